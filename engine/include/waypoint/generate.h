@@ -1,0 +1,69 @@
+// The generation loop: prompt in, one callback per token, stats out.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "waypoint/sampler.h"
+#include "waypoint/session.h"
+
+namespace waypoint {
+
+enum class FinishReason { Length, Eos, StopString, Stopped, ContextFull };
+const char* to_string(FinishReason reason);  // "length", "eos", "stop_string", "stopped", "context_full"
+
+enum class ContextPolicy {
+    Slide,  // drop the oldest tokens (keeping BOS) and go on
+    Stop,   // finish with ContextFull
+};
+
+struct GenerateOptions {
+    SamplingParams sampling;
+    int max_new_tokens = 256;
+    std::vector<std::string> stop_strings;      // the text stops before a match
+    const std::atomic<bool>* stop_flag = nullptr;  // checked before every token
+    bool add_bos = true;          // where the tokenizer has a BOS
+    bool stop_at_eos = true;      // EOS (and a BOS inside the answer, as llama2.c does)
+    ContextPolicy overflow = ContextPolicy::Slide;
+    int top_alternatives = 0;     // fill TokenEvent::top with this many
+};
+
+struct TokenEvent {
+    int id = 0;
+    int index = 0;                // 0 for the first generated token
+    std::string delta;            // whole UTF-8; may be "" while a character is incomplete
+    float probability = 0.0f;     // of the chosen token, after temperature
+    std::vector<Candidate> top;   // the most likely alternatives (top_alternatives)
+};
+
+struct GenerationStats {
+    int prompt_tokens = 0;
+    int new_tokens = 0;
+    double time_to_first_token_ms = 0;  // prompt in -> first token out (prefill + sample)
+    double prefill_tokens_per_s = 0;
+    double decode_tokens_per_s = 0;     // tokens after the first / their time
+    double total_ms = 0;
+    FinishReason finish = FinishReason::Length;
+};
+
+using TokenCallback = std::function<void(const TokenEvent&)>;
+
+// Tokenizes `prompt` (BOS per options), resets the session, prefills and
+// decodes. An empty prompt is allowed where the tokenizer has a BOS (the model
+// then starts from BOS alone); otherwise Error(InvalidArgument). A prompt
+// longer than the context keeps its last tokens (and BOS) so that at least
+// one new token fits.
+GenerationStats generate(Session& session, const std::string& prompt,
+                         const GenerateOptions& options, const TokenCallback& on_token);
+
+// The same from token ids the caller prepared (BOS included if wanted),
+// continuing the session's history where it shares a prefix with `prompt_ids`.
+GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_ids,
+                             const GenerateOptions& options, const TokenCallback& on_token,
+                             std::vector<int>* generated_ids = nullptr);
+
+std::string stats_to_json(const GenerationStats& stats);
+
+}  // namespace waypoint

@@ -1,0 +1,69 @@
+// What every checkpoint reader yields: a model configuration, named tensors
+// under one canonical naming, the tokenizer and the card fields the file
+// knows. One reader per format in this folder; model/ builds from this.
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "waypoint/model_card.h"
+#include "waypoint/tokenizer.h"
+
+namespace waypoint::detail {
+
+enum class Architecture { Llama, Gpt2 };
+
+// llama2.c/Meta rotate interleaved pairs (x0,x1),(x2,x3)..; Hugging Face
+// rotates halves (x_i, x_{i+hd/2}). The forward implements both.
+enum class RopeStyle { Interleaved, RotateHalf };
+
+struct ModelConfig {
+    Architecture architecture = Architecture::Llama;
+    int dim = 0;          // model width D
+    int hidden_dim = 0;   // feed-forward width F
+    int n_layers = 0;
+    int n_heads = 0;      // H
+    int n_kv_heads = 0;   // KV (GQA: H % KV == 0)
+    int vocab_size = 0;   // V
+    int max_seq_len = 0;  // context length
+    float norm_eps = 1e-5f;
+    float rope_theta = 10000.0f;
+    RopeStyle rope = RopeStyle::Interleaved;
+    bool tied_embeddings = false;  // no "output.weight": the head reuses the embedding
+
+    int head_dim() const { return dim / n_heads; }
+};
+
+// Canonical tensor names (llama2.c / Meta naming), float32 or 16-bit, on CPU:
+//   tok_embeddings.weight              [V, D]
+//   norm.weight                        [D]
+//   output.weight                      [V, D]   (absent when tied)
+//   layers.{i}.attention_norm.weight   [D]
+//   layers.{i}.attention.wq.weight     [H*hd, D]
+//   layers.{i}.attention.wk.weight     [KV*hd, D]
+//   layers.{i}.attention.wv.weight     [KV*hd, D]
+//   layers.{i}.attention.wo.weight     [D, H*hd]
+//   layers.{i}.ffn_norm.weight         [D]
+//   layers.{i}.feed_forward.w1.weight  [F, D]   gate
+//   layers.{i}.feed_forward.w2.weight  [D, F]   down
+//   layers.{i}.feed_forward.w3.weight  [F, D]   up
+// q/k rows are in the layout the file uses; config.rope says which.
+struct CheckpointData {
+    ModelConfig config;
+    std::unordered_map<std::string, at::Tensor> tensors;
+    std::unique_ptr<Tokenizer> tokenizer;
+    ModelCard card;                       // name, path, format, file_bytes, tokenizer,
+                                          // training_step, validation_loss
+    std::string generation_defaults_json; // generation_config.json text, or ""
+};
+
+// Detects the format from content and reads it. `tokenizer_path` overrides the
+// tokenizer found beside the checkpoint. Throws Error with a message naming
+// the file and what to do.
+CheckpointData read_checkpoint(const std::string& path, const std::string& tokenizer_path);
+
+}  // namespace waypoint::detail
