@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Waypoint's one set-up script (README.md "Set up and run").
+#   scripts/setup.sh run    install what is missing, build (Release), start the main job
+#   scripts/setup.sh test   install what is missing, build (Release), run the whole test suite
+# Dependencies come only from Debian 12's packages; nothing is downloaded from elsewhere.
+set -euo pipefail
+
+mode="${1:-run}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${WAYPOINT_BUILD_DIR:-$here/build}"
+jobs="$(nproc 2>/dev/null || echo 2)"
+
+# --- 1. Debian packages ------------------------------------------------------
+# libopenblas0-pthread: Debian's libtorch uses whatever libblas.so.3 is
+# installed, and the reference BLAS is ~30x slower (DESIGN.md trap 3).
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libtorch-dev libopenblas0-pthread
+  libsentencepiece-dev sentencepiece
+  nlohmann-json3-dev libre2-dev
+  qt6-base-dev qt6-declarative-dev qt6-tools-dev libgl-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-dialogs qml6-module-qtquick-templates qml6-module-qtquick-window
+  qml6-module-qtqml-workerscript qml6-module-qtqml-models qml6-module-qtquick-shapes
+  qml6-module-qt-labs-settings qml6-module-qt-labs-folderlistmodel qml6-module-qttest
+  xvfb xauth
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing from Debian: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# --- 2. Build ----------------------------------------------------------------
+echo "== building in $build (Release)"
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build" -j "$jobs"
+
+# --- 3. The main job or the tests ---------------------------------------------
+demo="$here/resources/demo"
+final_demo="$(ls -d "$demo"/arith-step* 2>/dev/null | sort | tail -n 1 || true)"
+
+case "$mode" in
+  run)
+    if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+      echo "== no display: answering with the CLI on the demo checkpoint $final_demo"
+      echo "   (for the window run: $build/app/waypoint  or headless: $build/app/waypoint -platform offscreen)"
+      "$build/cli/waypoint-cli" --checkpoint "$final_demo" --greedy --prompt "123+456=" --max-tokens 8
+      echo
+    else
+      echo "== starting Waypoint on $final_demo"
+      exec "$build/app/waypoint" --checkpoint "$final_demo"
+    fi
+    ;;
+  test)
+    export QT_QPA_PLATFORM=offscreen
+    cd "$build"
+    ctest --output-on-failure -j "$jobs" --timeout 1200
+    ;;
+  *)
+    echo "usage: scripts/setup.sh run|test" >&2
+    exit 2
+    ;;
+esac
