@@ -30,6 +30,11 @@ struct GenerateOptions {
     int top_alternatives = 0;     // fill TokenEvent::top with this many
 };
 
+// One per generated token. When the generation ends with text still held
+// back (the start of a stop string that never completed, or the bytes of an
+// unfinished UTF-8 character), one last event with id -1 carries it in
+// `delta` (probability 0, no alternatives): concatenating every delta always
+// gives the whole answer.
 struct TokenEvent {
     int id = 0;
     int index = 0;                // 0 for the first generated token
@@ -57,6 +62,12 @@ using TokenCallback = std::function<void(const TokenEvent&)>;
 // one new token fits.
 GenerationStats generate(Session& session, const std::string& prompt,
                          const GenerateOptions& options, const TokenCallback& on_token);
+
+// The ids generate() feeds for `prompt`: tokenized with BOS per options,
+// checked (an empty prompt without a BOS throws Error(InvalidArgument)), and
+// cut to the context as described above. For callers that report the ids.
+std::vector<int> encode_prompt(const Session& session, const std::string& prompt,
+                               const GenerateOptions& options);
 
 // The same from token ids the caller prepared (BOS included if wanted),
 // continuing the session's history where it shares a prefix with `prompt_ids`.
