@@ -1,0 +1,28 @@
+// The one-token decode step on the CPU: plain loops over raw pointers with
+// the hand-written kernels (kernels/), every buffer preallocated, no libtorch
+// op per token. Writes the same KV cache layout as forward_torch.
+#pragma once
+
+#include <vector>
+
+#include "model/kv_cache.h"
+#include "model/model_impl.h"
+
+namespace waypoint::detail {
+
+// Scratch buffers for one session, sized once from the config.
+struct DecodeScratch {
+    std::vector<float> x, xb;       // [D]
+    std::vector<float> q, k, v;     // [H*hd], [KV*hd], [KV*hd]
+    std::vector<float> att;         // [H*hd]
+    std::vector<float> h1, h3;      // [F]
+    std::vector<float> scores;      // [H, ctx]
+    explicit DecodeScratch(const ModelConfig& c);
+};
+
+// Token `id` at position `pos` (< context): writes its K/V rows into the cache
+// and the logits [V] into `logits`. CPU models only.
+void decode_cpu(const ModelImpl& m, KvCache& cache, DecodeScratch& s, int id, int pos,
+                float* logits);
+
+}  // namespace waypoint::detail

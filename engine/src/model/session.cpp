@@ -1,0 +1,151 @@
+// Session: one conversation over a Model (session.h).
+#include "waypoint/session.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "model/decode_cpu.h"
+#include "model/forward_torch.h"
+#include "model/kv_cache.h"
+#include "model/model_impl.h"
+#include "model/torch_guard.h"
+#include "waypoint/error.h"
+
+namespace waypoint {
+
+namespace detail {
+
+struct SessionImpl {
+    const ModelImpl& m;
+    KvCache cache;
+    std::unique_ptr<DecodeScratch> scratch;  // CPU decode path only
+    std::vector<int> history;
+    std::vector<float> logits;               // [V], the last position's
+
+    explicit SessionImpl(const ModelImpl& model)
+        : m(model), cache(model), logits(size_t(model.config.vocab_size)) {
+        if (m.on_cpu()) scratch = std::make_unique<DecodeScratch>(m.config);
+        history.reserve(size_t(m.config.max_seq_len));
+    }
+
+    int ctx() const { return m.config.max_seq_len; }
+
+    void check(const int* ids, size_t n) const {
+        if (n == 0) throw Error(ErrorKind::InvalidArgument, "no tokens to process (empty input)");
+        if (history.size() + n > size_t(ctx())) {
+            throw Error(ErrorKind::InvalidArgument,
+                        std::to_string(history.size()) + " tokens in the session + " +
+                            std::to_string(n) + " new exceed the context of " +
+                            std::to_string(ctx()) + "; call make_room() or truncate() first");
+        }
+        for (size_t i = 0; i < n; ++i) {
+            if (ids[i] < 0 || ids[i] >= m.config.vocab_size) {
+                throw Error(ErrorKind::InvalidArgument,
+                            "token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
+                                std::to_string(m.config.vocab_size));
+            }
+        }
+    }
+
+    // Batched forward of n ids on the libtorch path: logits [n or 1, V] fp32 on the host.
+    at::Tensor forward(const int* ids, size_t n, bool all_logits) {
+        at::Tensor t = at::empty({int64_t(n)}, at::kLong);
+        int64_t* p = t.data_ptr<int64_t>();
+        for (size_t i = 0; i < n; ++i) p[i] = ids[i];
+        at::Tensor out = forward_tokens(m, cache, t.to(m.device), int64_t(history.size()), all_logits);
+        return out.to(at::kCPU).contiguous();
+    }
+
+    // Appends ids; leaves the last position's logits in `logits`.
+    void advance(const int* ids, size_t n) {
+        check(ids, n);
+        const int pos = static_cast<int>(history.size());
+        if (n == 1 && scratch) {
+            decode_cpu(m, cache, *scratch, ids[0], pos, logits.data());
+        } else {
+            at::Tensor out = forward(ids, n, /*all_logits=*/false);  // [1, V]
+            std::memcpy(logits.data(), out.data_ptr<float>(), sizeof(float) * logits.size());
+        }
+        history.insert(history.end(), ids, ids + n);
+    }
+};
+
+}  // namespace detail
+
+using detail::torch_guard;
+
+Session::Session(std::shared_ptr<const Model> model) : model_(std::move(model)) {
+    if (!model_) throw Error(ErrorKind::InvalidArgument, "Session needs a loaded model");
+    impl_ = torch_guard("allocating the session's KV cache", [&] {
+        c10::InferenceMode guard;
+        return std::make_unique<detail::SessionImpl>(model_->impl());
+    });
+}
+
+Session::~Session() = default;
+
+const std::vector<float>& Session::prefill(const std::vector<int>& ids) {
+    torch_guard("prefill", [&] {
+        c10::InferenceMode guard;
+        impl_->advance(ids.data(), ids.size());
+    });
+    return impl_->logits;
+}
+
+const std::vector<float>& Session::step(int id) {
+    torch_guard("decode step", [&] {
+        c10::InferenceMode guard;
+        impl_->advance(&id, 1);
+    });
+    return impl_->logits;
+}
+
+std::vector<float> Session::forward_all(const std::vector<int>& ids) {
+    return torch_guard("forward", [&] {
+        c10::InferenceMode guard;
+        detail::SessionImpl& s = *impl_;
+        s.check(ids.data(), ids.size());
+        at::Tensor out = s.forward(ids.data(), ids.size(), /*all_logits=*/true);  // [n, V]
+        std::vector<float> all(size_t(out.numel()));
+        std::memcpy(all.data(), out.data_ptr<float>(), sizeof(float) * all.size());
+        const size_t V = s.logits.size();
+        std::memcpy(s.logits.data(), all.data() + (ids.size() - 1) * V, sizeof(float) * V);
+        s.history.insert(s.history.end(), ids.begin(), ids.end());
+        return all;
+    });
+}
+
+void Session::truncate(int n) {
+    n = std::clamp(n, 0, position());
+    impl_->history.resize(size_t(n));
+}
+
+int Session::make_room(int needed, int keep) {
+    detail::SessionImpl& s = *impl_;
+    const int ctx = s.ctx();
+    if (needed < 0 || needed > ctx) {
+        throw Error(ErrorKind::InvalidArgument,
+                    std::to_string(needed) + " tokens cannot fit a context of " + std::to_string(ctx));
+    }
+    const int pos = position();
+    if (pos + needed <= ctx) return 0;
+    keep = std::clamp(keep, 0, std::min(pos, ctx - needed));
+    const int drop = pos + needed - ctx;  // <= pos - keep since keep <= ctx - needed
+    std::vector<int> kept(s.history.begin(), s.history.begin() + keep);
+    kept.insert(kept.end(), s.history.begin() + keep + drop, s.history.end());
+    s.history.clear();
+    // Positions moved: the cached rows are stale, recompute them in one forward.
+    if (!kept.empty()) prefill(kept);
+    return drop;
+}
+
+int Session::position() const { return static_cast<int>(impl_->history.size()); }
+
+int Session::context_length() const { return impl_->ctx(); }
+
+const std::vector<int>& Session::history() const { return impl_->history; }
+
+}  // namespace waypoint
