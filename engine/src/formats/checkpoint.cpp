@@ -1,0 +1,124 @@
+// read_checkpoint(): detects the format from content (magic bytes, JSON,
+// plausible headers), never from the file name, and hands over to the reader
+// of that format. To add a format, add its detect/read pair to kFileReaders
+// (and, for folder layouts, to read_folder()).
+#include "formats/checkpoint.h"
+
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "formats/checkpoint_common.h"
+#include "formats/readers.h"
+#include "formats/pytorch/torch_checkpoint.h"
+#include "waypoint/error.h"
+
+namespace fs = std::filesystem;
+
+namespace waypoint::detail {
+namespace {
+
+struct FileReader {
+    const char* what;  // for "expected ..." messages
+    bool (*detect)(const FileProbe&);
+    CheckpointData (*read)(const FileProbe&, const std::string& tokenizer_path);
+};
+
+// Order matters only where two signatures could both match: magic numbers
+// first, the magic-less llama2.c v0 header (a plausibility check) last.
+const std::vector<FileReader>& file_readers() {
+    static const std::vector<FileReader> readers = {
+        {"a .safetensors file (with config.json beside it)", is_safetensors, read_safetensors_file},
+        {"a PyTorch checkpoint (torch.save)", is_torch_zip, read_torch_zip},
+        {"a llama2.c .bin", is_llama2c_bin, read_llama2c_bin},
+    };
+    return readers;
+}
+
+std::string expected_kinds() {
+    std::string s;
+    const auto& r = file_readers();
+    for (size_t i = 0; i < r.size(); ++i) s += std::string(i ? (i + 1 == r.size() ? " or " : ", ") : "") + r[i].what;
+    return s;
+}
+
+FileProbe probe_file(const std::string& path) {
+    FileProbe p;
+    p.path = path;
+    std::error_code ec;
+    p.size = static_cast<int64_t>(fs::file_size(path, ec));
+    if (ec) throw Error(ErrorKind::FileNotFound, "cannot read " + path + ": " + ec.message());
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorKind::FileNotFound, "cannot open " + path);
+    p.head.assign(64, '\0');
+    in.read(&p.head[0], 64);
+    p.head.resize(static_cast<size_t>(in.gcount()));
+    return p;
+}
+
+const FileReader* detect(const FileProbe& probe) {
+    for (const auto& r : file_readers())
+        if (r.detect(probe)) return &r;
+    return nullptr;
+}
+
+CheckpointData read_file(const std::string& path, const std::string& tokenizer_path) {
+    const FileProbe probe = probe_file(path);
+    if (probe.size == 0)
+        throw Error(ErrorKind::BadFormat, path + " is empty (0 bytes): not a checkpoint");
+    if (const FileReader* r = detect(probe)) return r->read(probe, tokenizer_path);
+    throw Error(ErrorKind::BadFormat,
+                path + " is not a checkpoint Waypoint can read (first bytes " + hex_head(probe.head) +
+                    "); expected " + expected_kinds());
+}
+
+CheckpointData read_folder(const std::string& dir, const std::string& tokenizer_path) {
+    if (is_hf_folder(dir)) return read_hf_folder(dir, tokenizer_path);
+    if (is_step_folder(dir)) return read_step_folder(dir, tokenizer_path);
+    // Otherwise the folder's one recognizable checkpoint file (tokenizers and
+    // other files are not recognized as checkpoints).
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        if (!e.is_regular_file(ec)) continue;
+        try {
+            const FileProbe p = probe_file(e.path().string());
+            if (p.size > 0 && detect(p)) found.push_back(e.path().string());
+        } catch (const Error&) {
+            // unreadable entries are not checkpoints
+        }
+    }
+    if (found.size() == 1) return read_file(found[0], tokenizer_path);
+    if (found.empty())
+        throw Error(ErrorKind::FileNotFound,
+                    "no checkpoint found in " + dir + ": expected config.json + model.safetensors, " +
+                        expected_kinds());
+    std::string list;
+    for (const auto& f : found) list += (list.empty() ? "" : ", ") + file_name_of(f);
+    throw Error(ErrorKind::InvalidArgument,
+                dir + " holds several checkpoints (" + list + "); pass the one to load");
+}
+
+}  // namespace
+
+CheckpointData read_checkpoint(const std::string& path, const std::string& tokenizer_path) {
+    if (path.empty()) throw Error(ErrorKind::InvalidArgument, "no checkpoint path given; pass --checkpoint PATH");
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status))
+        throw Error(ErrorKind::FileNotFound, "checkpoint " + path + " does not exist");
+    try {
+        if (fs::is_directory(status)) return read_folder(path, tokenizer_path);
+        return read_file(path, tokenizer_path);
+    } catch (const Error&) {
+        throw;
+    } catch (const c10::Error& e) {
+        throw Error(ErrorKind::Internal, "reading " + path + " failed inside libtorch: " + e.what_without_backtrace());
+    } catch (const std::bad_alloc&) {
+        throw Error(ErrorKind::Internal, "out of memory while reading " + path);
+    } catch (const std::exception& e) {
+        throw Error(ErrorKind::Internal, "reading " + path + " failed: " + e.what());
+    }
+}
+
+}  // namespace waypoint::detail

@@ -1,0 +1,116 @@
+#include "formats/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "waypoint/error.h"
+
+namespace waypoint::detail {
+namespace {
+
+// Live mappings as [begin, end) ranges, for is_memory_mapped().
+std::mutex& registry_mutex() {
+    static std::mutex m;
+    return m;
+}
+std::set<std::pair<uintptr_t, uintptr_t>>& registry() {
+    static std::set<std::pair<uintptr_t, uintptr_t>> r;
+    return r;
+}
+
+}  // namespace
+
+std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(ErrorKind::FileNotFound,
+                    "cannot open " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(ErrorKind::FileNotFound, path + " is not a regular file");
+    }
+    std::shared_ptr<MappedFile> f(new MappedFile());
+    f->path_ = path;
+    f->size_ = static_cast<int64_t>(st.st_size);
+    if (f->size_ > 0) {
+        void* p = ::mmap(nullptr, static_cast<size_t>(f->size_), PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            int e = errno;
+            ::close(fd);
+            throw Error(ErrorKind::FileNotFound,
+                        "cannot map " + path + " into memory: " + std::strerror(e));
+        }
+        f->data_ = static_cast<uint8_t*>(p);
+        std::lock_guard<std::mutex> lock(registry_mutex());
+        auto b = reinterpret_cast<uintptr_t>(p);
+        registry().insert({b, b + static_cast<uintptr_t>(f->size_)});
+    }
+    ::close(fd);  // the mapping stays valid without the descriptor
+    return f;
+}
+
+MappedFile::~MappedFile() {
+    if (data_) {
+        {
+            std::lock_guard<std::mutex> lock(registry_mutex());
+            auto b = reinterpret_cast<uintptr_t>(data_);
+            registry().erase({b, b + static_cast<uintptr_t>(size_)});
+        }
+        ::munmap(data_, static_cast<size_t>(size_));
+    }
+}
+
+int64_t checked_numel(const std::vector<int64_t>& shape) {
+    int64_t n = 1;
+    for (int64_t d : shape) {
+        if (d < 0 || __builtin_mul_overflow(n, d, &n)) return -1;
+    }
+    return n;
+}
+
+at::Tensor tensor_from_mapping(const std::shared_ptr<MappedFile>& file, int64_t offset,
+                               const std::vector<int64_t>& shape, at::ScalarType dtype,
+                               const std::string& tensor_name) {
+    const int64_t numel = checked_numel(shape);
+    const int64_t item = static_cast<int64_t>(c10::elementSize(dtype));
+    int64_t bytes = 0;
+    if (numel < 0 || __builtin_mul_overflow(numel, item, &bytes) || offset < 0 ||
+        offset > file->size() || bytes > file->size() - offset) {
+        throw Error(ErrorKind::BadFormat,
+                    file->path() + ": tensor '" + tensor_name + "' lies outside the file (offset " +
+                        std::to_string(offset) + ", " + std::to_string(bytes) +
+                        " bytes, file size " + std::to_string(file->size()) + ")");
+    }
+    auto options = at::TensorOptions().dtype(dtype).device(at::kCPU);
+    if (numel == 0) return at::empty(shape, options);
+    uint8_t* p = const_cast<uint8_t*>(file->data()) + offset;
+    if (reinterpret_cast<uintptr_t>(p) % static_cast<uintptr_t>(item) != 0) {
+        // Misaligned for its dtype: copy once rather than hand kernels a bad pointer.
+        at::Tensor t = at::empty(shape, options);
+        std::memcpy(t.data_ptr(), p, static_cast<size_t>(bytes));
+        return t;
+    }
+    std::shared_ptr<MappedFile> keep = file;
+    return at::from_blob(p, shape, [keep](void*) mutable { keep.reset(); }, options);
+}
+
+bool is_memory_mapped(const void* p) {
+    auto a = reinterpret_cast<uintptr_t>(p);
+    std::lock_guard<std::mutex> lock(registry_mutex());
+    for (const auto& r : registry()) {
+        if (a >= r.first && a < r.second) return true;
+    }
+    return false;
+}
+
+}  // namespace waypoint::detail

@@ -1,0 +1,88 @@
+#include "formats/tokenizer_finder.h"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "tokenizer/tokenizers.h"
+#include "waypoint/error.h"
+
+namespace fs = std::filesystem;
+
+namespace waypoint::detail {
+namespace {
+
+std::string read_head(const std::string& path, size_t n) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorKind::FileNotFound, "cannot open tokenizer " + path);
+    std::string s(n, '\0');
+    in.read(&s[0], static_cast<std::streamsize>(n));
+    s.resize(static_cast<size_t>(in.gcount()));
+    return s;
+}
+
+// llama2.c tokenizer.bin: int32 max_token_length, then per token: float
+// score, int32 length (<= max_token_length), bytes.
+bool looks_like_llama2c_tokenizer(const std::string& h) {
+    if (h.size() < 12) return false;
+    int32_t max_len = 0, len = 0;
+    float score = 0;
+    std::memcpy(&max_len, h.data(), 4);
+    std::memcpy(&score, h.data() + 4, 4);
+    std::memcpy(&len, h.data() + 8, 4);
+    return max_len > 0 && max_len < 4096 && std::isfinite(score) && len >= 0 && len <= max_len;
+}
+
+// A sentencepiece ModelProto starts with field 1 (pieces, length-delimited):
+// tag 0x0a, then a non-zero varint length.
+bool looks_like_sentencepiece(const std::string& h) {
+    return h.size() >= 2 && h[0] == '\x0a' && h[1] != '\0';
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, int vocab_size) {
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw Error(ErrorKind::FileNotFound, "tokenizer " + path + " does not exist");
+    const std::string h = read_head(path, 16);
+    if (looks_like_sentencepiece(h)) return load_sentencepiece(path);
+    if (looks_like_llama2c_tokenizer(h)) return load_llama2c_tokenizer(path, vocab_size);
+    if (!h.empty() && h[0] == '{')
+        throw Error(ErrorKind::Unsupported,
+                    path + " looks like a Hugging Face tokenizer.json, which Waypoint does not read yet; "
+                           "pass a sentencepiece tokenizer.model with --tokenizer PATH");
+    throw Error(ErrorKind::BadFormat,
+                path + " is not a tokenizer Waypoint can read (expected a sentencepiece .model, "
+                       "a llama2.c tokenizer.bin or a GGUF vocabulary)");
+}
+
+std::vector<std::string> llama2c_tokenizer_names(int vocab_size) {
+    const std::string v = std::to_string(vocab_size);
+    return {"tokenizer.model", "tok" + v + ".model", "tokenizer.bin", "tok" + v + ".bin"};
+}
+
+std::unique_ptr<Tokenizer> find_tokenizer(const std::string& checkpoint, const std::string& folder,
+                                          const std::vector<std::string>& candidates,
+                                          int vocab_size, const std::string& explicit_path) {
+    std::error_code ec;
+    std::string dir = folder;
+    if (!explicit_path.empty()) {
+        if (!fs::exists(explicit_path, ec))
+            throw Error(ErrorKind::FileNotFound, "tokenizer " + explicit_path + " does not exist");
+        if (!fs::is_directory(explicit_path, ec)) return load_tokenizer_file(explicit_path, vocab_size);
+        dir = explicit_path;
+    }
+    for (const auto& name : candidates) {
+        fs::path p = fs::path(dir) / name;
+        if (fs::is_regular_file(p, ec)) return load_tokenizer_file(p.string(), vocab_size);
+    }
+    std::string looked;
+    for (const auto& name : candidates) looked += (looked.empty() ? "" : ", ") + name;
+    const std::string where = explicit_path.empty() ? "next to " + checkpoint : "in " + dir;
+    throw Error(ErrorKind::FileNotFound,
+                "no tokenizer found " + where + " (looked for " + looked + "); pass --tokenizer PATH");
+}
+
+}  // namespace waypoint::detail
