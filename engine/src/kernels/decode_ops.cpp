@@ -66,17 +66,16 @@ void attend_head(const float* q, const float* k, const float* v, int hd, int n, 
 void attention_one(const float* q, const float* k_cache, const float* v_cache, int heads,
                    int kv_heads, int hd, int ctx, int n, float* scores, float* out) {
     const int group = heads / kv_heads;
-    auto body = [&](int index, int threads) {
-        const int h0 = heads * index / threads, h1 = heads * (index + 1) / threads;
-        for (int h = h0; h < h1; ++h) {
+    auto body = [&](int64_t h0, int64_t h1) {
+        for (int64_t h = h0; h < h1; ++h) {
             const int64_t kv = h / group;
             attend_head(q + h * hd, k_cache + kv * ctx * hd, v_cache + kv * ctx * hd, hd, n,
-                        scores + int64_t(h) * ctx, out + h * hd);
+                        scores + h * ctx, out + h * hd);
         }
     };
     // A short history is not worth a second thread.
-    if (int64_t(n) * heads * hd < 16384) body(0, 1);
-    else ThreadPool::global().run(body);
+    if (int64_t(n) * heads * hd < 16384) body(0, heads);
+    else ThreadPool::global().parallel_for(heads, 1, body);
 }
 
 void silu_mul(float* a, const float* b, int n) {

@@ -35,15 +35,13 @@ void matvec_rows(const MatVec& product, int r0, int r1) { rows_fn()(product, r0,
 
 void matvec(const MatVec* products, int count) {
     const RowsFn fn = rows_fn();
-    // Work is measured in row blocks weighted by bytes; the products are
-    // concatenated into one row space and cut into equal shares.
+    // The products are concatenated into one space of row blocks.
     int64_t total = 0;
     for (int i = 0; i < count; ++i) total += (products[i].rows + kBlock - 1) / kBlock;
-    auto body = [&](int index, int threads) {
-        const int64_t begin = total * index / threads;
-        const int64_t end = total * (index + 1) / threads;
+    // Chunks of row blocks over the concatenated products: [b0, b1).
+    auto body = [&](int64_t begin, int64_t end) {
         int64_t base = 0;
-        for (int i = 0; i < count; ++i) {
+        for (int i = 0; i < count && base < end; ++i) {
             const MatVec& p = products[i];
             const int64_t blocks = (p.rows + kBlock - 1) / kBlock;
             const int64_t b0 = std::max(begin, base), b1 = std::min(end, base + blocks);
@@ -60,11 +58,15 @@ void matvec(const MatVec* products, int count) {
     for (int i = 0; i < count; ++i)
         bytes += int64_t(products[i].rows) * products[i].cols *
                  (products[i].type == WeightType::F32 ? 4 : 2);
-    if (bytes < (64 << 10)) {
-        body(0, 1);
+    ThreadPool& pool = ThreadPool::global();
+    if (bytes < (64 << 10) || pool.size() == 1) {
+        body(0, total);
         return;
     }
-    ThreadPool::global().run(body);
+    // About 8 chunks per thread: few atomic hand-outs, and a late thread
+    // costs at most a chunk.
+    const int64_t grain = std::max<int64_t>(1, total / (8 * pool.size()));
+    pool.parallel_for(total, grain, body);
 }
 
 }  // namespace waypoint::kernels

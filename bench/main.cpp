@@ -1,0 +1,165 @@
+// waypoint-bench: times load, a batched prefill of --prompt-tokens ids and
+// --decode-tokens greedy decode steps, after one warm-up pass, and prints one
+// JSON object (medians over --repeat runs). Engine only.
+//
+//   waypoint-bench --checkpoint /tmp/rnd/stories15M.bin \
+//       --tokenizer ../shared/tokenizers/llama2/tokenizer.model \
+//       --prompt-tokens 256 --decode-tokens 128 --threads 2 --dtype bf16
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench_args.h"
+#include "kernels/cpu_isa.h"
+#include "waypoint/error.h"
+#include "waypoint/model.h"
+#include "waypoint/sampler.h"
+#include "waypoint/session.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double peak_rss_mb() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+int bytes_per_weight(const std::string& dtype) {
+    return dtype == "float32" ? 4 : 2;
+}
+
+// Deterministic prompt ids in [3, vocab) with BOS (1) first, like torch_ref.py's prefill.
+std::vector<int> prompt_ids(int n, int vocab, int bos) {
+    std::vector<int> ids(static_cast<size_t>(n));
+    uint64_t s = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < n; ++i) {
+        s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+        ids[size_t(i)] = 3 + int(s % uint64_t(std::max(1, vocab - 3)));
+    }
+    if (n > 0 && bos >= 0) ids[0] = bos;
+    return ids;
+}
+
+struct Run {
+    double prefill_ms = 0, ttft_ms = 0, decode_ms = 0;
+    int decoded = 0;
+};
+
+Run run_once(waypoint::Session& s, const std::vector<int>& prompt, int decode_tokens) {
+    Run r;
+    s.reset();
+    auto t0 = Clock::now();
+    std::vector<float> logits = s.prefill(prompt);
+    r.prefill_ms = ms_since(t0);
+    int tok = waypoint::argmax(logits);
+    r.ttft_ms = ms_since(t0);
+    const int room = s.context_length() - s.position();
+    const int n = std::min(decode_tokens, room);
+    auto t1 = Clock::now();
+    for (int i = 0; i < n; ++i) {
+        const std::vector<float>& l = s.step(tok);
+        tok = waypoint::argmax(l);
+    }
+    r.decode_ms = ms_since(t1);
+    r.decoded = n;
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    waypoint::bench::Args a;
+    try {
+        a = waypoint::bench::parse_args(argc, argv);
+    } catch (const std::exception& e) {
+        if (std::string(e.what()) != "help") std::cerr << "waypoint-bench: " << e.what() << "\n";
+        std::cerr << waypoint::bench::usage();
+        return std::string(e.what()) == "help" ? 0 : 2;
+    }
+    try {
+        waypoint::set_cpu_threads(a.threads);
+        waypoint::LoadOptions opt;
+        opt.checkpoint = a.checkpoint;
+        opt.tokenizer = a.tokenizer;
+        opt.device = a.device;
+        opt.dtype = a.dtype;
+        opt.threads = a.threads;
+        auto t0 = Clock::now();
+        auto model = waypoint::Model::load(opt);
+        const double load_ms = ms_since(t0);
+        const waypoint::ModelCard& card = model->card();
+        waypoint::Session session(model);
+
+        const int ctx = model->context_length();
+        const int n_prompt = std::min(a.prompt_tokens, ctx);
+        int bos = 1;
+        try { bos = model->tokenizer().bos(); } catch (const waypoint::Error&) {}
+        const std::vector<int> prompt = prompt_ids(n_prompt, model->vocab_size(), bos);
+
+        run_once(session, prompt, std::min(a.decode_tokens, 16));  // warm-up
+        std::vector<double> prefill, ttft, decode;
+        int decoded = 0;
+        for (int i = 0; i < a.repeat; ++i) {
+            const Run r = run_once(session, prompt, a.decode_tokens);
+            prefill.push_back(n_prompt / (r.prefill_ms / 1000.0));
+            ttft.push_back(r.ttft_ms);
+            if (r.decoded > 0) decode.push_back(r.decoded / (r.decode_ms / 1000.0));
+            decoded = r.decoded;
+        }
+
+        const int64_t D = card.width, V = card.vocabulary;
+        const int bpw = bytes_per_weight(card.dtype);
+        const int64_t weight_bytes = card.parameters * bpw;
+        // Read per decoded token: every matrix once; the embedding table only
+        // as the classifier when tied (one row otherwise).
+        const int64_t read_per_token =
+            (card.parameters - (card.tied_embeddings ? 0 : V * D)) * bpw;
+        const int64_t kv_bytes = int64_t(2) * card.layers * card.kv_heads * ctx *
+                                 (D / std::max(1, card.heads)) *
+                                 (a.device == "cpu" ? 4 : bpw);
+        const double decode_tok_s = decode.empty() ? 0.0 : median(decode);
+
+        std::ostringstream js;
+        js.setf(std::ios::fixed);
+        js.precision(2);
+        js << "{\"checkpoint\":\"" << card.name << "\",\"device\":\"" << card.device
+           << "\",\"dtype\":\"" << card.dtype << "\",\"threads\":" << a.threads
+           << ",\"isa\":\"" << waypoint::kernels::to_string(waypoint::kernels::cpu_isa())
+           << "\",\"layers\":" << card.layers << ",\"dim\":" << D << ",\"hidden\":" << card.hidden
+           << ",\"heads\":" << card.heads << ",\"kv_heads\":" << card.kv_heads
+           << ",\"vocab\":" << V << ",\"context\":" << ctx << ",\"parameters\":" << card.parameters
+           << ",\"weight_bytes\":" << weight_bytes << ",\"kv_cache_bytes\":" << kv_bytes
+           << ",\"load_ms\":" << load_ms << ",\"prompt_tokens\":" << n_prompt
+           << ",\"decode_tokens\":" << decoded << ",\"repeat\":" << a.repeat
+           << ",\"prefill_tok_s\":" << median(prefill) << ",\"ttft_ms\":" << median(ttft)
+           << ",\"decode_tok_s\":" << decode_tok_s
+           << ",\"decode_bandwidth_gb_s\":" << decode_tok_s * double(read_per_token) / 1e9
+           << ",\"peak_rss_mb\":" << peak_rss_mb()
+           << ",\"rss_over_weights_kv_mb\":"
+           << peak_rss_mb() - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0) << "}";
+        std::cout << js.str() << std::endl;
+        return 0;
+    } catch (const waypoint::Error& e) {
+        std::cerr << "waypoint-bench: " << e.what() << "\n";
+        return 1;
+    }
+}
