@@ -21,6 +21,10 @@ enum class Architecture { Llama, Gpt2 };
 // rotates halves (x_i, x_{i+hd/2}). The forward implements both.
 enum class RopeStyle { Interleaved, RotateHalf };
 
+// The feed-forward nonlinearity: Llama's gated SiLU; GPT-2's GELU (HF GPT-2
+// "gelu_new" is the tanh approximation, nanoGPT's nn.GELU() the exact erf).
+enum class Activation { SiLU, GeluExact, GeluTanh };
+
 struct ModelConfig {
     Architecture architecture = Architecture::Llama;
     int dim = 0;          // model width D
@@ -34,6 +38,10 @@ struct ModelConfig {
     float rope_theta = 10000.0f;
     RopeStyle rope = RopeStyle::Interleaved;
     bool tied_embeddings = false;  // no "output.weight": the head reuses the embedding
+    // GPT-2 family (norm_eps is the LayerNorm eps there):
+    Activation activation = Activation::SiLU;
+    bool bias = false;               // linear layers and norms carry biases
+    bool learned_positions = false;  // wpe.weight [ctx, D] instead of RoPE
 
     int head_dim() const { return dim / n_heads; }
 };
@@ -52,6 +60,23 @@ struct ModelConfig {
 //   layers.{i}.feed_forward.w2.weight  [D, F]   down
 //   layers.{i}.feed_forward.w3.weight  [F, D]   up
 // q/k rows are in the layout the file uses; config.rope says which.
+//
+// GPT-2 family (Architecture::Gpt2), every matrix in Linear layout [out, in]
+// (readers transpose HF Conv1D weights); biases present when config.bias:
+//   wte.weight                         [V, D]
+//   wpe.weight                         [ctx, D]
+//   ln_f.weight, ln_f.bias             [D]
+//   lm_head.weight                     [V, D]   (absent when tied)
+//   h.{i}.ln_1.weight, h.{i}.ln_1.bias [D]
+//   h.{i}.attn.c_attn.weight           [3D, D]  q, k, v rows in that order
+//   h.{i}.attn.c_attn.bias             [3D]
+//   h.{i}.attn.c_proj.weight           [D, D]
+//   h.{i}.attn.c_proj.bias             [D]
+//   h.{i}.ln_2.weight, h.{i}.ln_2.bias [D]
+//   h.{i}.mlp.c_fc.weight              [F, D]
+//   h.{i}.mlp.c_fc.bias                [F]
+//   h.{i}.mlp.c_proj.weight            [D, F]
+//   h.{i}.mlp.c_proj.bias              [D]
 struct CheckpointData {
     ModelConfig config;
     std::unordered_map<std::string, at::Tensor> tensors;

@@ -1,0 +1,33 @@
+// PyTorch checkpoints written by torch.save (zip format), read without Python:
+//   - nanoGPT / llama2.c ckpt.pt: {"model_args" | "config": {...}, "model": state_dict, ...}
+//     (optimizer state ignored; torch.compile's "_orig_mod." prefixes stripped);
+//   - a bare state_dict .pt/.pth: sizes from the tensor shapes, the rest from a
+//     config.json beside it (which also takes precedence over what is inside);
+//   - nanochat-style step files model_<step>.pt + meta_<step>.json (model
+//     config, step, validation loss, tokenizer) and folders holding them;
+//   - vocabularies inside (stoi/itos) or beside (meta.pkl, meta.json,
+//     tokenizer.model, tokenizer.bin) the checkpoint, or --tokenizer.
+// Hooks for formats/checkpoint.cpp's dispatcher.
+#pragma once
+
+#include <string>
+
+#include "formats/checkpoint.h"
+#include "formats/readers.h"
+
+namespace waypoint::detail {
+
+// torch.save's zip: a zip local header whose first record is "<dir>/data.pkl".
+bool looks_like_torch_zip(const std::string& path);
+bool is_torch_zip(const FileProbe& probe);
+
+CheckpointData read_torch_checkpoint(const std::string& path, const std::string& tokenizer_path);
+CheckpointData read_torch_zip(const FileProbe& probe, const std::string& tokenizer_path);
+
+// A folder of training steps: model_<digits>.pt files (nanochat), with
+// meta_<digits>.json beside them; or a run folder whose step_<digits>/
+// subfolders hold them. read_step_folder loads the latest step.
+bool is_step_folder(const std::string& dir);
+CheckpointData read_step_folder(const std::string& dir, const std::string& tokenizer_path);
+
+}  // namespace waypoint::detail
