@@ -1,0 +1,51 @@
+// The default command: parse, load the model, run the chosen mode.
+#include <cstdio>
+#include <iostream>
+
+#include "commands.h"
+#include "waypoint/model_card.h"
+
+#ifndef WAYPOINT_VERSION
+#define WAYPOINT_VERSION "unknown"
+#endif
+
+namespace waypoint::cli {
+
+void write_out(const std::string& text) {
+    if (text.empty()) return;
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+std::shared_ptr<const Model> load_model(const LoadOptions& load) {
+    set_cpu_threads(load.threads);
+    return Model::load(load);
+}
+
+int run_card(const Model& model, bool json) {
+    write_out(json ? card_to_json(model.card()) + "\n" : format_card(model.card()));
+    return 0;
+}
+
+int run_default(const std::vector<std::string>& args) {
+    const ParsedArgs parsed = parse_args(args, run_option_specs());
+    if (parsed.has("--help")) {
+        write_out(run_usage());
+        return 0;
+    }
+    if (parsed.has("--version")) {
+        write_out("waypoint-cli " WAYPOINT_VERSION "\n");
+        return 0;
+    }
+    const RunOptions options = run_options_from(parsed);
+    const auto model = load_model(options.load);
+    switch (options.mode) {
+    case Mode::Card: return run_card(*model, options.json);
+    case Mode::Perplexity: return run_perplexity(model, options);
+    case Mode::Interactive: return run_interactive(model, options);
+    case Mode::Generate: break;
+    }
+    return run_generate(model, options);
+}
+
+}  // namespace waypoint::cli

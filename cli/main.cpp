@@ -1,0 +1,66 @@
+// waypoint-cli: the engine from a terminal. Every failure ends here as one
+// line "waypoint-cli: error: ..." on stderr and a non-zero exit code.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "arg_parser.h"
+#include "commands.h"
+#include "waypoint/error.h"
+
+namespace {
+
+using waypoint::cli::UsageError;
+
+struct Command {
+    const char* name;
+    int (*run)(const std::vector<std::string>& args);
+};
+
+// Subcommands by their first argument; anything else goes to the default
+// command. Issue 5 adds {"compare", run_compare} here.
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table{};
+    return table;
+}
+
+int dispatch(const std::vector<std::string>& args) {
+    if (!args.empty() && args[0].rfind("--", 0) != 0) {
+        for (const auto& c : commands())
+            if (args[0] == c.name) return c.run({args.begin() + 1, args.end()});
+        throw UsageError("unknown command '" + args[0] + "' (see --help)");
+    }
+    return waypoint::cli::run_default(args);
+}
+
+// One line: the first line of a library's message (torch appends a
+// backtrace), our own messages with line breaks folded.
+void print_error(std::string message, bool whole) {
+    if (!whole) message = message.substr(0, message.find('\n'));
+    for (auto& c : message)
+        if (c == '\n' || c == '\r') c = ' ';
+    if (message.empty()) message = "unknown error";
+    std::fflush(stdout);
+    std::fprintf(stderr, "waypoint-cli: error: %s\n", message.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return dispatch(std::vector<std::string>(argv + 1, argv + argc));
+    } catch (const UsageError& e) {
+        print_error(e.what(), true);
+        return 2;
+    } catch (const waypoint::Error& e) {
+        print_error(e.what(), true);
+        return 1;
+    } catch (const std::exception& e) {
+        print_error(e.what(), false);
+        return 1;
+    } catch (...) {
+        print_error("unexpected failure", true);
+        return 1;
+    }
+}
