@@ -10,11 +10,14 @@
 
 #include <cstring>
 #include <fstream>
+#include <algorithm>
 #include <functional>
+#include <map>
 #include <random>
 #include <sstream>
 
 #include "formats/checkpoint.h"
+#include "formats/gguf_vocab_tokenizer.h"
 #include "formats/mapped_file.h"
 #include "waypoint/error.h"
 
@@ -134,6 +137,102 @@ bool same(const at::Tensor& a, const at::Tensor& b) {
     return a.sizes() == b.sizes() && a.to(at::kFloat).equal(b.to(at::kFloat));
 }
 
+// ---- GGUF writing (for the Q8_0 / F16 / bad-file cases) ----
+template <typename T>
+std::string le(T v) {
+    std::string s(sizeof(T), '\0');
+    std::memcpy(&s[0], &v, sizeof(T));
+    return s;
+}
+std::string gstr(const std::string& s) { return le<uint64_t>(s.size()) + s; }
+std::string kv_u32(const std::string& k, uint32_t v) { return gstr(k) + le<uint32_t>(4) + le(v); }
+std::string kv_f32(const std::string& k, float v) { return gstr(k) + le<uint32_t>(6) + le(v); }
+std::string kv_str(const std::string& k, const std::string& v) { return gstr(k) + le<uint32_t>(8) + gstr(v); }
+
+struct GTensor {
+    std::string name;
+    std::vector<int64_t> shape;  // torch order
+    uint32_t type;
+    std::string data;
+};
+
+std::string gguf_bytes(const std::vector<std::string>& kvs, const std::vector<GTensor>& ts, uint32_t version = 3) {
+    std::string b = "GGUF" + le(version) + le<uint64_t>(ts.size()) + le<uint64_t>(kvs.size());
+    for (const auto& kv : kvs) b += kv;
+    uint64_t off = 0;
+    std::string data;
+    for (const auto& t : ts) {
+        b += gstr(t.name) + le<uint32_t>(static_cast<uint32_t>(t.shape.size()));
+        for (auto it = t.shape.rbegin(); it != t.shape.rend(); ++it) b += le<uint64_t>(*it);
+        b += le(t.type) + le(off);
+        data += t.data;
+        while (data.size() % 32) data += '\0';
+        off = data.size();
+    }
+    while (b.size() % 32) b += '\0';
+    return b + data;
+}
+
+std::vector<std::string> stories_kvs(const std::string& arch = "llama") {
+    return {kv_str("general.architecture", arch), kv_u32("general.alignment", 32),
+            kv_u32("llama.context_length", 512),  kv_u32("llama.embedding_length", 64),
+            kv_u32("llama.block_count", 5),       kv_u32("llama.feed_forward_length", 172),
+            kv_u32("llama.attention.head_count", 8), kv_u32("llama.attention.head_count_kv", 4),
+            kv_f32("llama.attention.layer_norm_rms_epsilon", 1e-5f), kv_f32("llama.rope.freq_base", 10000.0f)};
+}
+
+std::string gguf_name(const std::string& canon) {
+    if (canon == "tok_embeddings.weight") return "token_embd.weight";
+    if (canon == "norm.weight") return "output_norm.weight";
+    static const std::pair<const char*, const char*> kMap[] = {
+        {"attention_norm.weight", "attn_norm.weight"}, {"attention.wq.weight", "attn_q.weight"},
+        {"attention.wk.weight", "attn_k.weight"},      {"attention.wv.weight", "attn_v.weight"},
+        {"attention.wo.weight", "attn_output.weight"}, {"ffn_norm.weight", "ffn_norm.weight"},
+        {"feed_forward.w1.weight", "ffn_gate.weight"}, {"feed_forward.w2.weight", "ffn_down.weight"},
+        {"feed_forward.w3.weight", "ffn_up.weight"}};
+    const size_t dot = canon.find('.', 7);
+    for (const auto& [from, to] : kMap)
+        if (canon.substr(dot + 1) == from) return "blk." + canon.substr(7, dot - 7) + "." + to;
+    return canon;
+}
+
+std::string raw(const at::Tensor& t0) {
+    at::Tensor t = t0.contiguous();
+    return std::string(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+}
+
+// Q8_0 blocks of t (rows a multiple of 32) and what they dequantize to.
+std::pair<std::string, at::Tensor> q8_0(const at::Tensor& t) {
+    at::Tensor x = t.contiguous().reshape({-1, 32});
+    at::Tensor d = (x.abs().amax(1, true) / 127.0).to(at::kHalf);                            // [nb, 1]
+    at::Tensor q = at::round(x / d.to(at::kFloat)).clamp(-127, 127).to(at::kChar);         // [nb, 32]
+    at::Tensor blocks = at::cat({d.view(at::kByte), q.view(at::kByte)}, 1);                // [nb, 34]
+    return {raw(blocks), (q.to(at::kFloat) * d.to(at::kFloat)).reshape(t.sizes())};
+}
+
+// llama.cpp's test-tokenizer-0 vectors: strings separated by
+// "\n__ggml_vocab_test__\n" in .inp, one line of ids per string in .out.
+std::vector<std::pair<std::string, std::vector<int>>> read_vectors(const std::string& base) {
+    const std::string inp = slurp(base + ".inp"), out = slurp(base + ".out");
+    const std::string sep = "\n__ggml_vocab_test__\n";
+    std::vector<std::pair<std::string, std::vector<int>>> cases;
+    for (size_t pos = 0; pos < inp.size();) {
+        size_t next = inp.find(sep, pos);
+        if (next == std::string::npos) next = inp.size();
+        cases.push_back({inp.substr(pos, next - pos), {}});
+        pos = next + sep.size();
+    }
+    std::istringstream lines(out);
+    std::string line;
+    for (auto& c : cases) {
+        if (!std::getline(lines, line)) break;
+        std::istringstream ids(line);
+        int id;
+        while (ids >> id) c.second.push_back(id);
+    }
+    return cases;
+}
+
 }  // namespace
 
 class TestFormats : public QObject {
@@ -152,6 +251,11 @@ private Q_SLOTS:
     void lyingSafetensors();
     void wrongShapeAndMissingTensor();
     void unknownFiles();
+    void ggufMatchesBin();
+    void ggufTokenizerMatchesSentencepiece();
+    void ggufVocabPassesLlamaSpmVectors();
+    void ggufF16AndQ8_0();
+    void badGguf();
 };
 
 void TestFormats::llama2cBin() {
@@ -486,6 +590,182 @@ void TestFormats::unknownFiles() {
     c = catch_error([&] { wd::read_checkpoint(d, ""); });
     QVERIFY2(c.kind == ErrorKind::FileNotFound && contains(c.message, "no checkpoint found in " + d),
              c.message.c_str());
+}
+
+void TestFormats::ggufMatchesBin() {
+    const wd::CheckpointData bin = wd::read_checkpoint(kBin, "");
+    const std::string path = kShared + "/models/stories260K-gguf/stories260K-f32.gguf";
+    const wd::CheckpointData g = wd::read_checkpoint(path, "");
+    expect_stories_config(g.config);
+    QCOMPARE(g.config.rope, wd::RopeStyle::Interleaved);  // llama.cpp keeps Meta's q/k layout
+    QCOMPARE(g.card.format, std::string("GGUF v3 (F32)"));
+    QCOMPARE(g.card.name, std::string("stories260K-f32"));
+    QCOMPARE(g.card.file_bytes, int64_t(1054368));
+    QVERIFY2(contains(g.card.tokenizer, "GGUF vocabulary"), g.card.tokenizer.c_str());
+    QCOMPARE(g.tensors.size(), bin.tensors.size());
+    for (const auto& [name, t] : g.tensors) {
+        QVERIFY2(wd::is_memory_mapped(t.data_ptr()), name.c_str());
+        QVERIFY2(same(t, bin.tensors.at(name)), name.c_str());  // wq/wk too: same layout
+    }
+    QCOMPARE(g.tokenizer->bos(), 1);
+    QCOMPARE(g.tokenizer->eos(), 2);
+    QCOMPARE(g.tokenizer->vocab_size(), 512);
+}
+
+void TestFormats::ggufTokenizerMatchesSentencepiece() {
+    const wd::CheckpointData bin = wd::read_checkpoint(kBin, "");  // sentencepiece tok512.model
+    const wd::CheckpointData g = wd::read_checkpoint(kShared + "/models/stories260K-gguf/stories260K-f32.gguf", "");
+    const waypoint::Tokenizer& spm = *bin.tokenizer;
+    const waypoint::Tokenizer& gg = *g.tokenizer;
+    std::istringstream text(slurp(kShared + "/text/tinystories_train_head_Niklas6.txt"));
+    std::string line;
+    int lines = 0;
+    while (std::getline(text, line) && lines < 200) {
+        if (line.empty()) continue;
+        ++lines;
+        const std::vector<int> a = spm.encode(line, true), b = gg.encode(line, true);
+        QVERIFY2(a == b, line.c_str());
+        std::string da, db;
+        for (size_t i = 1; i < a.size(); ++i) {
+            da += spm.piece_bytes(a[i], a[i - 1]);
+            db += gg.piece_bytes(b[i], b[i - 1]);
+        }
+        QCOMPARE(db, da);
+    }
+    QVERIFY(lines > 50);
+    // Byte fallback for characters outside the 512 pieces.
+    const std::string odd = "Zoë says 日本 🦙";
+    QCOMPARE(gg.encode(odd, false), spm.encode(odd, false));
+}
+
+void TestFormats::ggufVocabPassesLlamaSpmVectors() {
+    const std::string base = kShared + "/tokenizers/llamacpp-vocab/ggml-vocab-llama-spm.gguf";
+    auto tok = wd::load_gguf_vocab_tokenizer(base);
+    QCOMPARE(tok->vocab_size(), 32000);
+    const auto cases = read_vectors(base);
+    QVERIFY(cases.size() > 20);
+    int failures = 0;
+    for (const auto& [text, ids] : cases) {
+        const std::vector<int> got = tok->encode(text, false);
+        if (got != ids) {
+            ++failures;
+            qWarning("mismatch for \"%s\"", text.c_str());
+        }
+    }
+    QCOMPARE(failures, 0);
+    // The same file as a --tokenizer is recognized by content.
+    const wd::CheckpointData d = wd::read_checkpoint(kShared + "/models/stories260K-gguf/stories260K-f32.gguf",
+                                                     kShared + "/models/stories260K/tok512.model");
+    QVERIFY2(contains(d.card.tokenizer, "sentencepiece"), d.card.tokenizer.c_str());
+}
+
+void TestFormats::ggufF16AndQ8_0() {
+    const wd::CheckpointData bin = wd::read_checkpoint(kBin, "");
+    std::vector<GTensor> f16, q8;
+    std::map<std::string, at::Tensor> q8_expected;
+    std::vector<std::string> names;
+    for (const auto& [name, t] : bin.tensors) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) {
+        const at::Tensor& t = bin.tensors.at(name);
+        std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end());
+        f16.push_back({gguf_name(name), shape, 1, raw(t.to(at::kHalf))});
+        if (t.dim() == 2 && t.size(1) % 32 == 0) {
+            auto [bytes, deq] = q8_0(t);
+            q8.push_back({gguf_name(name), shape, 8, bytes});
+            q8_expected[name] = deq;
+        } else {
+            q8.push_back({gguf_name(name), shape, 0, raw(t)});
+            q8_expected[name] = t;
+        }
+    }
+    QTemporaryDir dir;
+    const std::string tok = kShared + "/models/stories260K/tok512.model";
+    spit(dir.filePath("f16.gguf").toStdString(), gguf_bytes(stories_kvs(), f16, 2));  // GGUF v2 too
+    const wd::CheckpointData h = wd::read_checkpoint(dir.filePath("f16.gguf").toStdString(), tok);
+    QCOMPARE(h.card.format, std::string("GGUF v2 (F16)"));
+    for (const auto& [name, t] : h.tensors) {
+        QCOMPARE(t.scalar_type(), at::kHalf);
+        QVERIFY2(wd::is_memory_mapped(t.data_ptr()), name.c_str());
+        QVERIFY2(same(t, bin.tensors.at(name).to(at::kHalf)), name.c_str());
+    }
+    spit(dir.filePath("q8.gguf").toStdString(), gguf_bytes(stories_kvs(), q8));
+    const wd::CheckpointData q = wd::read_checkpoint(dir.filePath("q8.gguf").toStdString(), tok);
+    QCOMPARE(q.card.format, std::string("GGUF v3 (F32/Q8_0)"));
+    int quantized = 0;
+    for (const auto& [name, t] : q.tensors) {
+        QCOMPARE(t.scalar_type(), at::kFloat);
+        QVERIFY2(same(t, q8_expected.at(name)), name.c_str());
+        quantized += !same(t, bin.tensors.at(name));
+    }
+    QVERIFY(quantized >= 20);  // the quantization really happened
+    QVERIFY((q.tensors.at("layers.0.attention.wq.weight") - bin.tensors.at("layers.0.attention.wq.weight"))
+                .abs().max().item<float>() < 0.05f);
+}
+
+void TestFormats::badGguf() {
+    QTemporaryDir dir;
+    const std::string d = dir.path().toStdString();
+    const std::string real = slurp(kShared + "/models/stories260K-gguf/stories260K-f32.gguf");
+    // Cut inside the metadata, the tensor infos and the data.
+    for (size_t n : std::vector<size_t>{6, 20, 100, 5000, 9000, 20000, 600000, real.size() - 1}) {
+        spit(d + "/cut.gguf", real.substr(0, n));
+        const Caught c = catch_error([&] { wd::read_checkpoint(d + "/cut.gguf", ""); });
+        QVERIFY2(c.kind == ErrorKind::BadFormat && contains(c.message, "cut.gguf"),
+                 (std::to_string(n) + ": " + c.message).c_str());
+    }
+    const std::string tok = kShared + "/models/stories260K/tok512.model";
+    auto expect = [&](const std::string& bytes, ErrorKind kind, const std::vector<std::string>& parts) {
+        spit(d + "/bad.gguf", bytes);
+        const Caught c = catch_error([&] { wd::read_checkpoint(d + "/bad.gguf", tok); });
+        bool ok = c.kind == kind && contains(c.message, "bad.gguf");
+        for (const auto& p : parts) ok = ok && contains(c.message, p);
+        QVERIFY2(ok, c.message.c_str());
+    };
+    const wd::CheckpointData bin = wd::read_checkpoint(kBin, "");
+    std::vector<GTensor> ts;
+    for (const auto& [name, t] : bin.tensors)
+        ts.push_back({gguf_name(name), std::vector<int64_t>(t.sizes().begin(), t.sizes().end()), 0, raw(t)});
+    // An unsupported tensor type (Q4_K: 144 bytes per 256 values).
+    std::vector<GTensor> q4 = ts;
+    for (auto& t : q4)
+        if (t.name == "blk.0.attn_q.weight") t = {t.name, {256, 256}, 12, std::string(256 * 144, '\0')};
+    expect(gguf_bytes(stories_kvs(), q4), ErrorKind::Unsupported, {"blk.0.attn_q.weight", "Q4_K"});
+    // A tensor of the wrong shape.
+    std::vector<GTensor> wrong = ts;
+    for (auto& t : wrong)
+        if (t.name == "blk.2.ffn_up.weight") t = {t.name, {172, 32}, 0, std::string(172 * 32 * 4, '\0')};
+    expect(gguf_bytes(stories_kvs(), wrong), ErrorKind::BadFormat, {"blk.2.ffn_up.weight", "[172, 32]", "[172, 64]"});
+    // A missing tensor.
+    std::vector<GTensor> missing(ts.begin(), ts.end());
+    missing.erase(std::remove_if(missing.begin(), missing.end(), [](const GTensor& t) { return t.name == "output_norm.weight"; }),
+                  missing.end());
+    expect(gguf_bytes(stories_kvs(), missing), ErrorKind::BadFormat, {"output_norm.weight", "missing"});
+    // Another architecture; GGUF version 1; a missing config key.
+    expect(gguf_bytes(stories_kvs("gpt2"), ts), ErrorKind::Unsupported, {"gpt2"});
+    expect(gguf_bytes(stories_kvs(), ts, 1), ErrorKind::Unsupported, {"version 1"});
+    auto kvs = stories_kvs();
+    kvs.erase(kvs.begin() + 4);  // llama.block_count
+    expect(gguf_bytes(kvs, ts), ErrorKind::BadFormat, {"llama.block_count"});
+    // An array that claims more elements than the file holds.
+    auto lying = stories_kvs();
+    lying.push_back(gstr("tokenizer.ggml.tokens") + le<uint32_t>(9) + le<uint32_t>(8) + le<uint64_t>(uint64_t(1) << 60));
+    expect(gguf_bytes(lying, ts), ErrorKind::BadFormat, {"array"});
+    // A tensor offset past the end of the file.
+    std::string past = gguf_bytes(stories_kvs(), ts);
+    expect(past.substr(0, past.size() - 4096), ErrorKind::BadFormat, {"truncated"});
+    // Counts larger than the file.
+    std::string counts = "GGUF" + le<uint32_t>(3) + le<uint64_t>(uint64_t(1) << 50) + le<uint64_t>(3);
+    expect(counts, ErrorKind::BadFormat, {"more than the file can hold"});
+    // A vocabulary-only GGUF is a tokenizer, not a checkpoint.
+    const Caught v = catch_error(
+        [&] { wd::read_checkpoint(kShared + "/tokenizers/llamacpp-vocab/ggml-vocab-llama-spm.gguf", ""); });
+    QVERIFY2(v.kind == ErrorKind::BadFormat && contains(v.message, "no tensors"), v.message.c_str());
+    // No embedded tokenizer and none given.
+    spit(d + "/notok.gguf", gguf_bytes(stories_kvs(), ts));
+    const Caught n = catch_error([&] { wd::read_checkpoint(d + "/notok.gguf", ""); });
+    QVERIFY2(n.kind == ErrorKind::FileNotFound && contains(n.message, "notok.gguf") && contains(n.message, "--tokenizer"),
+             n.message.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestFormats)

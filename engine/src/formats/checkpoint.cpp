@@ -28,6 +28,7 @@ struct FileReader {
 // first, the magic-less llama2.c v0 header (a plausibility check) last.
 const std::vector<FileReader>& file_readers() {
     static const std::vector<FileReader> readers = {
+        {"a GGUF file", is_gguf, read_gguf},
         {"a .safetensors file (with config.json beside it)", is_safetensors, read_safetensors_file},
         {"a PyTorch checkpoint (torch.save)", is_torch_zip, read_torch_zip},
         {"a llama2.c .bin", is_llama2c_bin, read_llama2c_bin},

@@ -30,4 +30,8 @@ CheckpointData read_safetensors_file(const FileProbe& probe, const std::string& 
 bool is_hf_folder(const std::string& dir);
 CheckpointData read_hf_folder(const std::string& dir, const std::string& tokenizer_path);
 
+// GGUF (llama.cpp) v2/v3, llama architecture, with its embedded vocabulary.
+bool is_gguf(const FileProbe& probe);
+CheckpointData read_gguf(const FileProbe& probe, const std::string& tokenizer_path);
+
 }  // namespace waypoint::detail

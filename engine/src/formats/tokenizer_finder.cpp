@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "formats/gguf_vocab_tokenizer.h"
 #include "tokenizer/tokenizers.h"
 #include "waypoint/error.h"
 
@@ -47,6 +48,7 @@ std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, int voca
     if (!fs::exists(path, ec))
         throw Error(ErrorKind::FileNotFound, "tokenizer " + path + " does not exist");
     const std::string h = read_head(path, 16);
+    if (h.size() >= 4 && h.compare(0, 4, "GGUF") == 0) return load_gguf_vocab_tokenizer(path);
     if (looks_like_sentencepiece(h)) return load_sentencepiece(path);
     if (looks_like_llama2c_tokenizer(h)) return load_llama2c_tokenizer(path, vocab_size);
     if (!h.empty() && h[0] == '{')
