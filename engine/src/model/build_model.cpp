@@ -2,6 +2,7 @@
 #include <cmath>
 #include <string>
 
+#include "model/gpt2_model.h"
 #include "model/model_impl.h"
 #include "waypoint/error.h"
 
@@ -59,10 +60,7 @@ struct Builder {
 std::unique_ptr<ModelImpl> build_model(CheckpointData&& data, at::Device device,
                                        at::ScalarType dtype) {
     const ModelConfig& c = data.config;
-    if (c.architecture != Architecture::Llama) {
-        throw Error(ErrorKind::Unsupported,
-                    data.card.path + ": GPT-2 style models are not supported yet (Llama family only)");
-    }
+    if (c.architecture == Architecture::Gpt2) return build_gpt2_model(std::move(data), device, dtype);
     if (c.dim <= 0 || c.n_layers <= 0 || c.n_heads <= 0 || c.n_kv_heads <= 0 ||
         c.hidden_dim <= 0 || c.vocab_size <= 0 || c.max_seq_len <= 0 || c.dim % c.n_heads != 0 ||
         c.n_heads % c.n_kv_heads != 0 || c.head_dim() % 2 != 0) {

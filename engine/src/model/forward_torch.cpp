@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "model/gpt2_model.h"
+
 namespace waypoint::detail {
 
 namespace {
@@ -14,10 +16,12 @@ at::Tensor rmsnorm(const at::Tensor& x, const at::Tensor& w, float eps) {
 }
 
 // x: [T, in] (activation dtype) times W^T, W: [out, in] -> [T, out].
-// With 16-bit weights on the CPU the product runs in the weights' dtype
-// (oneDNN bf16 GEMM) and comes back as fp32 activations.
+// With bf16 weights on the CPU the product runs in bf16 (oneDNN's GEMM) and
+// comes back as fp32 activations; libtorch 1.13 has no fp16 GEMM on the CPU,
+// so fp16 weights are widened for the product (a prefill amortises that).
 at::Tensor project(const at::Tensor& x, const at::Tensor& w) {
     if (x.scalar_type() == w.scalar_type()) return at::matmul(x, w.t());
+    if (w.scalar_type() == at::kHalf && w.is_cpu()) return at::matmul(x, w.to(x.scalar_type()).t());
     return at::matmul(x.to(w.scalar_type()), w.t()).to(x.scalar_type());
 }
 
@@ -98,10 +102,12 @@ at::Tensor forward_impl(const ModelImpl& m, KvCache* cache, const at::Tensor& id
 
 at::Tensor forward_tokens(const ModelImpl& m, KvCache& cache, const at::Tensor& ids, int64_t pos,
                           bool all_logits) {
+    if (m.gpt2) return gpt2_forward(m, &cache, ids, pos, all_logits);
     return forward_impl(m, &cache, ids, pos, all_logits);
 }
 
 at::Tensor forward_uncached(const ModelImpl& m, const at::Tensor& ids) {
+    if (m.gpt2) return gpt2_forward(m, nullptr, ids, 0, true);
     return forward_impl(m, nullptr, ids, 0, true);
 }
 

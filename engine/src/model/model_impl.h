@@ -26,6 +26,8 @@ struct LayerWeights {
     at::Tensor w3;          // [F, D] up
 };
 
+struct Gpt2Weights;  // model/gpt2_model.h
+
 struct ModelImpl {
     ModelConfig config;
     ModelCard card;
@@ -45,6 +47,10 @@ struct ModelImpl {
     // same on the CPU for the CPU decode path.
     at::Tensor rope_cos, rope_sin;
     at::Tensor rope_cos_cpu, rope_sin_cpu;
+
+    // GPT-2 family only (gpt2_model.h): its extra weights; the forward and the
+    // session dispatch on it.
+    std::shared_ptr<const Gpt2Weights> gpt2;
 
     bool on_cpu() const { return device.is_cpu(); }
 };

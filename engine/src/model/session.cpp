@@ -27,7 +27,7 @@ struct SessionImpl {
 
     explicit SessionImpl(const ModelImpl& model)
         : m(model), cache(model), logits(size_t(model.config.vocab_size)) {
-        if (m.on_cpu()) scratch = std::make_unique<DecodeScratch>(m.config);
+        if (m.on_cpu() && !m.gpt2) scratch = std::make_unique<DecodeScratch>(m.config);
         history.reserve(size_t(m.config.max_seq_len));
     }
 
