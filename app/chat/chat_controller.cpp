@@ -1,0 +1,274 @@
+#include "chat_controller.h"
+
+#include <QClipboard>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QUrl>
+#include <limits>
+
+#include "chat/engine_worker.h"
+
+namespace waypoint::app {
+
+namespace {
+constexpr int kFlushIntervalMs = 16;  // about one model update per frame
+constexpr int kExampleTokens = 48;
+}
+
+ChatController::ChatController(QObject* parent) : ChatController(nullptr, parent) {}
+
+ChatController::ChatController(std::shared_ptr<InferenceBackend> backend, QObject* parent)
+    : QObject(parent), backend_(std::move(backend)) {
+    if (backend_) backendName_ = QStringLiteral("custom");
+    flushTimer_.setInterval(kFlushIntervalMs);
+    flushTimer_.setSingleShot(true);
+    connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushDeltas);
+}
+
+ChatController::~ChatController() { shutdownWorker(); }
+
+void ChatController::ensureWorker() {
+    if (worker_) return;
+    if (!backend_)
+        backend_ = backendName_ == QLatin1String("fake") ? makeFakeBackend({40, 30, 300, "broken"}) : makeEngineBackend();
+    thread_ = new QThread(this);
+    thread_->setObjectName(QStringLiteral("waypoint-engine"));
+    worker_ = new EngineWorker(backend_, cancelUpTo_);  // no parent: it moves to the thread
+    worker_->moveToThread(thread_);
+    connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(this, &ChatController::requestLoad, worker_, &EngineWorker::load);
+    connect(this, &ChatController::requestGenerate, worker_, &EngineWorker::generate);
+    connect(this, &ChatController::requestExampleRun, worker_, &EngineWorker::example);
+    connect(this, &ChatController::requestDevices, worker_, &EngineWorker::listDevices);
+    connect(worker_, &EngineWorker::loaded, this, &ChatController::onLoaded);
+    connect(worker_, &EngineWorker::loadFailed, this, &ChatController::onLoadFailed);
+    connect(worker_, &EngineWorker::delta, this, &ChatController::onDelta);
+    connect(worker_, &EngineWorker::generationFinished, this, &ChatController::onFinished);
+    connect(worker_, &EngineWorker::generationFailed, this, &ChatController::onFailed);
+    connect(worker_, &EngineWorker::exampleReady, this, &ChatController::onExample);
+    connect(worker_, &EngineWorker::devicesListed, this, [this](const QStringList& list) {
+        devices_ = list;
+        Q_EMIT devicesChanged();
+    });
+    thread_->start();
+    Q_EMIT requestDevices();
+}
+
+void ChatController::shutdownWorker() {
+    if (!thread_) return;
+    // Stop whatever runs or waits in the queue, then join: no token loop
+    // outlives the controller. A load in progress finishes first (it cannot be
+    // interrupted), then the queued requests return at once.
+    cancelUpTo_->store(std::numeric_limits<quint64>::max());
+    thread_->quit();
+    thread_->wait();
+    delete thread_;  // the worker was deleted on finished
+    thread_ = nullptr;
+    worker_ = nullptr;
+    cancelUpTo_ = std::make_shared<std::atomic<quint64>>(0);
+}
+
+void ChatController::setBackendName(const QString& name) {
+    if (name == backendName_) return;
+    shutdownWorker();
+    backend_.reset();
+    backendName_ = name;
+    pendingLoad_ = currentGen_ = exampleId_ = 0;
+    checkpointPath_.clear();
+    card_.clear();
+    Q_EMIT backendChanged();
+    Q_EMIT stateChanged();
+    Q_EMIT modelChanged();
+}
+
+void ChatController::setDevice(const QString& device) {
+    if (device == device_) return;
+    device_ = device;
+    Q_EMIT deviceChanged();
+    if (!checkpointPath_.isEmpty()) load(checkpointPath_);
+}
+
+void ChatController::load(const QString& rawPath) {
+    const QString path = rawPath.startsWith(QLatin1String("file:")) ? QUrl(rawPath).toLocalFile() : rawPath;
+    if (path.isEmpty()) return;
+    ensureWorker();
+    stop();  // a switch mid-generation: the answer ends here, then the load runs
+    pendingLoad_ = ++nextId_;
+    loadingPath_ = path;
+    clearError();
+    Q_EMIT stateChanged();
+    Q_EMIT requestLoad(pendingLoad_, path, device_);
+}
+
+void ChatController::onLoaded(quint64 id, const QVariantMap& card, const QString& defaultsJson) {
+    const QString path = loadingPath_;
+    if (id != pendingLoad_) return;  // superseded by a later load
+    pendingLoad_ = 0;
+    loadingPath_.clear();
+    checkpointPath_ = path;
+    card_ = card;
+    sampling_.useCheckpoint(path, defaultsJson);
+    examplePrompt_ = examplePromptFor(path);
+    exampleAnswer_.clear();
+    Q_EMIT exampleChanged();
+    Q_EMIT modelChanged();
+    Q_EMIT stateChanged();
+    Q_EMIT loadSucceeded(path);
+}
+
+void ChatController::onLoadFailed(quint64 id, const QString& path, const QString& message) {
+    Q_EMIT loadFailedFor(path, message);
+    if (id != pendingLoad_) return;
+    pendingLoad_ = 0;
+    loadingPath_.clear();
+    // The worker kept the previous model: checkpointPath_ and card_ stay as they are.
+    setError(message);
+    Q_EMIT stateChanged();
+}
+
+bool ChatController::send(const QString& prompt) {
+    if (loading() || generating()) return false;
+    if (!modelLoaded()) {
+        setError(QStringLiteral("No checkpoint is loaded yet. Pick one on the left or open one with Ctrl+O."));
+        return false;
+    }
+    messages_.append(QStringLiteral("user"), prompt);
+    startGeneration(prompt);
+    return true;
+}
+
+void ChatController::startGeneration(const QString& prompt) {
+    ensureWorker();
+    lastPrompt_ = prompt;
+    currentGen_ = ++nextId_;
+    answerRow_ = messages_.append(QStringLiteral("model"), QString(), true);
+    pending_.clear();
+    Q_EMIT stateChanged();
+    Q_EMIT requestGenerate(currentGen_, prompt, sampling_.next());
+}
+
+void ChatController::stop() {
+    if (!currentGen_) return;
+    cancelUpTo_->store(currentGen_);  // the worker's token loop reads it before the next token
+    flushDeltas();
+    messages_.finish(answerRow_, QStringLiteral("stopped"));
+    currentGen_ = 0;
+    answerRow_ = -1;
+    Q_EMIT stateChanged();
+    Q_EMIT generationDone();
+}
+
+void ChatController::onDelta(quint64 id, const QString& text) {
+    if (id != currentGen_) return;  // a stopped or superseded answer
+    pending_ += text;
+    if (!flushTimer_.isActive()) flushTimer_.start();
+}
+
+void ChatController::flushDeltas() {
+    flushTimer_.stop();
+    if (pending_.isEmpty() || answerRow_ < 0) return;
+    messages_.appendText(answerRow_, pending_);
+    pending_.clear();
+}
+
+void ChatController::onFinished(quint64 id, const QVariantMap& s) {
+    tokensPerSecond_ = s.value(QStringLiteral("tokensPerSecond")).toDouble();
+    ttftMs_ = s.value(QStringLiteral("timeToFirstTokenMs")).toDouble();
+    lastNewTokens_ = s.value(QStringLiteral("newTokens")).toInt();
+    lastFinish_ = s.value(QStringLiteral("finish")).toString();
+    Q_EMIT statsChanged();
+    if (id != currentGen_) return;
+    flushDeltas();
+    messages_.finish(answerRow_, QStringLiteral("%1 tokens · %2 tok/s · first token %3 ms · %4")
+                                     .arg(lastNewTokens_)
+                                     .arg(tokensPerSecond_, 0, 'f', 1)
+                                     .arg(ttftMs_, 0, 'f', 0)
+                                     .arg(lastFinish_));
+    currentGen_ = 0;
+    answerRow_ = -1;
+    Q_EMIT stateChanged();
+    Q_EMIT generationDone();
+}
+
+void ChatController::onFailed(quint64 id, const QString& message) {
+    if (id != currentGen_) return;
+    flushDeltas();
+    messages_.finish(answerRow_, QStringLiteral("failed"));
+    currentGen_ = 0;
+    answerRow_ = -1;
+    setError(message);
+    Q_EMIT stateChanged();
+    Q_EMIT generationDone();
+}
+
+void ChatController::regenerate() {
+    if (loading() || !modelLoaded()) return;
+    stop();
+    if (messages_.rowCount() == 0) return;
+    if (messages_.at(messages_.rowCount() - 1).role == QLatin1String("model")) messages_.removeLast();
+    if (messages_.rowCount() == 0) return;
+    const auto& last = messages_.at(messages_.rowCount() - 1);
+    if (last.role != QLatin1String("user")) return;
+    startGeneration(last.text);
+}
+
+void ChatController::clear() {
+    stop();
+    messages_.clear();
+    clearError();
+}
+
+void ChatController::setError(const QString& message) {
+    lastError_ = message;
+    Q_EMIT errorChanged();
+}
+
+void ChatController::clearError() {
+    if (lastError_.isEmpty()) return;
+    lastError_.clear();
+    Q_EMIT errorChanged();
+}
+
+void ChatController::copyLastAnswer() {
+    for (int row = messages_.rowCount() - 1; row >= 0; --row) {
+        if (messages_.at(row).role == QLatin1String("model")) {
+            if (auto* cb = QGuiApplication::clipboard()) cb->setText(messages_.at(row).text);
+            return;
+        }
+    }
+}
+
+void ChatController::copyConversation() {
+    if (auto* cb = QGuiApplication::clipboard()) cb->setText(messages_.transcript());
+}
+
+QString ChatController::examplePromptFor(const QString& checkpointPath) {
+    const QFileInfo info(checkpointPath);
+    const QDir dir = info.isDir() ? QDir(checkpointPath) : info.dir();
+    QFile f(dir.filePath(QStringLiteral("example_prompt.txt")));
+    if (f.open(QIODevice::ReadOnly)) {
+        const QString text = QString::fromUtf8(f.readAll()).trimmed();
+        if (!text.isEmpty()) return text;
+    }
+    return QStringLiteral("Once upon a time");
+}
+
+void ChatController::requestExample() {
+    if (!modelLoaded()) return;
+    ensureWorker();
+    exampleId_ = ++nextId_;
+    exampleAnswer_.clear();
+    Q_EMIT exampleChanged();
+    Q_EMIT requestExampleRun(exampleId_, examplePrompt_, kExampleTokens);
+}
+
+void ChatController::onExample(quint64 id, const QString& text) {
+    if (id != exampleId_) return;
+    exampleId_ = 0;
+    exampleAnswer_ = text;
+    Q_EMIT exampleChanged();
+}
+
+}  // namespace waypoint::app

@@ -1,0 +1,152 @@
+// The chat window's controller: owns the worker QThread (Qt's
+// threadedfetchmore shape), the conversation model and the sampling settings.
+// Deltas arrive as queued signals and are appended to the model at most once
+// per frame (a 16 ms timer). Stop raises an atomic the worker's token loop
+// reads; the destructor stops, quits and joins the thread.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QStringList>
+#include <QThread>
+#include <QTimer>
+#include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
+#include <atomic>
+#include <memory>
+
+#include "backend/metatypes.h"
+#include "chat/message_model.h"
+#include "settings/sampling_settings.h"
+
+namespace waypoint::app {
+
+class EngineWorker;
+
+class ChatController : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(waypoint::app::MessageModel* messages READ messages CONSTANT)
+    Q_PROPERTY(waypoint::app::SamplingSettings* sampling READ sampling CONSTANT)
+    // "engine" (default) or "fake" (scripted tokens, for tests and UI work).
+    Q_PROPERTY(QString backend READ backendName WRITE setBackendName NOTIFY backendChanged)
+    Q_PROPERTY(bool loading READ loading NOTIFY stateChanged)
+    Q_PROPERTY(bool generating READ generating NOTIFY stateChanged)
+    Q_PROPERTY(bool modelLoaded READ modelLoaded NOTIFY modelChanged)
+    Q_PROPERTY(QString checkpointPath READ checkpointPath NOTIFY modelChanged)
+    Q_PROPERTY(QString loadingPath READ loadingPath NOTIFY stateChanged)
+    Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+    Q_PROPERTY(QVariantMap card READ card NOTIFY modelChanged)
+    Q_PROPERTY(QString lastError READ lastError NOTIFY errorChanged)
+    Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
+    Q_PROPERTY(QString device READ device WRITE setDevice NOTIFY deviceChanged)
+    Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
+    Q_PROPERTY(double timeToFirstTokenMs READ timeToFirstTokenMs NOTIFY statsChanged)
+    Q_PROPERTY(int lastNewTokens READ lastNewTokens NOTIFY statsChanged)
+    Q_PROPERTY(QString lastFinish READ lastFinish NOTIFY statsChanged)
+    Q_PROPERTY(QString examplePrompt READ examplePrompt NOTIFY exampleChanged)
+    Q_PROPERTY(QString exampleAnswer READ exampleAnswer NOTIFY exampleChanged)
+    Q_PROPERTY(bool exampleBusy READ exampleBusy NOTIFY exampleChanged)
+public:
+    explicit ChatController(QObject* parent = nullptr);
+    // For tests: a given backend (e.g. makeFakeBackend with chosen timing).
+    explicit ChatController(std::shared_ptr<InferenceBackend> backend, QObject* parent = nullptr);
+    ~ChatController() override;
+
+    MessageModel* messages() { return &messages_; }
+    SamplingSettings* sampling() { return &sampling_; }
+    QString backendName() const { return backendName_; }
+    void setBackendName(const QString& name);
+    bool loading() const { return pendingLoad_ != 0; }
+    bool generating() const { return currentGen_ != 0; }
+    bool modelLoaded() const { return !checkpointPath_.isEmpty(); }
+    QString checkpointPath() const { return checkpointPath_; }
+    QString loadingPath() const { return loadingPath_; }
+    QString modelName() const { return card_.value(QStringLiteral("name")).toString(); }
+    QVariantMap card() const { return card_; }
+    QString lastError() const { return lastError_; }
+    QStringList devices() const { return devices_; }
+    QString device() const { return device_; }
+    void setDevice(const QString& device);
+    double tokensPerSecond() const { return tokensPerSecond_; }
+    double timeToFirstTokenMs() const { return ttftMs_; }
+    int lastNewTokens() const { return lastNewTokens_; }
+    QString lastFinish() const { return lastFinish_; }
+    QString examplePrompt() const { return examplePrompt_; }
+    QString exampleAnswer() const { return exampleAnswer_; }
+    bool exampleBusy() const { return exampleId_ != 0; }
+
+    // The fixed prompt of the model card's example, unless the checkpoint's
+    // folder holds an example_prompt.txt (e.g. "12+34=" for an arithmetic model).
+    static QString examplePromptFor(const QString& checkpointPath);
+
+public Q_SLOTS:
+    void load(const QString& path);
+    bool send(const QString& prompt);
+    void stop();
+    void regenerate();
+    void clear();
+    void clearError();
+    void copyLastAnswer();
+    void copyConversation();
+    void requestExample();
+
+Q_SIGNALS:
+    void backendChanged();
+    void stateChanged();
+    void modelChanged();
+    void errorChanged();
+    void devicesChanged();
+    void deviceChanged();
+    void statsChanged();
+    void exampleChanged();
+    // For the checkpoint library's "loads?" column and recent list.
+    void loadSucceeded(const QString& path);
+    void loadFailedFor(const QString& path, const QString& message);
+    void generationDone();
+    // Internal: to the worker (queued).
+    void requestLoad(quint64 id, const QString& path, const QString& device);
+    void requestGenerate(quint64 id, const QString& prompt, const waypoint::app::SamplingValues& sampling);
+    void requestExampleRun(quint64 id, const QString& prompt, int maxNewTokens);
+    void requestDevices();
+
+private:
+    void ensureWorker();
+    void shutdownWorker();
+    void startGeneration(const QString& prompt);
+    void flushDeltas();
+    void setError(const QString& message);
+    void onLoaded(quint64 id, const QVariantMap& card, const QString& defaultsJson);
+    void onLoadFailed(quint64 id, const QString& path, const QString& message);
+    void onDelta(quint64 id, const QString& text);
+    void onFinished(quint64 id, const QVariantMap& summary);
+    void onFailed(quint64 id, const QString& message);
+    void onExample(quint64 id, const QString& text);
+
+    std::shared_ptr<InferenceBackend> backend_;
+    QString backendName_ = QStringLiteral("engine");
+    QThread* thread_ = nullptr;
+    EngineWorker* worker_ = nullptr;
+    // Requests with an id <= this stop before their next token.
+    std::shared_ptr<std::atomic<quint64>> cancelUpTo_ = std::make_shared<std::atomic<quint64>>(0);
+    quint64 nextId_ = 0;
+    quint64 pendingLoad_ = 0;
+    quint64 currentGen_ = 0;
+    quint64 exampleId_ = 0;
+    int answerRow_ = -1;
+    QString lastPrompt_;
+    QString pending_;   // deltas not yet shown
+    QTimer flushTimer_;
+
+    MessageModel messages_;
+    SamplingSettings sampling_;
+    QString checkpointPath_, loadingPath_, lastError_, device_ = QStringLiteral("auto");
+    QVariantMap card_;
+    QStringList devices_{QStringLiteral("cpu")};
+    double tokensPerSecond_ = 0, ttftMs_ = 0;
+    int lastNewTokens_ = 0;
+    QString lastFinish_;
+    QString examplePrompt_, exampleAnswer_;
+};
+
+}  // namespace waypoint::app

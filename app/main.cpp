@@ -1,0 +1,25 @@
+// The waypoint executable: everything else lives in the waypoint_app library.
+#include <QGuiApplication>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QtQml/qqmlextensionplugin.h>
+
+#include "app_options.h"
+
+Q_IMPORT_QML_PLUGIN(WaypointPlugin)
+
+int main(int argc, char* argv[]) {
+    if (!waypoint::app::checkDisplay(argc, argv)) return 1;
+    QGuiApplication app(argc, argv);
+    app.setOrganizationName(QStringLiteral("Waypoint"));
+    app.setApplicationName(QStringLiteral("Waypoint"));
+    int code = 0;
+    if (!waypoint::app::AppOptions::parse(app.arguments(), &code)) return code;
+    waypoint::app::applyTheme(app, waypoint::app::AppOptions::values().theme);
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Waypoint/qml/Main.qml")));
+    if (engine.rootObjects().isEmpty()) return 1;
+    return app.exec();
+}

@@ -1,0 +1,82 @@
+// The sampling knobs the panel edits. Every change is written to QSettings at
+// once; values are kept per checkpoint when the checkpoint brings its own
+// defaults (generation_config.json), else in one shared group.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <QVariant>
+#include <QtQml/qqmlregistration.h>
+
+#include "backend/inference_backend.h"
+
+namespace waypoint::app {
+
+class SamplingSettings : public QObject {
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(double temperature READ temperature WRITE setTemperature NOTIFY changed)
+    Q_PROPERTY(int topK READ topK WRITE setTopK NOTIFY changed)
+    Q_PROPERTY(double topP READ topP WRITE setTopP NOTIFY changed)
+    Q_PROPERTY(double minP READ minP WRITE setMinP NOTIFY changed)
+    Q_PROPERTY(double repeatPenalty READ repeatPenalty WRITE setRepeatPenalty NOTIFY changed)
+    Q_PROPERTY(int maxNewTokens READ maxNewTokens WRITE setMaxNewTokens NOTIFY changed)
+    Q_PROPERTY(bool stopAtEos READ stopAtEos WRITE setStopAtEos NOTIFY changed)
+    Q_PROPERTY(bool randomSeed READ randomSeed WRITE setRandomSeed NOTIFY changed)
+    Q_PROPERTY(QString seed READ seedText WRITE setSeedText NOTIFY changed)
+    Q_PROPERTY(QString group READ group NOTIFY groupChanged)
+    Q_PROPERTY(bool checkpointDefaults READ checkpointDefaults NOTIFY groupChanged)
+public:
+    explicit SamplingSettings(QObject* parent = nullptr);
+
+    double temperature() const { return v_.temperature; }
+    int topK() const { return v_.topK; }
+    double topP() const { return v_.topP; }
+    double minP() const { return v_.minP; }
+    double repeatPenalty() const { return v_.repeatPenalty; }
+    int maxNewTokens() const { return v_.maxNewTokens; }
+    bool randomSeed() const { return randomSeed_; }
+    bool stopAtEos() const { return v_.stopAtEos; }
+    QString seedText() const { return QString::number(v_.seed); }
+    QString group() const { return group_; }
+    bool checkpointDefaults() const { return !defaults_.isEmpty(); }
+
+    void setTemperature(double v);
+    void setTopK(int v);
+    void setTopP(double v);
+    void setMinP(double v);
+    void setRepeatPenalty(double v);
+    void setMaxNewTokens(int v);
+    void setRandomSeed(bool v);
+    void setStopAtEos(bool v);
+    void setSeedText(const QString& v);
+
+    // Switches to the checkpoint's group when it brings defaults (JSON object
+    // text as in generation_config.json), else to the shared group; loads the
+    // stored values or, the first time, the defaults.
+    void useCheckpoint(const QString& path, const QString& defaultsJson);
+
+    // The values for the next generation; draws a fresh seed when random.
+    SamplingValues next();
+
+    Q_INVOKABLE void resetToDefaults();
+    // What QSettings holds for `key` in the current group (tests, debugging).
+    Q_INVOKABLE QVariant stored(const QString& key) const;
+
+Q_SIGNALS:
+    void changed();
+    void groupChanged();
+
+private:
+    void write(const char* key, const QVariant& value);
+    void loadGroup();
+    static SamplingValues parseDefaults(const QString& json);
+
+    SamplingValues v_;
+    SamplingValues base_;  // what resetToDefaults() restores
+    bool randomSeed_ = true;
+    QString group_ = QStringLiteral("sampling/default");
+    QString defaults_;
+};
+
+}  // namespace waypoint::app

@@ -1,0 +1,207 @@
+// The conversation: a header with the model and device, the streaming
+// message list, the answer actions and the prompt box.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Waypoint
+
+Rectangle {
+    id: root
+    required property ChatController controller
+    property alias promptBox: prompt
+    property alias messageList: list
+    signal cardRequested()
+
+    color: Theme.window
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        // Header: model name, format, device, card.
+        Rectangle {
+            Layout.fillWidth: true
+            implicitHeight: 52
+            color: Theme.window
+            Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
+            RowLayout {
+                anchors.fill: parent
+                anchors.leftMargin: 20
+                anchors.rightMargin: 12
+                spacing: 10
+                ColumnLayout {
+                    spacing: 0
+                    Layout.fillWidth: true
+                    Label {
+                        Layout.fillWidth: true
+                        text: root.controller.modelLoaded ? root.controller.modelName : qsTr("No checkpoint loaded")
+                        font.pointSize: Theme.baseFont.pointSize + 1.5
+                        font.weight: Font.DemiBold
+                        elide: Text.ElideRight
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        visible: root.controller.modelLoaded
+                        text: {
+                            const c = root.controller.card
+                            const p = c.parameters || 0
+                            const ps = p >= 1e9 ? (p / 1e9).toFixed(2) + "B" : p >= 1e6 ? (p / 1e6).toFixed(1) + "M" : (p / 1e3).toFixed(0) + "K"
+                            return (c.architecture || "") + " · " + ps + " parameters · " + (c.format || "") + " · " + (c.dtype || "")
+                        }
+                        font.pointSize: Theme.smallSize
+                        color: Theme.mutedText
+                        elide: Text.ElideRight
+                    }
+                }
+                Label { text: qsTr("Device"); color: Theme.mutedText; font.pointSize: Theme.smallSize }
+                ComboBox {
+                    id: deviceBox
+                    objectName: "deviceBox"
+                    model: ["auto"].concat(root.controller.devices)
+                    currentIndex: Math.max(0, model.indexOf(root.controller.device))
+                    enabled: !root.controller.loading
+                    implicitWidth: 110
+                    Accessible.name: qsTr("Device")
+                    onActivated: (i) => root.controller.device = model[i]
+                }
+                Button {
+                    text: qsTr("Model card")
+                    enabled: root.controller.modelLoaded
+                    Accessible.name: qsTr("Show the model card")
+                    onClicked: root.cardRequested()
+                }
+            }
+        }
+
+        // The engine's message when a load or generation failed.
+        Rectangle {
+            objectName: "errorBanner"
+            Layout.fillWidth: true
+            Layout.margins: 12
+            Layout.bottomMargin: 0
+            visible: root.controller.lastError.length > 0
+            implicitHeight: errorRow.implicitHeight + 16
+            radius: Theme.radius
+            color: Theme.errorBackground
+            border.color: Theme.error
+            RowLayout {
+                id: errorRow
+                anchors.fill: parent
+                anchors.margins: 8
+                anchors.leftMargin: 12
+                Label {
+                    objectName: "errorText"
+                    Layout.fillWidth: true
+                    text: root.controller.lastError
+                    color: Theme.error
+                    wrapMode: Text.Wrap
+                    textFormat: Text.PlainText
+                }
+                ToolButton {
+                    text: "✕"
+                    Accessible.name: qsTr("Dismiss error")
+                    onClicked: root.controller.clearError()
+                }
+            }
+        }
+
+        ListView {
+            id: list
+            objectName: "messageList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: root.controller.messages
+            spacing: 6
+            topMargin: 16
+            bottomMargin: 16
+            leftMargin: 24
+            rightMargin: 24
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            Accessible.name: qsTr("Conversation")
+            // Follow the stream while the view is at the end; stay put when the user scrolled up.
+            property bool follow: true
+            onMovementEnded: follow = atYEnd
+            onContentHeightChanged: if (follow) Qt.callLater(positionViewAtEnd)
+            onCountChanged: { follow = true; Qt.callLater(positionViewAtEnd) }
+
+            delegate: MessageDelegate {
+                width: ListView.view.width - ListView.view.leftMargin - ListView.view.rightMargin
+            }
+
+            ColumnLayout {
+                anchors.centerIn: parent
+                visible: list.count === 0
+                spacing: 6
+                width: Math.min(parent.width - 64, 460)
+                Label {
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: root.controller.loading ? qsTr("Loading %1…").arg(root.controller.loadingPath.split("/").pop())
+                          : root.controller.modelLoaded ? qsTr("Ask %1 something").arg(root.controller.modelName)
+                                                        : qsTr("Pick a checkpoint to start")
+                    font.pointSize: Theme.titleSize
+                    color: Theme.mutedText
+                    wrapMode: Text.Wrap
+                }
+                Label {
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: qsTr("Enter sends · Shift+Enter new line · Esc stops · Ctrl+N new chat · Ctrl+O open")
+                    font.pointSize: Theme.smallSize
+                    color: Theme.mutedText
+                    wrapMode: Text.Wrap
+                }
+                BusyIndicator {
+                    Layout.alignment: Qt.AlignHCenter
+                    visible: root.controller.loading
+                    running: visible
+                }
+            }
+        }
+
+        // Actions on the answer.
+        RowLayout {
+            Layout.fillWidth: true
+            Layout.leftMargin: 20
+            Layout.rightMargin: 20
+            spacing: 4
+            visible: list.count > 0
+            ToolButton {
+                text: qsTr("Regenerate")
+                enabled: !root.controller.loading && root.controller.modelLoaded
+                Accessible.name: qsTr("Regenerate the last answer")
+                onClicked: root.controller.regenerate()
+            }
+            ToolButton {
+                text: qsTr("Copy answer")
+                Accessible.name: qsTr("Copy the last answer")
+                onClicked: root.controller.copyLastAnswer()
+            }
+            ToolButton {
+                text: qsTr("Copy chat")
+                Accessible.name: qsTr("Copy the whole conversation")
+                onClicked: root.controller.copyConversation()
+            }
+            Item { Layout.fillWidth: true }
+            ToolButton {
+                text: qsTr("Clear")
+                Accessible.name: qsTr("Clear the conversation")
+                onClicked: root.controller.clear()
+            }
+        }
+
+        PromptBox {
+            id: prompt
+            Layout.fillWidth: true
+            Layout.margins: 16
+            Layout.topMargin: 6
+            busy: root.controller.generating
+            loading: root.controller.loading
+            canSend: root.controller.modelLoaded
+            onSubmitted: (text) => root.controller.send(text)
+            onStopRequested: root.controller.stop()
+        }
+    }
+}

@@ -1,0 +1,68 @@
+// Left column: the checkpoint picker above the sampling panel.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Waypoint
+
+Rectangle {
+    id: root
+    required property ChatController controller
+    required property CheckpointLibrary library
+    property alias picker: picker
+    property alias samplingPanel: sampling
+    signal openFileRequested()
+    signal openFolderRequested()
+    signal chooseModelsFolderRequested()
+
+    color: Theme.sidebar
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: Theme.padding
+        spacing: Theme.padding
+
+        RowLayout {
+            spacing: 8
+            Rectangle {
+                width: 26; height: 26; radius: 7
+                color: Theme.accent
+                Label {
+                    anchors.centerIn: parent
+                    text: "W"
+                    color: Theme.accentText
+                    font.bold: true
+                }
+            }
+            Label {
+                text: "Waypoint"
+                font.pointSize: Theme.titleSize
+                font.weight: Font.DemiBold
+            }
+        }
+
+        CheckpointPicker {
+            id: picker
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.minimumHeight: 160
+            library: root.library
+            controller: root.controller
+            onOpenFileRequested: root.openFileRequested()
+            onOpenFolderRequested: root.openFolderRequested()
+            onChooseModelsFolderRequested: root.chooseModelsFolderRequested()
+        }
+
+        ScrollView {
+            id: scroll
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.min(sampling.implicitHeight, root.height * 0.62)
+            contentWidth: availableWidth
+            clip: true
+            SamplingPanel {
+                id: sampling
+                width: scroll.availableWidth
+                settings: root.controller.sampling
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+// Responsiveness of the real window: the longest gap between ticks of a 1 ms
+// timer on the GUI thread (an event-loop stall) while a checkpoint loads and
+// while N tokens stream into the chat. Prints JSON; target: stalls < 50 ms.
+//   bench_responsiveness [--checkpoint PATH] [--tokens 2000]
+// Run under Xvfb (xvfb-run -s "-screen 0 1400x900x24") or -platform offscreen.
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QTimer>
+#include <QtQml/qqmlextensionplugin.h>
+#include <algorithm>
+#include <cstdio>
+
+#include "app_options.h"
+#include "chat/chat_controller.h"
+
+Q_IMPORT_QML_PLUGIN(WaypointPlugin)
+
+using waypoint::app::ChatController;
+
+namespace {
+// Gaps between 1 ms timer ticks, per phase.
+struct StallMeter {
+    QElapsedTimer clock;
+    qint64 last = 0;
+    double maxGap = 0;
+    int over16 = 0, over50 = 0, ticks = 0;
+    void reset() { maxGap = 0; over16 = over50 = ticks = 0; last = clock.nsecsElapsed(); }
+    void tick() {
+        const qint64 now = clock.nsecsElapsed();
+        const double gap = (now - last) / 1e6;
+        last = now;
+        ++ticks;
+        maxGap = std::max(maxGap, gap);
+        over16 += gap > 16;
+        over50 += gap > 50;
+    }
+    QJsonObject json(double ms) const {
+        return {{"ms", ms}, {"max_stall_ms", maxGap}, {"gaps_over_16ms", over16}, {"gaps_over_50ms", over50}, {"ticks", ticks}};
+    }
+};
+bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 5);
+    }
+    return true;
+}
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    QGuiApplication app(argc, argv);
+    app.setOrganizationName(QStringLiteral("waypoint-bench"));
+    app.setApplicationName(QStringLiteral("bench_responsiveness"));
+    QString checkpoint = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
+    int tokens = 2000;
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); ++i) {
+        if (args[i] == QLatin1String("--checkpoint")) checkpoint = args[i + 1];
+        if (args[i] == QLatin1String("--tokens")) tokens = args[i + 1].toInt();
+    }
+    int code = 0;
+    if (!waypoint::app::AppOptions::parse({args[0], QStringLiteral("--checkpoint"), checkpoint}, &code)) return code;
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+
+    StallMeter meter;
+    meter.clock.start();
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(1);
+    QObject::connect(&ticker, &QTimer::timeout, [&] { meter.tick(); });
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    QElapsedTimer phase;
+    phase.start();
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Waypoint/qml/Main.qml")));  // starts loading `checkpoint`
+    if (engine.rootObjects().isEmpty()) return 1;
+    const double startupMs = phase.elapsed();
+    auto* chat = engine.rootObjects().first()->findChild<ChatController*>();
+    if (!chat) {
+        std::fprintf(stderr, "no ChatController in Main.qml\n");
+        return 1;
+    }
+    meter.reset();
+    ticker.start();
+    phase.restart();
+    if (!waitUntil([&] { return !chat->loading(); }, 120000) || !chat->modelLoaded()) {
+        std::fprintf(stderr, "load failed: %s\n", qPrintable(chat->lastError()));
+        return 1;
+    }
+    const QJsonObject load = meter.json(phase.elapsed());
+
+    chat->sampling()->setMaxNewTokens(tokens);
+    chat->sampling()->setStopAtEos(false);
+    chat->sampling()->setTemperature(0.8);
+    waitUntil([] { return false; }, 300);  // let the window settle
+    meter.reset();
+    phase.restart();
+    chat->send(QStringLiteral("Once upon a time"));
+    if (!waitUntil([&] { return !chat->generating(); }, 600000)) return 1;
+    QJsonObject stream = meter.json(phase.elapsed());
+    stream[QStringLiteral("tokens")] = chat->lastNewTokens();
+    stream[QStringLiteral("tokens_per_s")] = chat->tokensPerSecond();
+    stream[QStringLiteral("answer_chars")] = chat->messages()->textAt(1).size();
+    ticker.stop();
+
+    const QJsonObject out{{"checkpoint", checkpoint},
+                          {"platform", QGuiApplication::platformName()},
+                          {"startup_ms", startupMs},
+                          {"load", load},
+                          {"stream", stream},
+                          {"target_max_stall_ms", 50},
+                          {"ok", load[QStringLiteral("max_stall_ms")].toDouble() < 50 &&
+                                     stream[QStringLiteral("max_stall_ms")].toDouble() < 50}};
+    std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+    return 0;
+}

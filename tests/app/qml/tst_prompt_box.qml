@@ -1,0 +1,65 @@
+// Prompt box keys: Enter sends, Shift+Enter adds a line, nothing is sent
+// while loading or while an answer streams.
+import QtQuick
+import QtTest
+import Waypoint
+
+Item {
+    width: 600
+    height: 200
+
+    PromptBox { id: box; width: 560 }
+    SignalSpy { id: submitted; target: box; signalName: "submitted" }
+
+    TestCase {
+        name: "PromptBox"
+        when: windowShown
+
+        function init() {
+            box.busy = false
+            box.loading = false
+            box.canSend = true
+            box.text = ""
+            submitted.clear()
+            box.textArea.forceActiveFocus()
+        }
+
+        function test_enterSends() {
+            keySequence("hello")
+            keyClick(Qt.Key_Return)
+            compare(submitted.count, 1)
+            compare(submitted.signalArguments[0][0], "hello")
+            compare(box.text, "")  // cleared for the next prompt
+        }
+
+        function test_shiftEnterAddsALine() {
+            keySequence("line one")
+            keyClick(Qt.Key_Return, Qt.ShiftModifier)
+            keySequence("two")
+            compare(submitted.count, 0)
+            compare(box.text, "line one\ntwo")
+            keyClick(Qt.Key_Enter)  // keypad Enter sends too
+            compare(submitted.count, 1)
+            compare(submitted.signalArguments[0][0], "line one\ntwo")
+        }
+
+        function test_emptyPromptIsNotSent() {
+            keySequence("   ")
+            keyClick(Qt.Key_Return)
+            compare(submitted.count, 0)
+        }
+
+        function test_busyAndLoadingBlockSending() {
+            keySequence("wait")
+            box.busy = true
+            keyClick(Qt.Key_Return)
+            compare(submitted.count, 0)
+            compare(box.text, "wait")
+            box.busy = false
+            box.loading = true
+            verify(!box.textArea.enabled)
+            verify(!box.submit())
+            compare(submitted.count, 0)
+        }
+    }
+}

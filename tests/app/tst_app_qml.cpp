@@ -1,0 +1,20 @@
+// Qt Quick Test runner for qml/tst_*.qml: imports the app's static QML module.
+#include <QCoreApplication>
+#include <QQmlEngine>
+#include <QtQml/qqmlextensionplugin.h>
+#include <QtQuickTest>
+
+Q_IMPORT_QML_PLUGIN(WaypointPlugin)
+
+class Setup : public QObject {
+    Q_OBJECT
+public Q_SLOTS:
+    void applicationAvailable() {
+        QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_app_qml"));
+    }
+    void qmlEngineAvailable(QQmlEngine* engine) { engine->addImportPath(QStringLiteral("qrc:/qt/qml")); }
+};
+
+QUICK_TEST_MAIN_WITH_SETUP(tst_app_qml, Setup)
+#include "tst_app_qml.moc"
