@@ -100,7 +100,6 @@ MappedTensors map_tensor_names(const std::vector<std::pair<std::string, at::Tens
             if (r.family == Family::Llama && name.find("attention.w") != std::string::npos) llama = true;
             if (r.family == Family::LlamaHF && name.find("self_attn.") != std::string::npos) hf_llama = true;
         }
-        if (name.compare(0, 14, "transformer.h.") == 0) out.hf_gpt2 = true;
     }
     if (gpt2 == (llama || hf_llama)) {
         std::string sample;

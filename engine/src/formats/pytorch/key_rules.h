@@ -20,7 +20,7 @@ namespace waypoint::detail::pt {
 struct MappedTensors {
     Architecture architecture = Architecture::Llama;
     RopeStyle rope = RopeStyle::Interleaved;  // Hugging Face names imply rotate-half
-    bool hf_gpt2 = false;                     // transformer.h.N naming (HF GPT2LMHeadModel)
+    bool hf_gpt2 = false;                     // HF GPT2LMHeadModel's Conv1D layout (set by the reader)
     std::unordered_map<std::string, at::Tensor> tensors;  // canonical name -> tensor
     std::map<std::string, std::string> source;             // canonical name -> name in the file
 };

@@ -295,4 +295,18 @@ CheckpointData read_step_folder(const std::string& dir, const std::string& token
     return read_torch_checkpoint(steps.back().second, tokenizer_path);
 }
 
+bool is_torch_weights_folder(const std::string& dir) {
+    std::error_code ec;
+    const fs::path d(dir);
+    return fs::is_regular_file(d / "pytorch_model.bin", ec) && !fs::exists(d / "model.safetensors", ec) &&
+           !fs::exists(d / "model.safetensors.index.json", ec) && looks_like_torch_zip((d / "pytorch_model.bin").string());
+}
+
+CheckpointData read_torch_weights_folder(const std::string& dir, const std::string& tokenizer_path) {
+    CheckpointData d = read_torch_checkpoint((fs::path(dir) / "pytorch_model.bin").string(), tokenizer_path);
+    d.card.name = file_name_of(dir);
+    d.card.format = "Hugging Face folder (pytorch_model.bin)";
+    return d;
+}
+
 }  // namespace waypoint::detail

@@ -30,4 +30,9 @@ CheckpointData read_torch_zip(const FileProbe& probe, const std::string& tokeniz
 bool is_step_folder(const std::string& dir);
 CheckpointData read_step_folder(const std::string& dir, const std::string& tokenizer_path);
 
+// A Hugging Face folder whose weights are a torch.save pytorch_model.bin
+// (config.json beside it; no model.safetensors): read like a bare state dict.
+bool is_torch_weights_folder(const std::string& dir);
+CheckpointData read_torch_weights_folder(const std::string& dir, const std::string& tokenizer_path);
+
 }  // namespace waypoint::detail
