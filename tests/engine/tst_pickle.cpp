@@ -233,10 +233,21 @@ private Q_SLOTS:
         QVERIFY(std::abs(d.card.validation_loss.value_or(0) - 2.5) < 1e-6);
         QVERIFY2(d.card.tokenizer.find("meta.pkl") != std::string::npos, d.card.tokenizer.c_str());
         QVERIFY(d.config.activation == wd::Activation::GeluExact);
-        QCOMPARE(d.tokenizer->encode("AB!~", false), std::vector<int>({'A' - 32, 'B' - 32, '!' - 32}));  // '~' is not in it
+        QCOMPARE(d.tokenizer->encode("AB!", false), std::vector<int>({'A' - 32, 'B' - 32, '!' - 32}));
+        QCOMPARE(catch_error([&] { d.tokenizer->encode("~", false); }).kind, ErrorKind::InvalidArgument);
         wd::CheckpointData hf = wd::read_checkpoint(kData + "/gpt2_hf", "");
         QVERIFY(hf.config.activation == wd::Activation::GeluTanh);
         QCOMPARE(hf.card.format, std::string("Hugging Face folder (pytorch_model.bin)"));
+    }
+
+    // A GPT-2 BPE given explicitly as vocab.json (merges.txt beside it) is
+    // read as such: here it has far more ids than this tiny model has rows.
+    void explicitGpt2VocabJson() {
+        const std::string vocab = kShared + "/tokenizers/gpt2/vocab.json";
+        if (!QFile::exists(QString::fromStdString(vocab))) QSKIP("../shared/tokenizers/gpt2 is not there");
+        Caught c = catch_error([&] { wd::read_checkpoint(kData + "/gpt2_nanogpt/ckpt.pt", vocab); });
+        QCOMPARE(c.kind, ErrorKind::BadFormat);
+        QVERIFY2(c.message.find("50257") != std::string::npos, c.message.c_str());
     }
 
     // A bare HF-named Llama state dict: sizes from shapes, heads/context from

@@ -1,62 +1,11 @@
 #include "formats/pytorch/char_vocab.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace waypoint::detail::pt {
 namespace {
 
 constexpr int64_t kMaxVocab = 1 << 22;
-
-class CharTokenizer final : public Tokenizer {
-public:
-    CharTokenizer(std::vector<std::string> pieces, std::string description)
-        : pieces_(std::move(pieces)), description_(std::move(description)) {
-        for (size_t id = 0; id < pieces_.size(); ++id) {
-            if (pieces_[id].empty()) continue;
-            lookup_.emplace(pieces_[id], int(id));  // first id wins on duplicates
-            longest_ = std::max(longest_, pieces_[id].size());
-        }
-    }
-
-    std::vector<int> encode(std::string_view text, bool /*add_bos: none*/) const override {
-        std::vector<int> ids;
-        size_t i = 0;
-        while (i < text.size()) {
-            size_t n = std::min(longest_, text.size() - i);
-            for (; n > 0; --n) {
-                auto it = lookup_.find(std::string(text.substr(i, n)));
-                if (it != lookup_.end()) {
-                    ids.push_back(it->second);
-                    break;
-                }
-            }
-            if (n > 0) {
-                i += n;
-            } else {  // not in the vocabulary: skip one UTF-8 character
-                ++i;
-                while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
-            }
-        }
-        return ids;
-    }
-
-    std::string piece_bytes(int id, int /*previous*/) const override {
-        if (id < 0 || size_t(id) >= pieces_.size()) return "";
-        return pieces_[size_t(id)];
-    }
-
-    int vocab_size() const override { return int(pieces_.size()); }
-    int bos() const override { return -1; }
-    int eos() const override { return -1; }
-    std::string description() const override { return description_; }
-
-private:
-    std::vector<std::string> pieces_;
-    std::string description_;
-    std::unordered_map<std::string, int> lookup_;
-    size_t longest_ = 1;
-};
 
 // An id key: an int, or a string of digits (JSON round trips turn keys into strings).
 bool id_of(const Value& k, int64_t* id) {
@@ -72,10 +21,6 @@ bool id_of(const Value& k, int64_t* id) {
 }
 
 }  // namespace
-
-std::unique_ptr<Tokenizer> make_char_tokenizer(std::vector<std::string> pieces, std::string description) {
-    return std::make_unique<CharTokenizer>(std::move(pieces), std::move(description));
-}
 
 std::vector<std::string> pieces_from_vocab(const Value* itos, const Value* stoi) {
     std::vector<std::string> pieces;

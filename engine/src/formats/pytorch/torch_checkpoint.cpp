@@ -11,6 +11,7 @@
 #include "formats/pytorch/torch_archive.h"
 #include "formats/pytorch/zip_archive.h"
 #include "formats/tokenizer_finder.h"
+#include "tokenizer/tokenizers.h"
 #include "waypoint/error.h"
 
 namespace fs = std::filesystem;
@@ -84,21 +85,31 @@ std::string read_head(const std::string& path, size_t n) {
     return s;
 }
 
-// A character vocabulary file: a pickle (nanoGPT's meta.pkl) or JSON with
-// stoi/itos. nullptr when the file is some other kind of tokenizer.
-std::unique_ptr<Tokenizer> char_vocab_file(const std::string& path) {
-    const std::string h = read_head(path, 2);
-    pt::ValuePtr meta;
-    if (!h.empty() && static_cast<unsigned char>(h[0]) == 0x80) meta = pt::load_plain_pickle(path);
-    else if (!h.empty() && h[0] == '{') meta = pt::parse_json_value(read_text_file(path), path);
-    else return nullptr;
-    auto pieces = pt::pieces_from_vocab(meta->get("itos"), meta->get("stoi"));
-    if (pieces.empty()) return nullptr;
-    return pt::make_char_tokenizer(std::move(pieces), "character vocabulary (" + file_name_of(path) + ")");
+std::unique_ptr<Tokenizer> char_tokenizer(std::vector<std::string> pieces, const std::string& where) {
+    const std::string description = "characters (" + std::to_string(pieces.size()) + ", " + where + ")";
+    return make_char_tokenizer(std::move(pieces), description);
 }
 
+// A tokenizer file of any kind a training run leaves: a character vocabulary
+// (a pickle like nanoGPT's meta.pkl, or JSON with stoi/itos), a GPT-2 BPE
+// (tokenizer.json, or vocab.json with merges.txt beside it), else whatever
+// formats/tokenizer_finder reads (sentencepiece, tokenizer.bin, GGUF).
 std::unique_ptr<Tokenizer> any_tokenizer_file(const std::string& path, int vocab_size) {
-    if (auto t = char_vocab_file(path)) return t;
+    const std::string h = read_head(path, 1);
+    pt::ValuePtr v;
+    if (!h.empty() && static_cast<unsigned char>(h[0]) == 0x80) v = pt::load_plain_pickle(path);
+    else if (!h.empty() && h[0] == '{') v = pt::parse_json_value(read_text_file(path), path);
+    if (v) {
+        auto pieces = pt::pieces_from_vocab(v->get("itos"), v->get("stoi"));
+        if (!pieces.empty())
+            return char_tokenizer(std::move(pieces), file_name_of(path));
+        if (const Value* m = v->get("model"); m && m->kind == Kind::Dict) return load_gpt2_bpe_tokenizer_json(path);
+        const fs::path merges = fs::path(parent_of(path)) / "merges.txt";
+        std::error_code ec;
+        if (h[0] == '{' && fs::is_regular_file(merges, ec)) return load_gpt2_bpe(path, merges.string());
+        throw Error(ErrorKind::Unsupported, path + " is no vocabulary Waypoint reads (expected stoi/itos, a tokenizer.json, "
+                                                   "or a GPT-2 vocab.json with merges.txt beside it)");
+    }
     return load_tokenizer_file(path, vocab_size);
 }
 
@@ -108,8 +119,8 @@ std::unique_ptr<Tokenizer> find_torch_tokenizer(const std::string& path, const V
     std::error_code ec;
     const std::string dir = parent_of(path);
     const std::string v = std::to_string(vocab_size);
-    const std::vector<std::string> names = {"meta.pkl", "meta.json", "tokenizer.model", "tok" + v + ".model",
-                                            "tokenizer.bin", "tok" + v + ".bin"};
+    const std::vector<std::string> names = {"meta.pkl",      "meta.json",      "tokenizer.model", "tok" + v + ".model",
+                                            "tokenizer.bin", "tok" + v + ".bin", "tokenizer.json", "vocab.json"};
     if (!explicit_path.empty()) {
         if (!fs::exists(explicit_path, ec))
             throw Error(ErrorKind::FileNotFound, "tokenizer " + explicit_path + " does not exist");
@@ -124,14 +135,15 @@ std::unique_ptr<Tokenizer> find_torch_tokenizer(const std::string& path, const V
         if (!d) continue;
         auto pieces = pt::pieces_from_vocab(d->get("itos"), d->get("stoi"));
         if (!pieces.empty())
-            return pt::make_char_tokenizer(std::move(pieces), "character vocabulary (inside " + file_name_of(path) + ")");
+            return char_tokenizer(std::move(pieces), "from " + file_name_of(path));
     }
     // A nanochat meta_*.json naming its tokenizer file (relative to itself).
     if (meta) {
         const Value* t = meta->get("tokenizer");
         if (t && t->kind == Kind::Dict) {
             auto pieces = pt::pieces_from_vocab(t->get("itos"), t->get("stoi"));
-            if (!pieces.empty()) return pt::make_char_tokenizer(std::move(pieces), "character vocabulary (meta json)");
+            if (!pieces.empty())
+                return char_tokenizer(std::move(pieces), "from " + file_name_of(meta_dir) + " meta json");
             for (const char* k : {"path", "file", "model"})
                 if (const Value* p = t->get(k); p && p->kind == Kind::String) { t = p; break; }
         }
