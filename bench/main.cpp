@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -41,6 +43,20 @@ double peak_rss_mb() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return double(u.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+// Current resident memory by kind (/proc/self/status): anonymous (heap,
+// KV cache, converted weights) and file-backed (mapped weights, libraries).
+double status_mb(const char* key) {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    char line[256];
+    double kb = 0;
+    const size_t n = std::strlen(key);
+    while (std::fgets(line, sizeof line, f))
+        if (std::strncmp(line, key, n) == 0) kb = std::atof(line + n + 1);
+    std::fclose(f);
+    return kb / 1024.0;
 }
 
 int bytes_per_weight(const std::string& dtype) {
@@ -87,6 +103,7 @@ Run run_once(waypoint::Session& s, const std::vector<int>& prompt, int decode_to
 }  // namespace
 
 int main(int argc, char** argv) {
+    const double rss_at_start_mb = status_mb("VmRSS:");  // the process with its libraries loaded
     waypoint::bench::Args a;
     try {
         a = waypoint::bench::parse_args(argc, argv);
@@ -154,6 +171,9 @@ int main(int argc, char** argv) {
            << ",\"decode_tok_s\":" << decode_tok_s
            << ",\"decode_bandwidth_gb_s\":" << decode_tok_s * double(read_per_token) / 1e9
            << ",\"peak_rss_mb\":" << peak_rss_mb()
+           << ",\"rss_at_start_mb\":" << rss_at_start_mb
+           << ",\"rss_anon_mb\":" << status_mb("RssAnon:")
+           << ",\"rss_file_mb\":" << status_mb("RssFile:")
            << ",\"rss_over_weights_kv_mb\":"
            << peak_rss_mb() - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0) << "}";
         std::cout << js.str() << std::endl;

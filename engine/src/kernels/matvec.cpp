@@ -59,7 +59,7 @@ void matvec(const MatVec* products, int count) {
         bytes += int64_t(products[i].rows) * products[i].cols *
                  (products[i].type == WeightType::F32 ? 4 : 2);
     ThreadPool& pool = ThreadPool::global();
-    if (bytes < (64 << 10) || pool.size() == 1) {
+    if (bytes < (256 << 10) || pool.size() == 1) {
         body(0, total);
         return;
     }

@@ -5,6 +5,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <string>
 #include <thread>
 #include <vector>
@@ -94,7 +97,9 @@ void set_cpu_threads(int threads) {
     // thread keeps it from spinning against OpenBLAS on a 2-core machine
     // (PEERS.md: with both at 2 threads the eager loop gets slower).
     kernels::ThreadPool::global().resize(threads);
-    at::set_num_threads(1);
+    int torch_threads = 1;
+    if (const char* v = std::getenv("WAYPOINT_TORCH_THREADS")) torch_threads = std::max(1, std::atoi(v));  // diagnostics
+    at::set_num_threads(torch_threads);
     // OpenBLAS is found at run time: Debian's libblas.so.3 may be OpenBLAS
     // (pthread or OpenMP build), BLIS or the reference BLAS.
     using SetThreads = void (*)(int);

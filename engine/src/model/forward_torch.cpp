@@ -1,6 +1,7 @@
 #include "model/forward_torch.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "model/gpt2_model.h"
 
@@ -21,7 +22,9 @@ at::Tensor rmsnorm(const at::Tensor& x, const at::Tensor& w, float eps) {
 // so fp16 weights are widened for the product (a prefill amortises that).
 at::Tensor project(const at::Tensor& x, const at::Tensor& w) {
     if (x.scalar_type() == w.scalar_type()) return at::matmul(x, w.t());
-    if (w.scalar_type() == at::kHalf && w.is_cpu()) return at::matmul(x, w.to(x.scalar_type()).t());
+    static const bool widen_bf16 = std::getenv("WAYPOINT_WIDEN_BF16") != nullptr;  // diagnostics
+    if ((w.scalar_type() == at::kHalf || widen_bf16) && w.is_cpu())
+        return at::matmul(x, w.to(x.scalar_type()).t());
     return at::matmul(x.to(w.scalar_type()), w.t()).to(x.scalar_type());
 }
 
