@@ -141,9 +141,35 @@ void TestTokenizer::bridgeWorksInATorchProcess() {
     QVERIFY(maps.find("libprotobuf.so.32") != std::string::npos);  // torch's protobuf
     QVERIFY(maps.find("libsentencepiece.so") != std::string::npos);
     QVERIFY(maps.find("libwaypoint_spm_bridge.so") != std::string::npos);
-    // And the bridge's own C entry point agrees with its sentencepiece decode.
+    // The bridge's C API itself: kinds, pieces, sentencepiece's own decode,
+    // and an error message instead of an exception for a bad file.
     const auto& bridge = wd::spm_bridge();
     qInfo() << "bridge loaded from" << bridge.path.c_str();
+    char err[256] = {0};
+    wp_spm* h = bridge.create(kLlama2Model.c_str(), err, sizeof err);
+    QVERIFY2(h != nullptr, err);
+    QCOMPARE(bridge.vocab_size(h), 32000);
+    QCOMPARE(bridge.unk_id(h), 0);
+    QCOMPARE(bridge.piece_kind(h, 0), int(WP_SPM_UNKNOWN));
+    QCOMPARE(bridge.piece_kind(h, 1), int(WP_SPM_CONTROL));
+    QCOMPARE(bridge.piece_kind(h, 13), int(WP_SPM_BYTE));
+    QCOMPARE(bridge.piece_kind(h, 15043), int(WP_SPM_NORMAL));
+    QCOMPARE(bridge.piece_kind(h, 32000), -1);
+    size_t len = 0;
+    const char* piece = bridge.id_to_piece(h, 15043, &len);
+    QCOMPARE(std::string(piece, len), std::string("\xE2\x96\x81Hello"));
+    QVERIFY(bridge.id_to_piece(h, -1, &len) == nullptr);
+    const int ids[] = {1, 15043, 3186, 13, 2};
+    char text[64];
+    const long n = bridge.decode(h, ids, 5, text, sizeof text);
+    QCOMPARE(std::string(text, static_cast<size_t>(n)), std::string("Hello world\n"));
+    QCOMPARE(bridge.decode(h, ids, 5, nullptr, 0), n);  // size query
+    int small[1];
+    QCOMPARE(bridge.encode(h, "Hello world", 11, small, 1), 2);  // needs 2, wrote 1
+    QCOMPARE(small[0], 15043);
+    bridge.destroy(h);
+    QVERIFY(bridge.create("/nonexistent.model", err, sizeof err) == nullptr);
+    QVERIFY2(std::string(err).size() > 0, "an error message");
 }
 
 void TestTokenizer::bridgeErrorSaysWhereItLooked() {
