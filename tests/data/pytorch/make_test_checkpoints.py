@@ -269,6 +269,8 @@ def make_bad(ckpt):
     sd = collections.OrderedDict((k, v.clone()) for k, v in ckpt["model"].items())
     sd["_orig_mod.transformer.h.1.mlp.c_proj.weight"] = sd["_orig_mod.transformer.h.1.mlp.c_proj.weight"].T.contiguous()
     save({"model": sd, "model_args": ckpt["model_args"]}, f"{B}/wrong_shape.pt")
+    # torch.save's legacy (pre-1.6) format.
+    torch.save({"model": collections.OrderedDict(w=torch.zeros(2))}, f"{B}/legacy.pt", _use_new_zipfile_serialization=False)
     # Unknown key set: a convolutional network.
     save(collections.OrderedDict([("encoder.conv1.weight", torch.zeros(8, 3, 3, 3)),
                                   ("encoder.conv1.bias", torch.zeros(8)), ("fc.weight", torch.zeros(10, 8))]),

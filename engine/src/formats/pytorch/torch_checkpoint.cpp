@@ -196,14 +196,24 @@ void to_linear_layout(pt::MappedTensors& m) {
 
 bool looks_like_torch_zip(const std::string& path) { return pt::ZipArchive::looks_like_torch_zip(path); }
 
+// torch.save's pre-1.6 format: a pickled magic number (LONG1 0x1950a86a20f9469cfc6c) first.
+static bool is_legacy_torch(const std::string& h) {
+    static const std::string magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 14);
+    return h.compare(0, magic.size(), magic) == 0;
+}
+
 bool is_torch_zip(const FileProbe& probe) {
-    // The probe's head holds the local header: "PK\3\4", name length at 26, name at 30.
     const std::string& h = probe.head;
+    if (is_legacy_torch(h)) return true;  // read_torch_zip explains
+    // The probe's head holds the local header: "PK\3\4", name length at 26, name at 30.
     if (h.size() < 30 || h.compare(0, 4, std::string("PK\x03\x04", 4)) != 0) return false;
     return looks_like_torch_zip(probe.path);
 }
 
 CheckpointData read_torch_zip(const FileProbe& probe, const std::string& tokenizer_path) {
+    if (is_legacy_torch(probe.head))
+        throw Error(ErrorKind::Unsupported, probe.path + " uses torch.save's legacy format (PyTorch before 1.6); load it in "
+                                                         "Python and save it again with a current torch.save");
     return read_torch_checkpoint(probe.path, tokenizer_path);
 }
 

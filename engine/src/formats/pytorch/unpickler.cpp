@@ -166,18 +166,22 @@ ValuePtr Machine::rebuild_tensor(const std::vector<ValuePtr>& a) {
     const auto& st = a[3]->items;
     if (sz.size() != st.size() || sz.size() > size_t(kMaxDims)) bad("tensor size/stride mismatch");
     std::vector<int64_t> size, stride;
-    bool empty = false;
+    int64_t count = 1;      // elements of the view
     int64_t last = offset;  // the furthest element the view touches
     for (size_t d = 0; d < sz.size(); ++d) {
         if (sz[d]->kind != Kind::Int || st[d]->kind != Kind::Int) bad("non-integer tensor size");
-        int64_t n = sz[d]->i, s = st[d]->i;
-        if (n < 0 || s < 0 || n > (int64_t(1) << 40) || s > (int64_t(1) << 40)) bad("tensor size out of range");
-        if (n == 0) empty = true;
-        else last += (n - 1) * s;
+        const int64_t n = sz[d]->i, s = st[d]->i;
+        if (n < 0 || s < 0) bad("negative tensor size or stride");
+        int64_t reach = 0;
+        if (__builtin_mul_overflow(count, n, &count) || (n > 0 && __builtin_mul_overflow(n - 1, s, &reach)) ||
+            __builtin_add_overflow(last, reach, &last))
+            bad("tensor size out of range");
         size.push_back(n);
         stride.push_back(s);
     }
-    if (offset < 0 || (!empty && last >= numel) || (empty && offset > numel))
+    // A weight never holds more elements than its storage (no overlapping
+    // or broadcast views: those would multiply memory on .contiguous()).
+    if (offset < 0 || offset > numel || count > numel || (count > 0 && last >= numel))
         bad("tensor view past the end of its storage");
     auto v = make_value(Kind::Tensor);
     v->tensor = storage.as_strided(size, stride, offset);
