@@ -14,6 +14,7 @@
 
 #include "formats/checkpoint.h"
 #include "kernels/cpu_isa.h"
+#include "kernels/decode_ops.h"
 #include "kernels/matvec.h"
 #include "kernels/matvec_impl.h"
 #include "model/forward_torch.h"
@@ -280,6 +281,47 @@ private Q_SLOTS:
                 QCOMPARE(e.kind(), ErrorKind::DeviceUnavailable);
                 QVERIFY(QString(e.what()).contains("cpu"));
             }
+        }
+    }
+
+    // Big enough for the thread pool: the threaded products (several at once,
+    // as q/k/v) equal the single-threaded kernel.
+    void threadedMatvecAgrees() {
+        using namespace waypoint::kernels;
+        for (at::ScalarType t : {at::kFloat, at::kBFloat16}) {
+            at::Tensor w1 = at::randn({3001, 129}).to(t).contiguous();
+            at::Tensor w2 = at::randn({517, 129}).to(t).contiguous();
+            at::Tensor x = at::randn({129});
+            std::vector<float> y1(3001), y2(517), r1(3001), r2(517);
+            const WeightType wt = t == at::kFloat ? WeightType::F32 : WeightType::BF16;
+            MatVec p[2];
+            p[0].w = w1.data_ptr(); p[0].type = wt; p[0].rows = 3001; p[0].cols = 129;
+            p[0].x = x.data_ptr<float>(); p[0].y = y1.data();
+            p[1] = p[0];
+            p[1].w = w2.data_ptr(); p[1].rows = 517; p[1].y = y2.data();
+            for (int rep = 0; rep < 50; ++rep) matvec(p, 2);
+            MatVec q0 = p[0], q1 = p[1];
+            q0.y = r1.data();
+            q1.y = r2.data();
+            impl::rows_scalar(q0, 0, 3001);
+            impl::rows_scalar(q1, 0, 517);
+            for (size_t i = 0; i < r1.size(); ++i) QVERIFY(std::fabs(y1[i] - r1[i]) < 1e-3);
+            for (size_t i = 0; i < r2.size(); ++i) QVERIFY(std::fabs(y2[i] - r2[i]) < 1e-3);
+        }
+    }
+
+    // Long histories take the threaded attention; it equals a plain reference.
+    void threadedAttentionAgrees() {
+        const int H = 8, KV = 2, hd = 64, ctx = 128, n = 100;
+        at::Tensor q = at::randn({H, hd}), k = at::randn({KV, ctx, hd}), v = at::randn({KV, ctx, hd});
+        std::vector<float> scores(size_t(H) * ctx), out(size_t(H) * hd);
+        waypoint::kernels::attention_one(q.data_ptr<float>(), k.data_ptr<float>(), v.data_ptr<float>(), H, KV,
+                                         hd, ctx, n, scores.data(), out.data());
+        for (int h = 0; h < H; ++h) {
+            at::Tensor kh = k[h / (H / KV)].narrow(0, 0, n), vh = v[h / (H / KV)].narrow(0, 0, n);
+            at::Tensor p = at::softmax(at::matmul(kh, q[h]) / std::sqrt(double(hd)), 0);
+            at::Tensor ref = at::matmul(p, vh);
+            for (int i = 0; i < hd; ++i) QVERIFY(std::fabs(out[size_t(h * hd + i)] - ref[i].item<float>()) < 1e-4);
         }
     }
 
