@@ -2,9 +2,13 @@
 // and weights; weights are views of the memory-mapped file; bad files give a
 // waypoint::Error naming the file, never a crash.
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -20,6 +24,8 @@
 #include "formats/gguf_vocab_tokenizer.h"
 #include "formats/mapped_file.h"
 #include "waypoint/error.h"
+#include "waypoint/model.h"
+#include "waypoint/session.h"
 
 using waypoint::Error;
 using waypoint::ErrorKind;
@@ -257,6 +263,8 @@ private Q_SLOTS:
     void ggufF16AndQ8_0();
     void badGguf();
     void mutatedHeadersNeverCrash();
+    void ggufGpt2VocabPassesVectors();
+    void ggufGpt2MatchesPyTorch();
 };
 
 void TestFormats::llama2cBin() {
@@ -743,7 +751,7 @@ void TestFormats::badGguf() {
                   missing.end());
     expect(gguf_bytes(stories_kvs(), missing), ErrorKind::BadFormat, {"output_norm.weight", "missing"});
     // Another architecture; GGUF version 1; a missing config key.
-    expect(gguf_bytes(stories_kvs("gpt2"), ts), ErrorKind::Unsupported, {"gpt2"});
+    expect(gguf_bytes(stories_kvs("falcon"), ts), ErrorKind::Unsupported, {"falcon"});
     expect(gguf_bytes(stories_kvs(), ts, 1), ErrorKind::Unsupported, {"version 1"});
     auto kvs = stories_kvs();
     kvs.erase(kvs.begin() + 4);  // llama.block_count
@@ -815,6 +823,103 @@ void TestFormats::mutatedHeadersNeverCrash() {
     }
     QVERIFY(errors > 50);
     qInfo("%d mutated files rejected with an Error, %d still readable", errors, successes);
+}
+
+void TestFormats::ggufGpt2VocabPassesVectors() {
+    const std::string base = kShared + "/tokenizers/llamacpp-vocab/ggml-vocab-gpt-2.gguf";
+    auto tok = wd::load_gguf_vocab_tokenizer(base);
+    QVERIFY2(contains(tok->description(), "GPT-2 BPE"), tok->description().c_str());
+    const auto cases = read_vectors(base);
+    QVERIFY(cases.size() > 20);
+    int failures = 0;
+    for (const auto& [text, ids] : cases) {
+        if (tok->encode(text, false) != ids) {
+            ++failures;
+            qWarning("mismatch for \"%s\"", text.c_str());
+        }
+    }
+    QCOMPARE(failures, 0);
+}
+
+// A GPT-2 checkpoint with random weights (tests/data/pytorch, made by the
+// pickle reader's generator script) written here as a llama.cpp-style gpt2
+// GGUF: same tensors, and the logits of the script's own PyTorch forward.
+void TestFormats::ggufGpt2MatchesPyTorch() {
+    const std::string data = std::string(WAYPOINT_SOURCE_DIR) + "/tests/data/pytorch";
+    if (!QFile::exists(QString::fromStdString(data + "/gpt2_hf/pytorch_model.bin")))
+        QSKIP("tests/data/pytorch/gpt2_hf is not there (the pickle reader's test data)");
+    const wd::CheckpointData hf = wd::read_checkpoint(data + "/gpt2_hf", "");
+    QCOMPARE(hf.config.architecture, wd::Architecture::Gpt2);
+    const auto& c = hf.config;
+    std::vector<std::string> kvs = {
+        kv_str("general.architecture", "gpt2"), kv_u32("gpt2.context_length", uint32_t(c.max_seq_len)),
+        kv_u32("gpt2.embedding_length", uint32_t(c.dim)), kv_u32("gpt2.feed_forward_length", uint32_t(c.hidden_dim)),
+        kv_u32("gpt2.block_count", uint32_t(c.n_layers)), kv_u32("gpt2.attention.head_count", uint32_t(c.n_heads)),
+        kv_f32("gpt2.attention.layer_norm_epsilon", c.norm_eps), kv_str("tokenizer.ggml.model", "gpt2")};
+    // The character vocabulary in GPT-2's byte-level spelling (space "Ġ",
+    // newline "Ċ"), no merges.
+    QFile meta(QString::fromStdString(data + "/gpt2_hf/meta.json"));
+    QVERIFY(meta.open(QIODevice::ReadOnly));
+    const QJsonObject itos = QJsonDocument::fromJson(meta.readAll()).object()["itos"].toObject();
+    std::string tokens = gstr("tokenizer.ggml.tokens") + le<uint32_t>(9) + le<uint32_t>(8) + le<uint64_t>(c.vocab_size);
+    for (int i = 0; i < c.vocab_size; ++i) {
+        const std::string ch = itos[QString::number(i)].toString().toStdString();
+        QCOMPARE(ch.size(), size_t(1));
+        const unsigned char b = static_cast<unsigned char>(ch[0]);
+        QVERIFY(b <= 126);
+        tokens += gstr(b < 33 ? QString(QChar(0x100 + b)).toStdString() : ch);
+    }
+    kvs.push_back(tokens);
+    static const std::pair<const char*, const char*> kNames[] = {
+        {"ln_1", "attn_norm"}, {"attn.c_attn", "attn_qkv"}, {"attn.c_proj", "attn_output"},
+        {"ln_2", "ffn_norm"},  {"mlp.c_fc", "ffn_up"},      {"mlp.c_proj", "ffn_down"}};
+    auto to_gguf = [](const std::string& n) -> std::string {
+        if (n == "wte.weight") return "token_embd.weight";
+        if (n == "wpe.weight") return "position_embd.weight";
+        if (n == "ln_f.weight") return "output_norm.weight";
+        if (n == "ln_f.bias") return "output_norm.bias";
+        if (n == "lm_head.weight") return "output.weight";
+        const size_t dot = n.find('.', 2);
+        const std::string rest = n.substr(dot + 1);
+        for (const auto& [from, to] : kNames)
+            for (const std::string kind : {".weight", ".bias"})
+                if (rest == from + kind) return "blk." + n.substr(2, dot - 2) + "." + to + kind;
+        return "unknown." + n;
+    };
+    std::vector<GTensor> ts;
+    for (const auto& [name, t] : hf.tensors)
+        ts.push_back({to_gguf(name), std::vector<int64_t>(t.sizes().begin(), t.sizes().end()), 0, raw(t.to(at::kFloat))});
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("gpt2-f32.gguf").toStdString();
+    spit(path, gguf_bytes(kvs, ts));
+
+    const wd::CheckpointData g = wd::read_checkpoint(path, "");
+    QCOMPARE(g.config.architecture, wd::Architecture::Gpt2);
+    QCOMPARE(g.config.activation, wd::Activation::GeluTanh);
+    QVERIFY(g.config.bias && g.config.learned_positions && g.config.tied_embeddings);
+    QCOMPARE(g.tensors.size(), hf.tensors.size());
+    for (const auto& [name, t] : hf.tensors) QVERIFY2(same(g.tensors.at(name), t), name.c_str());
+    QCOMPARE(g.tokenizer->encode("A a", false), (std::vector<int>{33, 0, 65}));  // "A", "Ġ", "a"
+
+    QFile ref_file(QString::fromStdString(data + "/gpt2_expected.json"));
+    QVERIFY(ref_file.open(QIODevice::ReadOnly));
+    const QJsonObject ref = QJsonDocument::fromJson(ref_file.readAll()).object();
+    std::vector<int> ids;
+    for (const auto& v : ref["prompt_ids"].toArray()) ids.push_back(v.toInt());
+    std::vector<float> want;
+    for (const auto& v : ref["hf_logits"].toArray()) want.push_back(float(v.toDouble()));
+    c10::InferenceMode guard;
+    waypoint::LoadOptions options;
+    options.checkpoint = path;
+    options.device = "cpu";
+    auto model = waypoint::Model::load(options);
+    QCOMPARE(model->card().architecture, std::string("gpt2"));
+    waypoint::Session session(model);
+    const std::vector<float> got = session.forward_all(ids);
+    QCOMPARE(got.size(), want.size());
+    float diff = 0;
+    for (size_t i = 0; i < got.size(); ++i) diff = std::max(diff, std::abs(got[i] - want[i]));
+    QVERIFY2(diff < 1e-4f, std::to_string(diff).c_str());
 }
 
 QTEST_GUILESS_MAIN(TestFormats)

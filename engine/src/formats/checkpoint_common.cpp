@@ -19,7 +19,54 @@ std::string shape_text(at::IntArrayRef shape) {
     return s + "]";
 }
 
+using ShapeList = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+void check_shapes(const CheckpointData& data, const ShapeList& want, const std::string& file,
+                  const std::function<std::string(const std::string&)>& source_name) {
+    for (const auto& [name, shape] : want) {
+        const std::string shown = source_name ? source_name(name) : name;
+        auto it = data.tensors.find(name);
+        if (it == data.tensors.end())
+            throw Error(ErrorKind::BadFormat, file + ": tensor '" + shown + "' is missing (expected shape " +
+                                                  shape_text(shape) + ")");
+        const at::Tensor& t = it->second;
+        if (t.sizes() != at::IntArrayRef(shape))
+            throw Error(ErrorKind::BadFormat, file + ": tensor '" + shown + "' has shape " +
+                                                  shape_text(t.sizes()) + ", expected " + shape_text(shape));
+        if (!at::isFloatingType(t.scalar_type()))
+            throw Error(ErrorKind::BadFormat, file + ": tensor '" + shown + "' is not a float tensor");
+    }
+}
+
 }  // namespace
+
+void check_gpt2_canonical_tensors(const CheckpointData& data, const std::string& file,
+                                  const std::function<std::string(const std::string&)>& source_name) {
+    const ModelConfig& c = data.config;
+    const int64_t D = c.dim, F = c.hidden_dim, V = c.vocab_size, T = c.max_seq_len;
+    ShapeList want = {{"wte.weight", {V, D}}, {"ln_f.weight", {D}}};
+    if (c.learned_positions) want.push_back({"wpe.weight", {T, D}});
+    if (c.bias) want.push_back({"ln_f.bias", {D}});
+    if (!c.tied_embeddings) want.push_back({"lm_head.weight", {V, D}});
+    for (int i = 0; i < c.n_layers; ++i) {
+        const std::string p = "h." + std::to_string(i) + ".";
+        want.push_back({p + "ln_1.weight", {D}});
+        want.push_back({p + "attn.c_attn.weight", {3 * D, D}});
+        want.push_back({p + "attn.c_proj.weight", {D, D}});
+        want.push_back({p + "ln_2.weight", {D}});
+        want.push_back({p + "mlp.c_fc.weight", {F, D}});
+        want.push_back({p + "mlp.c_proj.weight", {D, F}});
+        if (c.bias) {
+            want.push_back({p + "ln_1.bias", {D}});
+            want.push_back({p + "attn.c_attn.bias", {3 * D}});
+            want.push_back({p + "attn.c_proj.bias", {D}});
+            want.push_back({p + "ln_2.bias", {D}});
+            want.push_back({p + "mlp.c_fc.bias", {F}});
+            want.push_back({p + "mlp.c_proj.bias", {D}});
+        }
+    }
+    check_shapes(data, want, file, source_name);
+}
 
 void check_llama_tensors(const CheckpointData& data, const std::string& file,
                          const std::function<std::string(const std::string&)>& source_name) {
@@ -41,19 +88,7 @@ void check_llama_tensors(const CheckpointData& data, const std::string& file,
         want.push_back({p + "feed_forward.w2.weight", {D, F}});
         want.push_back({p + "feed_forward.w3.weight", {F, D}});
     }
-    for (const auto& [name, shape] : want) {
-        const std::string shown = source_name ? source_name(name) : name;
-        auto it = data.tensors.find(name);
-        if (it == data.tensors.end())
-            throw Error(ErrorKind::BadFormat, file + ": tensor '" + shown + "' is missing (expected shape " +
-                                                  shape_text(shape) + ")");
-        const at::Tensor& t = it->second;
-        if (t.sizes() != at::IntArrayRef(shape))
-            throw Error(ErrorKind::BadFormat, file + ": tensor '" + shown + "' has shape " +
-                                                  shape_text(t.sizes()) + ", expected " + shape_text(shape));
-        if (!at::isFloatingType(t.scalar_type()))
-            throw Error(ErrorKind::BadFormat, file + ": tensor '" + shown + "' is not a float tensor");
-    }
+    check_shapes(data, want, file, source_name);
 }
 
 void fill_card_from_config(ModelCard& card, const ModelConfig& c) {

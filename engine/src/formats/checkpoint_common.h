@@ -17,6 +17,12 @@ namespace waypoint::detail {
 void check_llama_tensors(const CheckpointData& data, const std::string& file,
                          const std::function<std::string(const std::string&)>& source_name = {});
 
+// The same for the GPT-2 family (canonical names in checkpoint.h): wte,
+// wpe, ln_f, lm_head (when not tied) and per layer ln_1, c_attn, c_proj,
+// ln_2, c_fc, mlp.c_proj, with biases when config.bias.
+void check_gpt2_canonical_tensors(const CheckpointData& data, const std::string& file,
+                                  const std::function<std::string(const std::string&)>& source_name = {});
+
 // architecture, layers, heads, kv_heads, width, hidden, vocabulary, context,
 // tied_embeddings from the config.
 void fill_card_from_config(ModelCard& card, const ModelConfig& config);

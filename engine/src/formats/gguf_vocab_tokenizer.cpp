@@ -6,6 +6,7 @@
 #include "formats/gguf_file.h"
 #include "tokenizer/bpe_merge.h"
 #include "tokenizer/piece_text.h"
+#include "tokenizer/tokenizers.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {
@@ -170,7 +171,7 @@ GgufVocab read_gguf_vocab(const GgufFile& g) {
     if (model != "llama")
         throw Error(ErrorKind::Unsupported,
                     g.path() + " embeds a \"" + model + "\" tokenizer; Waypoint reads GGUF's sentencepiece-style "
-                               "(\"llama\") vocabularies only so far; pass --tokenizer PATH");
+                               "(\"llama\") and GPT-2 (\"gpt2\") vocabularies; pass --tokenizer PATH");
     const nlohmann::json* tokens = g.find("tokenizer.ggml.tokens");
     const nlohmann::json* scores = g.find("tokenizer.ggml.scores");
     const nlohmann::json* types = g.find("tokenizer.ggml.token_type");
@@ -206,9 +207,50 @@ std::unique_ptr<Tokenizer> make_gguf_vocab_tokenizer(GgufVocab vocab) {
     return std::make_unique<GgufVocabTokenizer>(std::move(vocab));
 }
 
+namespace {
+
+std::vector<std::string> string_array(const GgufFile& g, const std::string& key) {
+    const nlohmann::json* a = g.find(key);
+    if (!a || !a->is_array()) throw Error(ErrorKind::BadFormat, g.path() + ": " + key + " is missing");
+    std::vector<std::string> out;
+    out.reserve(a->size());
+    for (const auto& v : *a) {
+        if (!v.is_string()) throw Error(ErrorKind::BadFormat, g.path() + ": " + key + " holds a non-string");
+        out.push_back(v.get<std::string>());
+    }
+    return out;
+}
+
+// GPT-2 byte-level BPE: tokens in byte-level spelling ("Ġthe"), merges
+// "left right" in priority order; control tokens (<|endoftext|>) special.
+std::unique_ptr<Tokenizer> gguf_gpt2_tokenizer(const GgufFile& g) {
+    std::vector<std::string> tokens = string_array(g, "tokenizer.ggml.tokens");
+    if (tokens.empty() || tokens.size() > (size_t(1) << 24))
+        throw Error(ErrorKind::BadFormat, g.path() + ": tokenizer.ggml.tokens is empty or absurdly long");
+    const std::vector<std::string> merges =
+        g.find("tokenizer.ggml.merges") ? string_array(g, "tokenizer.ggml.merges") : std::vector<std::string>();
+    std::vector<bool> special(tokens.size(), false);
+    if (const nlohmann::json* types = g.find("tokenizer.ggml.token_type"); types && types->is_array()) {
+        if (types->size() != tokens.size())
+            throw Error(ErrorKind::BadFormat, g.path() + ": tokenizer.ggml.token_type does not have one type per token");
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            const auto& t = (*types)[i];
+            special[i] = t.is_number_integer() && t.get<int64_t>() == static_cast<int64_t>(GgufTokenType::Control);
+        }
+    }
+    return make_gpt2_bpe(std::move(tokens), merges, special, "GPT-2 BPE (" + file_name_of(g.path()) + ")");
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_gguf_tokenizer(const GgufFile& g) {
+    if (g.get_string("tokenizer.ggml.model").value_or("") == "gpt2") return gguf_gpt2_tokenizer(g);
+    return make_gguf_vocab_tokenizer(read_gguf_vocab(g));
+}
+
 std::unique_ptr<Tokenizer> load_gguf_vocab_tokenizer(const std::string& path) {
     GgufFile g(path);
-    return make_gguf_vocab_tokenizer(read_gguf_vocab(g));
+    return load_gguf_tokenizer(g);
 }
 
 }  // namespace waypoint::detail

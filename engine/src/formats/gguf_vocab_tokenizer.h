@@ -33,6 +33,12 @@ GgufVocab read_gguf_vocab(const GgufFile& gguf);
 
 std::unique_ptr<Tokenizer> make_gguf_vocab_tokenizer(GgufVocab vocab);
 
+// The tokenizer `gguf` embeds: tokenizer.ggml.model "llama" (the class
+// above) or "gpt2" (GPT-2 byte-level BPE from tokenizer.ggml.tokens and
+// tokenizer.ggml.merges). No tokenizer: Error(FileNotFound) saying to pass
+// --tokenizer; another model: Error(Unsupported).
+std::unique_ptr<Tokenizer> load_gguf_tokenizer(const GgufFile& gguf);
+
 // A GGUF file used only for its vocabulary (e.g. llama.cpp's vocab-only
 // files, or --tokenizer model.gguf).
 std::unique_ptr<Tokenizer> load_gguf_vocab_tokenizer(const std::string& path);
