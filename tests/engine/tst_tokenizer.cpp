@@ -10,8 +10,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 #include <sstream>
 
 #include "spm_bridge/spm_bridge_loader.h"
@@ -119,6 +121,8 @@ private Q_SLOTS:
     void streamReplacesInvalidBytes();
     void badModelFiles();
     void badTokenizerBin();
+    void otherLlama2cVocabulary();
+    void concurrentUse();
 };
 
 void TestTokenizer::bridgeWorksInATorchProcess() {
@@ -460,6 +464,39 @@ void TestTokenizer::badTokenizerBin() {
     }
     // The good file reads whole with vocab_size <= 0 ("all of it").
     QCOMPARE(wd::load_llama2c_tokenizer(kStoriesBin, 0)->vocab_size(), 512);
+}
+
+void TestTokenizer::otherLlama2cVocabulary() {
+    // aidreams260K: someone else's 512-token llama2.c vocabulary (no .model).
+    const std::string path = kShared + "/models/aidreams260K/tok512.bin";
+    const auto tok = wd::load_llama2c_tokenizer(path, 512);
+    QCOMPARE(tok->vocab_size(), 512);
+    QCOMPARE(tok->description(), std::string("llama2.c tokenizer (tok512.bin)"));
+    const std::string text = "The AI dreamed of electric sheep \xE2\x80\x94 and woke up.\n";
+    const auto ids = tok->encode(text, true);
+    QCOMPARE(ids.front(), 1);
+    QVERIFY(ids.size() < text.size());  // merges happened
+    QCOMPARE(tok->decode(ids), text);
+}
+
+void TestTokenizer::concurrentUse() {
+    // Tokenizers are immutable and shared by sessions on several threads.
+    const auto spm = wd::load_sentencepiece(kLlama2Model);
+    const auto bin = wd::load_llama2c_tokenizer(kLlama2Bin, 32000);
+    const std::string text = read_file(kShared + "/text/cs336_tinystories_sample.txt");
+    const auto want_spm = spm->encode(text, true), want_bin = bin->encode(text, true);
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) {
+                if (spm->encode(text, true) != want_spm) ++mismatches;
+                if (bin->encode(text, true) != want_bin) ++mismatches;
+                if (spm->decode(want_spm) != bin->decode(want_bin)) ++mismatches;
+            }
+        });
+    for (auto& th : threads) th.join();
+    QCOMPARE(mismatches.load(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestTokenizer)
