@@ -8,7 +8,8 @@ namespace waypoint::bench {
 const char* usage() {
     return "usage: waypoint-bench --checkpoint PATH [--tokenizer PATH] [--prompt-tokens N]\n"
            "                      [--decode-tokens M] [--threads T] [--dtype fp32|bf16|fp16|auto]\n"
-           "                      [--device cpu|cuda|cuda:N|mps|auto] [--repeat R]\n";
+           "                      [--device cpu|cuda|cuda:N|mps|auto] [--repeat R]\n"
+           "                      [--bandwidth]  (also measure the machine's read bandwidth)\n";
 }
 
 namespace {
@@ -28,6 +29,10 @@ Args parse_args(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         if (flag == "--help" || flag == "-h") throw std::runtime_error("help");
+        if (flag == "--bandwidth") {
+            a.bandwidth = true;
+            continue;
+        }
         if (i + 1 >= argc) throw std::runtime_error(flag + " needs a value (or is unknown)");
         const std::string v = argv[++i];
         if (flag == "--checkpoint") a.checkpoint = v;

@@ -14,6 +14,7 @@ struct Args {
     int decode_tokens = 128;
     int threads = 0;
     int repeat = 3;       // measured runs after one warm-up; medians are reported
+    bool bandwidth = false;  // also measure the machine's read bandwidth (after the runs)
 };
 
 // Throws std::runtime_error with a one-line message on bad input.

@@ -63,6 +63,28 @@ int bytes_per_weight(const std::string& dtype) {
     return dtype == "float32" ? 4 : 2;
 }
 
+// The machine's sustained read bandwidth right now (one thread, 512 MiB
+// buffer, best of 3): the roofline the decode figures are compared with, taken
+// in the same run because the machines are shared and noisy.
+double read_bandwidth_gb_s() {
+    const size_t n = size_t(128) << 20;  // floats
+    std::vector<float> buf(n, 1.0f);
+    double best = 0;
+    volatile float sink = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+        auto t0 = Clock::now();
+        float acc[16] = {};
+        for (size_t i = 0; i < n; i += 16)
+            for (int j = 0; j < 16; ++j) acc[j] += buf[i + size_t(j)];
+        const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+        float total = 0;
+        for (float a : acc) total += a;
+        sink = sink + total;
+        best = std::max(best, double(n * sizeof(float)) / s / 1e9);
+    }
+    return best;
+}
+
 // Deterministic prompt ids in [3, vocab) with BOS (1) first, like torch_ref.py's prefill.
 std::vector<int> prompt_ids(int n, int vocab, int bos) {
     std::vector<int> ids(static_cast<size_t>(n));
@@ -154,6 +176,10 @@ int main(int argc, char** argv) {
                                  (D / std::max(1, card.heads)) *
                                  (a.device == "cpu" ? 4 : bpw);
         const double decode_tok_s = decode.empty() ? 0.0 : median(decode);
+        // Memory figures before the bandwidth probe allocates its buffer.
+        const double peak_mb = peak_rss_mb();
+        const double anon_mb = status_mb("RssAnon:"), file_mb = status_mb("RssFile:");
+        const double machine_bw = a.bandwidth ? read_bandwidth_gb_s() : 0.0;
 
         std::ostringstream js;
         js.setf(std::ios::fixed);
@@ -170,12 +196,13 @@ int main(int argc, char** argv) {
            << ",\"prefill_tok_s\":" << median(prefill) << ",\"ttft_ms\":" << median(ttft)
            << ",\"decode_tok_s\":" << decode_tok_s
            << ",\"decode_bandwidth_gb_s\":" << decode_tok_s * double(read_per_token) / 1e9
-           << ",\"peak_rss_mb\":" << peak_rss_mb()
+           << ",\"machine_read_gb_s\":" << machine_bw
+           << ",\"peak_rss_mb\":" << peak_mb
            << ",\"rss_at_start_mb\":" << rss_at_start_mb
-           << ",\"rss_anon_mb\":" << status_mb("RssAnon:")
-           << ",\"rss_file_mb\":" << status_mb("RssFile:")
+           << ",\"rss_anon_mb\":" << anon_mb
+           << ",\"rss_file_mb\":" << file_mb
            << ",\"rss_over_weights_kv_mb\":"
-           << peak_rss_mb() - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0) << "}";
+           << peak_mb - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0) << "}";
         std::cout << js.str() << std::endl;
         return 0;
     } catch (const waypoint::Error& e) {
