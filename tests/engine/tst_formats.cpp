@@ -566,6 +566,20 @@ void TestFormats::wrongShapeAndMissingTensor() {
     spit(d + "/tokenizer.json", "{}");
     c = catch_error([&] { wd::read_checkpoint(d, ""); });
     QVERIFY2(c.kind == ErrorKind::Unsupported && contains(c.message, "tokenizer.json"), c.message.c_str());
+    // A byte-level BPE tokenizer.json (SmolLM-style folders) is read: here
+    // GPT-2's 256 byte symbols and no merges.
+    QJsonObject vocab;
+    for (int b = 0, extra = 0; b < 256; ++b) {
+        const bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+        vocab[QString(QChar(printable ? b : 256 + extra++))] = b;
+    }
+    QJsonObject model{{"type", "BPE"}, {"vocab", vocab}, {"merges", QJsonArray()}};
+    QJsonObject tj{{"model", model}, {"pre_tokenizer", QJsonObject{{"type", "ByteLevel"}}},
+                   {"decoder", QJsonObject{{"type", "ByteLevel"}}}};
+    spit(d + "/tokenizer.json", QJsonDocument(tj).toJson().toStdString());
+    const wd::CheckpointData ok = wd::read_checkpoint(d, "");
+    QCOMPARE(ok.tokenizer->vocab_size(), 256);
+    QCOMPARE(ok.tokenizer->encode("Hi", false), (std::vector<int>{'H', 'i'}));
 }
 
 void TestFormats::unknownFiles() {

@@ -206,12 +206,11 @@ CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, c
     d.config.tied_embeddings = d.tensors.count("output.weight") == 0;
     check_llama_tensors(d, tensor_file, hf_name);
 
-    const fs::path tok_model = fs::path(dir) / "tokenizer.model";
-    if (tokenizer_path.empty() && !fs::exists(tok_model, ec) && fs::exists(fs::path(dir) / "tokenizer.json", ec))
-        throw Error(ErrorKind::Unsupported,
-                    dir + " has only tokenizer.json (a Hugging Face fast tokenizer), which Waypoint does not read "
-                          "yet; pass a sentencepiece tokenizer.model with --tokenizer PATH");
-    d.tokenizer = find_tokenizer(shown_path, dir, {"tokenizer.model"}, d.config.vocab_size, tokenizer_path);
+    // A sentencepiece tokenizer.model first; else a byte-level BPE
+    // tokenizer.json (SmolLM-style); other tokenizer.json kinds get the BPE
+    // loader's Error(Unsupported) naming the file.
+    d.tokenizer = find_tokenizer(shown_path, dir, {"tokenizer.model", "tokenizer.json"}, d.config.vocab_size,
+                                 tokenizer_path);
     check_tokenizer_fits(*d.tokenizer, d.config.vocab_size, tensor_file);
 
     const fs::path gen = fs::path(dir) / "generation_config.json";

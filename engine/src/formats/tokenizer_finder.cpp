@@ -51,10 +51,8 @@ std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, int voca
     if (h.size() >= 4 && h.compare(0, 4, "GGUF") == 0) return load_gguf_vocab_tokenizer(path);
     if (looks_like_sentencepiece(h)) return load_sentencepiece(path);
     if (looks_like_llama2c_tokenizer(h)) return load_llama2c_tokenizer(path, vocab_size);
-    if (!h.empty() && h[0] == '{')
-        throw Error(ErrorKind::Unsupported,
-                    path + " looks like a Hugging Face tokenizer.json, which Waypoint does not read yet; "
-                           "pass a sentencepiece tokenizer.model with --tokenizer PATH");
+    if (!h.empty() && (h[0] == '{' || h[0] == ' ' || h[0] == '\n'))
+        return load_gpt2_bpe_tokenizer_json(path);  // HF tokenizer.json (byte-level BPE only)
     throw Error(ErrorKind::BadFormat,
                 path + " is not a tokenizer Waypoint can read (expected a sentencepiece .model, "
                        "a llama2.c tokenizer.bin or a GGUF vocabulary)");

@@ -11,7 +11,8 @@
 namespace waypoint::detail {
 
 // Opens a tokenizer file of any kind Waypoint reads: a sentencepiece model
-// (protobuf), a llama2.c tokenizer.bin, a GGUF file's embedded vocabulary.
+// (protobuf), a llama2.c tokenizer.bin, a GGUF file's embedded vocabulary, a
+// Hugging Face tokenizer.json of a byte-level BPE (GPT-2, SmolLM).
 // `vocab_size` is the model's (llama2.c's tokenizer.bin does not store it).
 // Throws Error naming the file.
 std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, int vocab_size);
