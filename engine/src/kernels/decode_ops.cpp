@@ -4,16 +4,27 @@
 
 #include "kernels/thread_pool.h"
 
+// Versions of the loops below for AVX-512, AVX2 and any x86-64, picked at
+// load time by the dynamic linker (GCC target_clones / ifunc).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define WP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WP_CLONES
+#endif
+
 namespace waypoint::kernels {
 
-void rmsnorm(const float* x, const float* w, float* out, int n, float eps) {
-    float ss = 0.0f;
-    for (int i = 0; i < n; ++i) ss += x[i] * x[i];
+namespace {
+float dot(const float* a, const float* b, int n);
+}  // namespace
+
+WP_CLONES void rmsnorm(const float* x, const float* w, float* out, int n, float eps) {
+    const float ss = dot(x, x, n);
     const float scale = 1.0f / std::sqrt(ss / float(n) + eps);
     for (int i = 0; i < n; ++i) out[i] = w[i] * (scale * x[i]);
 }
 
-void rope(float* v, int heads, int hd, const float* cos, const float* sin, bool interleaved) {
+WP_CLONES void rope(float* v, int heads, int hd, const float* cos, const float* sin, bool interleaved) {
     const int half = hd / 2;
     for (int h = 0; h < heads; ++h) {
         float* x = v + h * hd;
@@ -35,15 +46,26 @@ void rope(float* v, int heads, int hd, const float* cos, const float* sin, bool 
 
 namespace {
 
-void attend_head(const float* q, const float* k, const float* v, int hd, int n, float* s,
-                 float* out) {
+// Dot product with 16 independent partial sums, so that GCC vectorises it
+// (a plain `d += q[i] * k[i]` is one serial dependency chain: float addition
+// does not reassociate) for whichever ISA the clone below was built for.
+WP_CLONES float dot(const float* a, const float* b, int n) {
+    float acc[16] = {};
+    int i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; ++j) acc[j] += a[i + j] * b[i + j];
+    for (; i < n; ++i) acc[0] += a[i] * b[i];
+    float s = 0.0f;
+    for (float v : acc) s += v;
+    return s;
+}
+
+WP_CLONES void attend_head(const float* q, const float* k, const float* v, int hd, int n,
+                           float* s, float* out) {
     const float scale = 1.0f / std::sqrt(float(hd));
     float mx = -INFINITY;
     for (int t = 0; t < n; ++t) {
-        const float* kt = k + int64_t(t) * hd;
-        float d = 0.0f;
-        for (int i = 0; i < hd; ++i) d += q[i] * kt[i];
-        d *= scale;
+        const float d = dot(q, k + int64_t(t) * hd, hd) * scale;
         s[t] = d;
         mx = d > mx ? d : mx;
     }
@@ -78,7 +100,7 @@ void attention_one(const float* q, const float* k_cache, const float* v_cache, i
     else ThreadPool::global().parallel_for(heads, 1, body);
 }
 
-void silu_mul(float* a, const float* b, int n) {
+WP_CLONES void silu_mul(float* a, const float* b, int n) {
     for (int i = 0; i < n; ++i) {
         const float x = a[i];
         a[i] = x / (1.0f + std::exp(-x)) * b[i];
