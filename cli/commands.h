@@ -22,7 +22,9 @@ int run_default(const std::vector<std::string>& args);
 int run_generate(std::shared_ptr<const Model> model, const RunOptions& options);
 int run_interactive(std::shared_ptr<const Model> model, const RunOptions& options);
 int run_card(const Model& model, bool json);
-int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options);
+int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options, const std::string& text);
+// The whole file; Error(FileNotFound) naming it when it cannot be read.
+std::string read_text_file(const std::string& path);
 
 // Loads with the CPU threads fixed first (--threads).
 std::shared_ptr<const Model> load_model(const LoadOptions& load);

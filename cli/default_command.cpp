@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "waypoint/error.h"
 #include "waypoint/model_card.h"
 
 #ifndef WAYPOINT_VERSION
@@ -38,10 +39,16 @@ int run_default(const std::vector<std::string>& args) {
         return 0;
     }
     const RunOptions options = run_options_from(parsed);
+    std::string text;  // read before the model loads: a wrong path fails fast
+    if (options.mode == Mode::Perplexity) {
+        text = read_text_file(options.perplexity_file);
+        if (text.empty())
+            throw Error(ErrorKind::InvalidArgument, "the perplexity text '" + options.perplexity_file + "' is empty");
+    }
     const auto model = load_model(options.load);
     switch (options.mode) {
     case Mode::Card: return run_card(*model, options.json);
-    case Mode::Perplexity: return run_perplexity(model, options);
+    case Mode::Perplexity: return run_perplexity(model, options, text);
     case Mode::Interactive: return run_interactive(model, options);
     case Mode::Generate: break;
     }

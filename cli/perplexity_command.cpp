@@ -14,9 +14,8 @@
 #include "waypoint/perplexity.h"
 
 namespace waypoint::cli {
-namespace {
 
-std::string read_text(const std::string& path) {
+std::string read_text_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(ErrorKind::FileNotFound,
@@ -26,11 +25,7 @@ std::string read_text(const std::string& path) {
     return s.str();
 }
 
-}  // namespace
-
-int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options) {
-    const std::string text = read_text(options.perplexity_file);
-    if (text.empty()) throw Error(ErrorKind::InvalidArgument, "the perplexity text '" + options.perplexity_file + "' is empty");
+int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options, const std::string& text) {
     const bool has_bos = model->tokenizer().bos() >= 0;
     const int most = has_bos ? model->context_length() - 1 : model->context_length();
     const int window = options.window > 0 ? options.window : std::min(255, most);

@@ -65,7 +65,7 @@ private:
     SamplingParams params_;
     uint64_t state_[4];
     float last_p_ = 0.0f;
-    std::vector<Candidate> last_dist_;  // sorted, after temperature
+    std::vector<Candidate> last_dist_;  // [V] after temperature, in sample()'s working order
 };
 
 }  // namespace waypoint
