@@ -1,4 +1,4 @@
-// AVX2 + FMA row kernels: 4 rows at a time, 8 floats per vector, scalar
+// AVX2 + FMA row kernels: one row at a time, 8 floats per vector, scalar
 // tails. 16-bit weights are widened in registers (bf16 by a shift, fp16 by
 // F16C's vcvtph2ps); x stays fp32.
 #include <immintrin.h>
@@ -37,37 +37,28 @@ WP_AVX2 inline float hsum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+// One row at a time as one sequential stream (see matvec_avx512.cpp for
+// why), 4 accumulators of 8.
 template <class T, class L>
 WP_AVX2 void rows(const MatVec& p, int r0, int r1) {
     const T* w = static_cast<const T*>(p.w);
     const int n = p.cols;
-    const int n8 = n & ~7;
+    const int n32 = n & ~31, n8 = n & ~7;
     const float* x = p.x;
-    int r = r0;
-    for (; r + 4 <= r1; r += 4) {
-        const T* wr[4] = {w + int64_t(r) * n, w + int64_t(r + 1) * n, w + int64_t(r + 2) * n,
-                          w + int64_t(r + 3) * n};
+    for (int r = r0; r < r1; ++r) {
+        const T* row = w + int64_t(r) * n;
         __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
         __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        for (int c = 0; c < n8; c += 8) {
-            const __m256 xv = _mm256_loadu_ps(x + c);
-            a0 = _mm256_fmadd_ps(L::load(wr[0] + c), xv, a0);
-            a1 = _mm256_fmadd_ps(L::load(wr[1] + c), xv, a1);
-            a2 = _mm256_fmadd_ps(L::load(wr[2] + c), xv, a2);
-            a3 = _mm256_fmadd_ps(L::load(wr[3] + c), xv, a3);
+        int c = 0;
+        for (; c < n32; c += 32) {
+            a0 = _mm256_fmadd_ps(L::load(row + c), _mm256_loadu_ps(x + c), a0);
+            a1 = _mm256_fmadd_ps(L::load(row + c + 8), _mm256_loadu_ps(x + c + 8), a1);
+            a2 = _mm256_fmadd_ps(L::load(row + c + 16), _mm256_loadu_ps(x + c + 16), a2);
+            a3 = _mm256_fmadd_ps(L::load(row + c + 24), _mm256_loadu_ps(x + c + 24), a3);
         }
-        float s[4] = {hsum(a0), hsum(a1), hsum(a2), hsum(a3)};
-        for (int j = 0; j < 4; ++j) {
-            for (int c = n8; c < n; ++c) s[j] += L::one(wr[j][c]) * x[c];
-            p.y[r + j] = p.accumulate ? p.y[r + j] + s[j] : s[j];
-        }
-    }
-    for (; r < r1; ++r) {
-        const T* w0 = w + int64_t(r) * n;
-        __m256 a0 = _mm256_setzero_ps();
-        for (int c = 0; c < n8; c += 8) a0 = _mm256_fmadd_ps(L::load(w0 + c), _mm256_loadu_ps(x + c), a0);
-        float s = hsum(a0);
-        for (int c = n8; c < n; ++c) s += L::one(w0[c]) * x[c];
+        for (; c < n8; c += 8) a0 = _mm256_fmadd_ps(L::load(row + c), _mm256_loadu_ps(x + c), a0);
+        float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        for (; c < n; ++c) s += L::one(row[c]) * x[c];
         p.y[r] = p.accumulate ? p.y[r] + s : s;
     }
 }

@@ -1,4 +1,4 @@
-// AVX-512 (F+BW+VL) row kernels: 4 rows at a time, 16 floats per vector,
+// AVX-512 (F+BW+VL) row kernels: one row at a time, 16 floats per vector,
 // masked tails (no scalar loop). 16-bit weights are widened in registers:
 // bf16 by a 16-bit shift, fp16 by vcvtph2ps; x stays fp32, so bf16/fp16
 // weights lose nothing beyond their own rounding.
@@ -36,47 +36,32 @@ struct LoadF16 {
     }
 };
 
+// One row at a time as one sequential stream, 4 accumulators of 16 (64
+// weights per iteration). Measured here: ~90% of a plain sum's read
+// bandwidth, against ~55-65% for 4 interleaved rows (4 streams), with or
+// without software prefetch.
 template <class T, class L>
 WP_AVX512 void rows(const MatVec& p, int r0, int r1) {
     const T* w = static_cast<const T*>(p.w);
     const int n = p.cols;
-    const int n16 = n & ~15;
+    const int n64 = n & ~63, n16 = n & ~15;
     const __mmask16 tail = static_cast<__mmask16>((1u << (n - n16)) - 1u);
     const float* x = p.x;
-    int r = r0;
-    for (; r + 4 <= r1; r += 4) {
-        const T* w0 = w + int64_t(r) * n;
-        const T* w1 = w0 + n;
-        const T* w2 = w1 + n;
-        const T* w3 = w2 + n;
+    for (int r = r0; r < r1; ++r) {
+        const T* row = w + int64_t(r) * n;
         __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
         __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
-        for (int c = 0; c < n16; c += 16) {
-            const __m512 xv = _mm512_loadu_ps(x + c);
-            a0 = _mm512_fmadd_ps(L::load(w0 + c), xv, a0);
-            a1 = _mm512_fmadd_ps(L::load(w1 + c), xv, a1);
-            a2 = _mm512_fmadd_ps(L::load(w2 + c), xv, a2);
-            a3 = _mm512_fmadd_ps(L::load(w3 + c), xv, a3);
+        int c = 0;
+        for (; c < n64; c += 64) {
+            a0 = _mm512_fmadd_ps(L::load(row + c), _mm512_loadu_ps(x + c), a0);
+            a1 = _mm512_fmadd_ps(L::load(row + c + 16), _mm512_loadu_ps(x + c + 16), a1);
+            a2 = _mm512_fmadd_ps(L::load(row + c + 32), _mm512_loadu_ps(x + c + 32), a2);
+            a3 = _mm512_fmadd_ps(L::load(row + c + 48), _mm512_loadu_ps(x + c + 48), a3);
         }
-        if (tail) {
-            const __m512 xv = _mm512_maskz_loadu_ps(tail, x + n16);
-            a0 = _mm512_fmadd_ps(L::load_tail(w0 + n16, tail), xv, a0);
-            a1 = _mm512_fmadd_ps(L::load_tail(w1 + n16, tail), xv, a1);
-            a2 = _mm512_fmadd_ps(L::load_tail(w2 + n16, tail), xv, a2);
-            a3 = _mm512_fmadd_ps(L::load_tail(w3 + n16, tail), xv, a3);
-        }
-        float s[4] = {_mm512_reduce_add_ps(a0), _mm512_reduce_add_ps(a1),
-                      _mm512_reduce_add_ps(a2), _mm512_reduce_add_ps(a3)};
-        for (int j = 0; j < 4; ++j) p.y[r + j] = p.accumulate ? p.y[r + j] + s[j] : s[j];
-    }
-    for (; r < r1; ++r) {
-        const T* w0 = w + int64_t(r) * n;
-        __m512 a0 = _mm512_setzero_ps();
-        for (int c = 0; c < n16; c += 16)
-            a0 = _mm512_fmadd_ps(L::load(w0 + c), _mm512_loadu_ps(x + c), a0);
+        for (; c < n16; c += 16) a0 = _mm512_fmadd_ps(L::load(row + c), _mm512_loadu_ps(x + c), a0);
         if (tail)
-            a0 = _mm512_fmadd_ps(L::load_tail(w0 + n16, tail), _mm512_maskz_loadu_ps(tail, x + n16), a0);
-        const float s = _mm512_reduce_add_ps(a0);
+            a1 = _mm512_fmadd_ps(L::load_tail(row + n16, tail), _mm512_maskz_loadu_ps(tail, x + n16), a1);
+        const float s = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
         p.y[r] = p.accumulate ? p.y[r] + s : s;
     }
 }
