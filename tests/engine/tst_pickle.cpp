@@ -203,6 +203,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("key");
         QTest::newRow("hf-conv1d") << QString::fromStdString(kData + "/gpt2_hf") << "hf_logits";
+        QTest::newRow("hf-safetensors") << QString::fromStdString(kData + "/gpt2_hf_safetensors") << "hf_logits";
         QTest::newRow("nanogpt-linear") << QString::fromStdString(kData + "/gpt2_nanogpt/ckpt.pt") << "nanogpt_logits";
     }
     void gpt2LayoutsMatchPyTorch() {

@@ -75,6 +75,7 @@ CheckpointData read_file(const std::string& path, const std::string& tokenizer_p
 
 CheckpointData read_folder(const std::string& dir, const std::string& tokenizer_path) {
     if (is_torch_weights_folder(dir)) return read_torch_weights_folder(dir, tokenizer_path);
+    if (is_hf_gpt2_folder(dir)) return read_hf_gpt2_folder(dir, tokenizer_path);
     if (is_hf_folder(dir)) return read_hf_folder(dir, tokenizer_path);
     if (is_step_folder(dir)) return read_step_folder(dir, tokenizer_path);
     // Otherwise the folder's one recognizable checkpoint file (tokenizers and

@@ -10,8 +10,10 @@ namespace {
 // x: [T, in] times W^T (+ b), W: [out, in] -> [T, out]. 16-bit weights on
 // the CPU: the product runs in their dtype and returns in x's.
 at::Tensor linear(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-    at::Tensor y = x.scalar_type() == w.scalar_type() ? at::matmul(x, w.t())
-                                                      : at::matmul(x.to(w.scalar_type()), w.t()).to(x.scalar_type());
+    at::Tensor y;
+    if (x.scalar_type() == w.scalar_type()) y = at::matmul(x, w.t());
+    else if (w.scalar_type() == at::kHalf && w.device().is_cpu()) y = at::matmul(x, w.to(x.scalar_type()).t());  // no fp16 GEMM on CPU
+    else y = at::matmul(x.to(w.scalar_type()), w.t()).to(x.scalar_type());
     return b.defined() ? y.add_(b) : y;
 }
 

@@ -6,6 +6,7 @@ Run with Debian's /usr/bin/python3 (python3-torch) from this folder:
 It is deterministic (fixed seeds); its outputs are committed beside it.
 
   gpt2_hf/pytorch_model.bin + config.json   HF GPT2LMHeadModel names, Conv1D [in, out] weights, gelu_new
+  gpt2_hf_safetensors/                      the same weights as an HF safetensors folder
   gpt2_nanogpt/ckpt.pt + meta.pkl           nanoGPT ckpt dict (model_args, model with torch.compile's
                                             _orig_mod. prefix, attn.bias mask buffers, tied head sharing
                                             storage, optimizer, iter_num, best_val_loss), char vocab in meta.pkl
@@ -77,6 +78,19 @@ def gpt2_forward(w, ids, approximate):
     return x @ w["wte"].T
 
 
+def write_safetensors(path, tensors):
+    header, blobs, off = {}, [], 0
+    for name, t in tensors.items():
+        b = t.contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
+        off += len(b)
+        blobs.append(b)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
 def save(obj, path):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     torch.save(obj, path)
@@ -107,6 +121,13 @@ def make_gpt2():
                    "activation_function": "gelu_new"}, f, indent=1)
     with open(f"{HERE}/gpt2_hf/meta.json", "w") as f:
         json.dump({"vocab_size": V, "itos": {str(i): c for i, c in enumerate(CHARS)}}, f)
+    # The same as a Hugging Face safetensors folder (no tied lm_head stored).
+    os.makedirs(f"{HERE}/gpt2_hf_safetensors", exist_ok=True)
+    for name in ("config.json", "meta.json"):
+        with open(f"{HERE}/gpt2_hf/{name}") as src, open(f"{HERE}/gpt2_hf_safetensors/{name}", "w") as dst:
+            dst.write(src.read())
+    write_safetensors(f"{HERE}/gpt2_hf_safetensors/model.safetensors",
+                      {k: v for k, v in hf.items() if k != "lm_head.weight" and v.dtype == torch.float32})
 
     # nanoGPT: Linear layout, torch.compile prefix, mask buffers, tied head.
     sd = collections.OrderedDict()
@@ -235,10 +256,8 @@ def zip_pickle(path, pkl, records=()):
     """A torch.save-shaped archive around hand-written pickle bytes."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("archive/data.pkl", pkl)
-        for name, data in records:
-            z.writestr("archive/" + name, data)
-        z.writestr("archive/version", "3\n")
+        for name, data in [("data.pkl", pkl), *records, ("version", b"3\n")]:
+            z.writestr(zipfile.ZipInfo("archive/" + name, date_time=(2020, 1, 1, 0, 0, 0)), data)
 
 
 def make_bad(ckpt):

@@ -10,6 +10,7 @@
 #include "formats/pytorch/settings.h"
 #include "formats/pytorch/torch_archive.h"
 #include "formats/pytorch/zip_archive.h"
+#include "formats/safetensors.h"
 #include "formats/tokenizer_finder.h"
 #include "tokenizer/tokenizers.h"
 #include "waypoint/error.h"
@@ -75,6 +76,22 @@ std::optional<double> first_scalar(const std::vector<const Value*>& dicts, const
 bool is_generic_stem(const std::string& stem) {
     static const std::regex re("ckpt|model|checkpoint|pytorch_model|state_dict|model_\\d+|best|last|final");
     return std::regex_match(stem, re);
+}
+
+// The card's name: the file's stem, or for generic stems (ckpt.pt,
+// model_002920.pt) the nearest folder that names the run (skipping
+// step_002920/, checkpoints/, out/).
+std::string card_name(const std::string& path) {
+    static const std::regex generic_dir("step_?\\d+|checkpoints?|ckpts?|out|output|\\.|");
+    const std::string stem = stem_of(path);
+    if (!is_generic_stem(stem)) return stem;
+    std::string dir = parent_of(fs::absolute(path).string());
+    for (int i = 0; i < 4 && !dir.empty(); ++i, dir = parent_of(dir)) {
+        const std::string n = file_name_of(dir);
+        if (!std::regex_match(n, generic_dir)) return n;
+        if (dir == parent_of(dir)) break;
+    }
+    return stem;
 }
 
 std::string read_head(const std::string& path, size_t n) {
@@ -217,6 +234,51 @@ CheckpointData read_torch_zip(const FileProbe& probe, const std::string& tokeniz
     return read_torch_checkpoint(probe.path, tokenizer_path);
 }
 
+namespace {
+
+// From named tensors (any naming the rules know) and the settings found for
+// them to CheckpointData: canonical names, config, shape checks, tokenizer, card.
+// `root` is the pickle's top dict (an empty dict for other containers).
+CheckpointData assemble(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                        const Value& root, const pt::ValuePtr& meta, const std::string& meta_path,
+                        const pt::Settings& settings, const std::string& tokenizer_path) {
+    const std::string label = file_name_of(path);
+    std::error_code ec;
+    pt::MappedTensors mapped = pt::map_tensor_names(tensors, label);
+    to_linear_layout(mapped);
+    CheckpointData data;
+    data.config = pt::infer_config(mapped, settings, label);
+    const ModelConfig& c = data.config;
+    if (c.architecture == Architecture::Gpt2) {
+        if (c.tied_embeddings) mapped.tensors.erase("lm_head.weight");
+        pt::check_gpt2_tensors(mapped, c, label);
+    } else {
+        if (c.tied_embeddings) mapped.tensors.erase("output.weight");
+    }
+    auto source = mapped.source;
+    data.tensors = std::move(mapped.tensors);
+    if (c.architecture == Architecture::Llama)
+        check_llama_tensors(data, label, [&](const std::string& n) { return source.count(n) ? source.at(n) : n; });
+
+    data.tokenizer = find_torch_tokenizer(path, root, meta.get(), parent_of(meta_path.empty() ? path : meta_path),
+                                          c.vocab_size, tokenizer_path);
+    check_tokenizer_fits(*data.tokenizer, c.vocab_size, label);
+
+    ModelCard& card = data.card;
+    card.name = card_name(path);
+    card.path = path;
+    card.format = meta ? "PyTorch checkpoint (nanochat step)" : "PyTorch checkpoint (torch.save)";
+    card.file_bytes = int64_t(fs::file_size(path, ec));
+    card.tokenizer = data.tokenizer->description();
+    std::vector<const Value*> where = {meta.get(), &root};
+    if (auto s = first_scalar(where, kStepKeys)) card.training_step = int64_t(*s);
+    if (auto l = first_scalar(where, kLossKeys)) card.validation_loss = *l;
+    fill_card_from_config(card, c);
+    return data;
+}
+
+}  // namespace
+
 CheckpointData read_torch_checkpoint(const std::string& path, const std::string& tokenizer_path) {
     const std::string label = file_name_of(path);
     pt::TorchFile tf = pt::load_torch_file(path);
@@ -247,39 +309,7 @@ CheckpointData read_torch_checkpoint(const std::string& path, const std::string&
     if (fs::is_regular_file(config_json, ec))
         settings.add(*pt::parse_json_value(read_text_file(config_json.string()), config_json.string()));
 
-    pt::MappedTensors mapped = pt::map_tensor_names(tensors, label);
-    to_linear_layout(mapped);
-    CheckpointData data;
-    data.config = pt::infer_config(mapped, settings, label);
-    const ModelConfig& c = data.config;
-    if (c.architecture == Architecture::Gpt2) {
-        if (c.tied_embeddings) mapped.tensors.erase("lm_head.weight");
-        pt::check_gpt2_tensors(mapped, c, label);
-    } else {
-        if (c.tied_embeddings) mapped.tensors.erase("output.weight");
-    }
-    auto source = mapped.source;
-    data.tensors = std::move(mapped.tensors);
-    if (c.architecture == Architecture::Llama)
-        check_llama_tensors(data, label, [&](const std::string& n) { return source.count(n) ? source.at(n) : n; });
-
-    data.tokenizer = find_torch_tokenizer(path, root, meta.get(), parent_of(meta_path.empty() ? path : meta_path),
-                                          c.vocab_size, tokenizer_path);
-    check_tokenizer_fits(*data.tokenizer, c.vocab_size, label);
-
-    ModelCard& card = data.card;
-    const std::string stem = stem_of(path);
-    card.name = is_generic_stem(stem) ? file_name_of(parent_of(path)) : stem;
-    if (card.name.empty() || card.name == ".") card.name = stem;
-    card.path = path;
-    card.format = meta ? "PyTorch checkpoint (nanochat step)" : "PyTorch checkpoint (torch.save)";
-    card.file_bytes = int64_t(fs::file_size(path, ec));
-    card.tokenizer = data.tokenizer->description();
-    std::vector<const Value*> where = {meta.get(), &root};
-    if (auto s = first_scalar(where, kStepKeys)) card.training_step = int64_t(*s);
-    if (auto l = first_scalar(where, kLossKeys)) card.validation_loss = *l;
-    fill_card_from_config(card, c);
-    return data;
+    return assemble(path, tensors, root, meta, meta_path, settings, tokenizer_path);
 }
 
 namespace {
@@ -315,6 +345,34 @@ CheckpointData read_step_folder(const std::string& dir, const std::string& token
     if (steps.empty())
         throw Error(ErrorKind::FileNotFound, dir + " holds no model_<step>.pt checkpoint");
     return read_torch_checkpoint(steps.back().second, tokenizer_path);
+}
+
+bool is_hf_gpt2_folder(const std::string& dir) {
+    std::error_code ec;
+    const fs::path d(dir);
+    if (!fs::is_regular_file(d / "config.json", ec) || !fs::is_regular_file(d / "model.safetensors", ec)) return false;
+    try {
+        pt::ValuePtr cfg = pt::parse_json_value(read_text_file((d / "config.json").string()), "config.json");
+        const Value* type = cfg->get("model_type");
+        return type && type->kind == Kind::String && type->s == "gpt2";
+    } catch (const Error&) {
+        return false;  // the Hugging Face reader reports a broken config.json
+    }
+}
+
+CheckpointData read_hf_gpt2_folder(const std::string& dir, const std::string& tokenizer_path) {
+    const fs::path d(dir);
+    SafetensorsFile st((d / "model.safetensors").string());
+    std::vector<std::pair<std::string, at::Tensor>> tensors;
+    for (const auto& [name, entry] : st.entries()) tensors.emplace_back(name, st.tensor(name));
+    pt::Settings settings;
+    settings.add(*pt::parse_json_value(read_text_file((d / "config.json").string()), (d / "config.json").string()));
+    auto root = pt::make_value(Kind::Dict);
+    CheckpointData data = assemble(st.path(), tensors, *root, nullptr, "", settings, tokenizer_path);
+    data.card.name = file_name_of(dir);
+    data.card.path = dir;
+    data.card.format = "Hugging Face safetensors (GPT-2)";
+    return data;
 }
 
 bool is_torch_weights_folder(const std::string& dir) {

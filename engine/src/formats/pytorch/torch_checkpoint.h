@@ -35,4 +35,10 @@ CheckpointData read_step_folder(const std::string& dir, const std::string& token
 bool is_torch_weights_folder(const std::string& dir);
 CheckpointData read_torch_weights_folder(const std::string& dir, const std::string& tokenizer_path);
 
+// A Hugging Face GPT-2 folder (config.json with model_type "gpt2" +
+// model.safetensors, Conv1D weights): the GPT-2 family through the same
+// name rules; tokenizer.json or vocab.json + merges.txt beside it.
+bool is_hf_gpt2_folder(const std::string& dir);
+CheckpointData read_hf_gpt2_folder(const std::string& dir, const std::string& tokenizer_path);
+
 }  // namespace waypoint::detail
