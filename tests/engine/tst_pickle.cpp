@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <cstdlib>
 #include <functional>
 #include <random>
 
@@ -82,11 +83,14 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
     return m;
 }
 
+// The device under test: WAYPOINT_TEST_DEVICE (as tst_golden), fp32 weights.
 std::shared_ptr<const waypoint::Model> load(const std::string& ckpt, const std::string& tok = "") {
     waypoint::LoadOptions o;
     o.checkpoint = ckpt;
     o.tokenizer = tok;
-    o.device = "cpu";
+    const char* device = std::getenv("WAYPOINT_TEST_DEVICE");
+    o.device = device && *device ? device : "cpu";
+    o.dtype = "fp32";
     return waypoint::Model::load(o);
 }
 
@@ -205,6 +209,7 @@ private Q_SLOTS:
         QTest::newRow("hf-conv1d") << QString::fromStdString(kData + "/gpt2_hf") << "hf_logits";
         QTest::newRow("hf-safetensors") << QString::fromStdString(kData + "/gpt2_hf_safetensors") << "hf_logits";
         QTest::newRow("nanogpt-linear") << QString::fromStdString(kData + "/gpt2_nanogpt/ckpt.pt") << "nanogpt_logits";
+        QTest::newRow("nanogpt-nobias-untied") << QString::fromStdString(kData + "/gpt2_nobias/ckpt.pt") << "nobias_logits";
     }
     void gpt2LayoutsMatchPyTorch() {
         QFETCH(QString, path);
@@ -213,7 +218,7 @@ private Q_SLOTS:
         QJsonObject ref = read_json(kData + "/gpt2_expected.json");
         auto m = load(path.toStdString());
         QCOMPARE(m->card().architecture, std::string("gpt2"));
-        QVERIFY(m->card().tied_embeddings);
+        QCOMPARE(m->card().tied_embeddings, key != "nobias_logits");
         const std::vector<int> ids = ints(ref["prompt_ids"]);
         const std::vector<float> want = floats(ref[key]);
         waypoint::Session full(m);

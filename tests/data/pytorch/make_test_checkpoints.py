@@ -10,6 +10,7 @@ It is deterministic (fixed seeds); its outputs are committed beside it.
   gpt2_nanogpt/ckpt.pt + meta.pkl           nanoGPT ckpt dict (model_args, model with torch.compile's
                                             _orig_mod. prefix, attn.bias mask buffers, tied head sharing
                                             storage, optimizer, iter_num, best_val_loss), char vocab in meta.pkl
+  gpt2_nobias/ckpt.pt + meta.json            nanoGPT bias=False, 2 heads, untied lm_head
   gpt2_expected.json                        prompt ids and this script's own PyTorch logits for both
   llama_hf_bare/model.pth (+ config.json)   a bare HF-named Llama state_dict (OrderedDict)
   llama_bare_noconfig/model.pth             the same without config.json (must fail: n_heads missing)
@@ -58,24 +59,24 @@ def gpt2_weights():
     return w
 
 
-def gpt2_forward(w, ids, approximate):
-    T = len(ids)
+def gpt2_forward(w, ids, approximate, heads=H, head="wte"):
+    T, H = len(ids), heads
     x = w["wte"][torch.tensor(ids)] + w["wpe"][:T]
     mask = torch.triu(torch.ones(T, T, dtype=torch.bool), 1)
     for i in range(L):
         p = f"h{i}."
-        h = F.layer_norm(x, (D,), w[p + "ln_1.w"], w[p + "ln_1.b"], 1e-5)
-        q, k, v = F.linear(h, w[p + "c_attn.w"], w[p + "c_attn.b"]).split(D, -1)
+        h = F.layer_norm(x, (D,), w[p + "ln_1.w"], w.get(p + "ln_1.b"), 1e-5)
+        q, k, v = F.linear(h, w[p + "c_attn.w"], w.get(p + "c_attn.b")).split(D, -1)
         q, k, v = (t.view(T, H, D // H).transpose(0, 1) for t in (q, k, v))
         a = (q @ k.transpose(-1, -2)) / math.sqrt(D // H)
         a = a.masked_fill(mask, float("-inf")).softmax(-1)
         y = (a @ v).transpose(0, 1).reshape(T, D)
-        x = x + F.linear(y, w[p + "attn_proj.w"], w[p + "attn_proj.b"])
-        h = F.layer_norm(x, (D,), w[p + "ln_2.w"], w[p + "ln_2.b"], 1e-5)
-        h = F.gelu(F.linear(h, w[p + "c_fc.w"], w[p + "c_fc.b"]), approximate=approximate)
-        x = x + F.linear(h, w[p + "mlp_proj.w"], w[p + "mlp_proj.b"])
-    x = F.layer_norm(x, (D,), w["ln_f.w"], w["ln_f.b"], 1e-5)
-    return x @ w["wte"].T
+        x = x + F.linear(y, w[p + "attn_proj.w"], w.get(p + "attn_proj.b"))
+        h = F.layer_norm(x, (D,), w[p + "ln_2.w"], w.get(p + "ln_2.b"), 1e-5)
+        h = F.gelu(F.linear(h, w[p + "c_fc.w"], w.get(p + "c_fc.b")), approximate=approximate)
+        x = x + F.linear(h, w[p + "mlp_proj.w"], w.get(p + "mlp_proj.b"))
+    x = F.layer_norm(x, (D,), w["ln_f.w"], w.get("ln_f.b"), 1e-5)
+    return x @ w[head].T
 
 
 def write_safetensors(path, tensors):
@@ -155,11 +156,28 @@ def make_gpt2():
         pickle.dump({"vocab_size": V, "itos": {i: c for i, c in enumerate(CHARS)},
                      "stoi": {c: i for i, c in enumerate(CHARS)}}, f)
 
+    # nanoGPT with bias=False (no Linear or LayerNorm biases), 2 heads, an untied head.
+    nb = {k: v for k, v in w.items() if not k.endswith(".b")}
+    nb["lm_head"] = rnd(V, D)
+    sd2 = collections.OrderedDict()
+    sd2["transformer.wte.weight"], sd2["transformer.wpe.weight"] = nb["wte"], nb["wpe"]
+    for i in range(L):
+        p, q = f"transformer.h.{i}.", f"h{i}."
+        sd2[p + "ln_1.weight"], sd2[p + "attn.c_attn.weight"] = nb[q + "ln_1.w"], nb[q + "c_attn.w"]
+        sd2[p + "attn.c_proj.weight"], sd2[p + "ln_2.weight"] = nb[q + "attn_proj.w"], nb[q + "ln_2.w"]
+        sd2[p + "mlp.c_fc.weight"], sd2[p + "mlp.c_proj.weight"] = nb[q + "c_fc.w"], nb[q + "mlp_proj.w"]
+    sd2["transformer.ln_f.weight"], sd2["lm_head.weight"] = nb["ln_f.w"], nb["lm_head"]
+    save({"model": sd2, "model_args": dict(model_args, bias=False, n_head=2), "iter_num": 7},
+         f"{HERE}/gpt2_nobias/ckpt.pt")
+    with open(f"{HERE}/gpt2_nobias/meta.json", "w") as f:
+        json.dump({"itos": CHARS}, f)
+
     ids = [5, 17, 3, 60, 44, 1, 0, 66, 23, 9, 12]
     with torch.no_grad():
         out = {"prompt_ids": ids,
                "hf_logits": gpt2_forward(w, ids, "tanh").flatten().tolist(),
                "nanogpt_logits": gpt2_forward(w, ids, "none").flatten().tolist(),
+               "nobias_logits": gpt2_forward(nb, ids, "none", heads=2, head="lm_head").flatten().tolist(),
                "vocab": V}
     with open(f"{HERE}/gpt2_expected.json", "w") as f:
         json.dump(out, f)
