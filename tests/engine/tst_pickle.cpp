@@ -10,6 +10,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <QFile>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -360,6 +361,36 @@ private Q_SLOTS:
             errors += c.message != "NO ERROR";
         }
         QVERIFY(errors >= 100);  // every truncation at least
+    }
+
+    // Damaged archives (the zip directory and headers mutated, the file cut
+    // anywhere): an Error or a load, never a crash.
+    void mutatedArchivesNeverCrash() {
+        QFile in(QString::fromStdString(kData + "/gpt2_nanogpt/ckpt.pt"));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray good = in.readAll();
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("ckpt.pt").toStdString();
+        std::mt19937 rng(11);
+        for (int round = 0; round < 120; ++round) {
+            QByteArray bytes = good;
+            if (round % 3 == 0) {
+                bytes.truncate(int(rng() % uint32_t(bytes.size())));
+            } else {  // flip bytes in the central directory (the tail) or the first local header
+                const int span = round % 3 == 1 ? 3000 : 120;
+                for (int k = 0; k < 4; ++k) {
+                    const int at = round % 3 == 1 ? bytes.size() - 1 - int(rng() % span) : int(rng() % span);
+                    bytes[at] = char(rng() & 0xFF);
+                }
+            }
+            QFile out(QString::fromStdString(path));
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(bytes);
+            out.close();
+            Caught c = catch_error([&] { wd::read_checkpoint(path, ""); });
+            QVERIFY2(c.message.rfind("WRONG", 0) != 0, c.message.c_str());
+            QVERIFY2(c.message == "NO ERROR" || c.kind != ErrorKind::Internal, c.message.c_str());
+        }
     }
 };
 
