@@ -62,6 +62,11 @@ struct ModelImpl {
 std::unique_ptr<ModelImpl> build_model(CheckpointData&& data, at::Device device,
                                        at::ScalarType dtype);
 
+// Applies set_cpu_threads(0) (all cores for our pool and OpenBLAS, one
+// libtorch OpenMP thread) unless the program already chose a thread count:
+// libtorch's and OpenBLAS's defaults together oversubscribe the cores.
+void ensure_cpu_threads();
+
 // "float32", "bfloat16", "float16"
 std::string dtype_name(at::ScalarType t);
 // "fp32" | "bf16" | "fp16" (and the long names) -> ScalarType; Error otherwise.
