@@ -1,5 +1,5 @@
-// waypoint-cli's commands. main() picks one by its first argument (none yet
-// besides the default; issue 5 adds `compare`), each parses its own options
+// waypoint-cli's commands. main() picks one by its first argument (`compare`,
+// else the default command), each parses its own options
 // with arg_parser and returns the process exit code. Errors are thrown:
 // UsageError for arguments, waypoint::Error from the engine; main prints them.
 #pragma once
@@ -17,17 +17,25 @@ namespace waypoint::cli {
 
 // The default command: generate, --interactive, --card or --perplexity.
 int run_default(const std::vector<std::string>& args);
+// `compare`: several checkpoints answer one prompt (compare_command.cpp).
+int run_compare(const std::vector<std::string>& args);
 
 // The modes of the default command, once the model is loaded.
 int run_generate(std::shared_ptr<const Model> model, const RunOptions& options);
 int run_interactive(std::shared_ptr<const Model> model, const RunOptions& options);
 int run_card(const Model& model, bool json);
 int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options, const std::string& text);
+// --perplexity with several --checkpoint: one result per checkpoint, one window for all.
+int run_perplexity_each(const std::vector<std::shared_ptr<const Model>>& models, const RunOptions& options,
+                        const std::string& text);
 // The whole file; Error(FileNotFound) naming it when it cannot be read.
 std::string read_text_file(const std::string& path);
 
 // Loads with the CPU threads fixed first (--threads).
 std::shared_ptr<const Model> load_model(const LoadOptions& load);
+// One Model per entry, in order; entries with the same checkpoint and
+// tokenizer share one load.
+std::vector<std::shared_ptr<const Model>> load_models(const std::vector<LoadOptions>& loads);
 
 // One prompt answered: streamed to stdout as it comes when `stream` is set
 // (the prompt echoed first), Ctrl-C stopping it.

@@ -23,6 +23,18 @@ std::shared_ptr<const Model> load_model(const LoadOptions& load) {
     return Model::load(load);
 }
 
+std::vector<std::shared_ptr<const Model>> load_models(const std::vector<LoadOptions>& loads) {
+    std::vector<std::shared_ptr<const Model>> models;
+    for (size_t i = 0; i < loads.size(); ++i) {
+        std::shared_ptr<const Model> same;  // an earlier entry with this checkpoint and tokenizer
+        for (size_t j = 0; j < i && !same; ++j)
+            if (loads[j].checkpoint == loads[i].checkpoint && loads[j].tokenizer == loads[i].tokenizer)
+                same = models[j];
+        models.push_back(same ? same : load_model(loads[i]));
+    }
+    return models;
+}
+
 int run_card(const Model& model, bool json) {
     write_out(json ? card_to_json(model.card()) + "\n" : format_card(model.card()));
     return 0;
@@ -45,6 +57,7 @@ int run_default(const std::vector<std::string>& args) {
         if (text.empty())
             throw Error(ErrorKind::InvalidArgument, "the perplexity text '" + options.perplexity_file + "' is empty");
     }
+    if (options.loads.size() > 1) return run_perplexity_each(load_models(options.loads), options, text);
     const auto model = load_model(options.load);
     switch (options.mode) {
     case Mode::Card: return run_card(*model, options.json);

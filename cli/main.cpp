@@ -18,10 +18,10 @@ struct Command {
     int (*run)(const std::vector<std::string>& args);
 };
 
-// Subcommands by their first argument; anything else goes to the default
-// command. Issue 5 adds {"compare", run_compare} here.
+// Subcommands by their first argument; an argument starting with "--" goes
+// to the default command.
 const std::vector<Command>& commands() {
-    static const std::vector<Command> table{};
+    static const std::vector<Command> table{{"compare", waypoint::cli::run_compare}};
     return table;
 }
 

@@ -30,11 +30,14 @@ std::vector<OptionSpec> sampling_option_specs() {
 
 std::vector<OptionSpec> run_option_specs() {
     std::vector<OptionSpec> specs = model_option_specs();
+    // Several checkpoints (and a tokenizer per checkpoint) go with --perplexity.
+    for (auto& s : specs)
+        if (s.name == "--checkpoint" || s.name == "--tokenizer") s.repeatable = true;
     specs.push_back({"--prompt", "TEXT", "text to continue (default: start from BOS alone)"});
     for (auto& s : sampling_option_specs()) specs.push_back(s);
     specs.push_back({"--interactive", "", "prompt loop (/temp, /topk, /topp, /tokens, /seed, /card, /quit, /help)"});
     specs.push_back({"--card", "", "print the model card and exit"});
-    specs.push_back({"--perplexity", "FILE", "mean NLL and perplexity of the text in FILE"});
+    specs.push_back({"--perplexity", "FILE", "mean NLL and perplexity of the text in FILE (several --checkpoint: each)"});
     specs.push_back({"--window", "W", "perplexity window in tokens (default 255)"});
     specs.push_back({"--json", "", "print one JSON object instead of text"});
     specs.push_back({"--help", "", "show this help"});
@@ -45,6 +48,8 @@ std::vector<OptionSpec> run_option_specs() {
 std::string run_usage() {
     return "usage: waypoint-cli --checkpoint PATH [--prompt TEXT] [options]\n"
            "       waypoint-cli --checkpoint PATH --interactive | --card | --perplexity FILE [--window W]\n"
+           "       waypoint-cli --checkpoint A --checkpoint B [...] --perplexity FILE [--window W]\n"
+           "       waypoint-cli compare --checkpoint A --checkpoint B [...] --prompt TEXT (see compare --help)\n"
            "\n"
            "Streams a continuation of the prompt from a local checkpoint (llama2.c .bin,\n"
            "Hugging Face folder, ...). Ctrl-C stops the generation.\n"
@@ -74,6 +79,22 @@ LoadOptions load_options_from(const ParsedArgs& args, const std::string& checkpo
     if (d != "auto" && d != "fp32" && d != "bf16" && d != "fp16")
         throw UsageError("--dtype expects auto, fp32, bf16 or fp16, got '" + d + "'");
     return load;
+}
+
+std::vector<LoadOptions> load_options_for_each(const ParsedArgs& args, const std::vector<std::string>& checkpoints) {
+    const std::vector<std::string>& tokenizers = args.values("--tokenizer");
+    if (tokenizers.size() > 1 && tokenizers.size() != checkpoints.size())
+        throw UsageError("--tokenizer given " + std::to_string(tokenizers.size()) + " times for " +
+                         std::to_string(checkpoints.size()) +
+                         " checkpoints: give it once for all, or once per --checkpoint in order");
+    std::vector<LoadOptions> loads;
+    for (size_t i = 0; i < checkpoints.size(); ++i) {
+        if (checkpoints[i].empty()) throw UsageError("--checkpoint needs a path");
+        LoadOptions load = load_options_from(args, checkpoints[i]);
+        load.tokenizer = tokenizers.empty() ? "" : tokenizers.size() == 1 ? tokenizers[0] : tokenizers[i];
+        loads.push_back(load);
+    }
+    return loads;
 }
 
 GenerateOptions generate_options_from(const ParsedArgs& args) {
@@ -113,8 +134,12 @@ RunOptions run_options_from(const ParsedArgs& args) {
         throw UsageError("--window only applies to --perplexity FILE");
     if (args.has("--json") && r.mode == Mode::Interactive)
         throw UsageError("--json does not go with --interactive");
+    if (args.values("--checkpoint").size() > 1 && r.mode != Mode::Perplexity)
+        throw UsageError("several --checkpoint only go with --perplexity FILE (to compare answers: "
+                         "waypoint-cli compare --checkpoint A --checkpoint B ...)");
 
-    r.load = load_options_from(args, args.value("--checkpoint"));
+    r.loads = load_options_for_each(args, args.values("--checkpoint"));
+    r.load = r.loads.back();
     r.threads = r.load.threads;
     r.generate = generate_options_from(args);
     r.seed_given = args.has("--seed");

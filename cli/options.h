@@ -20,6 +20,10 @@ std::vector<OptionSpec> sampling_option_specs();
 
 // The load options from one --checkpoint (the caller says which).
 LoadOptions load_options_from(const ParsedArgs& args, const std::string& checkpoint);
+// One per checkpoint (compare, several --perplexity checkpoints): --tokenizer
+// given once applies to all, given once per --checkpoint pairs up in order.
+std::vector<LoadOptions> load_options_for_each(const ParsedArgs& args,
+                                               const std::vector<std::string>& checkpoints);
 // The generation options; the seed is random unless --seed was given.
 GenerateOptions generate_options_from(const ParsedArgs& args);
 int threads_from(const ParsedArgs& args);  // --threads, 0 = all cores
@@ -31,7 +35,8 @@ enum class Mode { Generate, Interactive, Card, Perplexity };
 
 struct RunOptions {
     Mode mode = Mode::Generate;
-    LoadOptions load;
+    LoadOptions load;                // the (last) --checkpoint
+    std::vector<LoadOptions> loads;  // every --checkpoint (several only with --perplexity)
     int threads = 0;
     GenerateOptions generate;
     bool seed_given = false;

@@ -1,0 +1,82 @@
+// Side-by-side comparison of checkpoints on one prompt, as plain values (no
+// torch, no Qt): what one pane produced, where two answers part, and the
+// comparison's export as JSON and Markdown. Shared by `waypoint-cli compare`
+// and the app's compare view (its Export).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "waypoint/generate.h"
+#include "waypoint/perplexity.h"
+#include "waypoint/sampler.h"
+
+namespace waypoint {
+
+// The index of the first generated token where `a` and `b` differ; -1 when
+// they are identical; when one is a prefix of the other, the shorter length.
+int first_divergence(const std::vector<int>& a, const std::vector<int>& b);
+
+// What one pane produced for the comparison's prompt.
+struct PaneResult {
+    std::string checkpoint;           // the file or folder as given
+    std::string model;                // ModelCard::name ("" when unknown)
+    SamplingParams sampling;          // as used (seed included)
+    int max_new_tokens = 0;
+    std::vector<int> prompt_ids;      // as fed, BOS included where used
+    std::vector<int> generated_ids;   // without generate()'s final id -1 event
+    std::string text;                 // the continuation only
+    GenerationStats stats;
+};
+
+// Whether a divergence index between two panes says something about the
+// models: both greedy (same repetition penalty), or both sampled with the same
+// parameters and the same seed. Otherwise the answers differ by chance.
+bool divergence_meaningful(const PaneResult& a, const PaneResult& b);
+
+// One checkpoint's mean loss on an evaluation text (the --perplexity protocol).
+struct EvaluationResult {
+    std::string checkpoint;
+    std::string model;
+    int window = 0;
+    PerplexityResult result;
+};
+
+struct Comparison {
+    std::string prompt;
+    std::vector<PaneResult> panes;
+    std::string evaluation_text;             // the text file's path ("" when none)
+    std::vector<EvaluationResult> evaluations;
+};
+
+// One entry per pane: its first divergence from pane 0 (pane 0 itself: -1),
+// or nullopt where divergence_meaningful() says no.
+std::vector<std::optional<int>> divergences_from_first(const Comparison& comparison);
+
+// JSON objects (text, compact). A pane: {"checkpoint", "model", "sampling":
+// {temperature, top_k, top_p, min_p, repeat_penalty, repeat_window, seed,
+// max_tokens}, "prompt_ids", "generated_ids", "text", "stats": stats_to_json's
+// keys + "seed"}. The comparison: {"prompt", "panes": [...],
+// "first_divergence": [one per pane, null where not meaningful],
+// "evaluation": {"text", "results": [{"checkpoint", "model", "window",
+// "tokens", "mean_nll", "perplexity"[, "cancelled"]}]}} ("evaluation" only
+// when there are results).
+std::string pane_to_json(const PaneResult& pane);
+std::string evaluation_to_json(const EvaluationResult& evaluation);
+std::string comparison_to_json(const Comparison& comparison, int indent = -1);
+
+// Reads what comparison_to_json wrote (an exported comparison, reopened).
+// Throws Error(InvalidArgument) naming what is missing or of the wrong type.
+Comparison comparison_from_json(const std::string& json);
+
+// A Markdown document: the prompt, a table of panes (checkpoint, settings,
+// tokens, time to first token, tokens/s, finish, first divergence), each
+// answer in a fenced block, and the evaluation table when there is one.
+std::string comparison_to_markdown(const Comparison& comparison);
+
+// "temperature 0.8, top-k 40, top-p 0.95, seed 7" (greedy: "greedy"), for
+// tables and the CLI.
+std::string describe_sampling(const SamplingParams& sampling);
+
+}  // namespace waypoint
