@@ -16,7 +16,7 @@ std::shared_ptr<const Model> Model::load(const LoadOptions& options) {
     return detail::torch_guard(what.c_str(), [&] {
         c10::InferenceMode guard;
         if (options.threads > 0) set_cpu_threads(options.threads);
-        else detail::ensure_cpu_threads();
+        detail::ensure_cpu_threads();
         const at::Device device(resolve_device(options.device));
         at::ScalarType dtype = device.is_cpu() ? at::kFloat : at::kBFloat16;
         if (options.dtype != "auto" && !options.dtype.empty()) dtype = detail::parse_dtype(options.dtype);

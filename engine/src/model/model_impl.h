@@ -65,6 +65,7 @@ std::unique_ptr<ModelImpl> build_model(CheckpointData&& data, at::Device device,
 // Applies set_cpu_threads(0) (all cores for our pool and OpenBLAS, one
 // libtorch OpenMP thread) unless the program already chose a thread count:
 // libtorch's and OpenBLAS's defaults together oversubscribe the cores.
+// Also keeps large tensors in the heap (see devices.cpp).
 void ensure_cpu_threads();
 
 // "float32", "bfloat16", "float16"
