@@ -323,6 +323,7 @@ private Q_SLOTS:
         QTest::newRow("view past storage") << "view_past_storage.pt" << int(ErrorKind::BadFormat) << "storage";
         QTest::newRow("wrong shape") << "wrong_shape.pt" << int(ErrorKind::BadFormat) << "h.1.mlp.c_proj.weight";
         QTest::newRow("legacy format") << "legacy.pt" << int(ErrorKind::Unsupported) << "legacy";
+        QTest::newRow("nanochat gpt") << "nanochat_gpt.pt" << int(ErrorKind::Unsupported) << "nanochat";
         QTest::newRow("unknown keys") << "unknown_keys.pt" << int(ErrorKind::Unsupported) << "encoder.conv1.weight";
     }
     void damagedFilesAreClearErrors() {

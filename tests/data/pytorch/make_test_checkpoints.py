@@ -308,6 +308,11 @@ def make_bad(ckpt):
     save({"model": sd, "model_args": ckpt["model_args"]}, f"{B}/wrong_shape.pt")
     # torch.save's legacy (pre-1.6) format.
     torch.save({"model": collections.OrderedDict(w=torch.zeros(2))}, f"{B}/legacy.pt", _use_new_zipfile_serialization=False)
+    # nanochat's own GPT (c_q/c_k/c_v, no norm weights): named in the error.
+    save(collections.OrderedDict([("transformer.wte.weight", torch.zeros(V, 8)),
+                                  ("transformer.h.0.attn.c_q.weight", torch.zeros(8, 8)),
+                                  ("transformer.h.0.attn.c_k.weight", torch.zeros(8, 8)),
+                                  ("lm_head.weight", torch.zeros(V, 8))]), f"{B}/nanochat_gpt.pt")
     # Unknown key set: a convolutional network.
     save(collections.OrderedDict([("encoder.conv1.weight", torch.zeros(8, 3, 3, 3)),
                                   ("encoder.conv1.bias", torch.zeros(8)), ("fc.weight", torch.zeros(10, 8))]),

@@ -101,6 +101,13 @@ MappedTensors map_tensor_names(const std::vector<std::pair<std::string, at::Tens
             if (r.family == Family::LlamaHF && name.find("self_attn.") != std::string::npos) hf_llama = true;
         }
     }
+    for (const auto& [raw, t] : state_dict) {
+        if (raw.find("attn.c_q.") != std::string::npos)  // a hint, not a reader: nanochat's GPT
+            throw Error(ErrorKind::Unsupported,
+                        label + " looks like nanochat's own GPT (separate c_q/c_k/c_v projections, QK-norm, "
+                                "relu-squared MLP, logit soft-capping), which Waypoint does not run yet; Llama- and "
+                                "GPT-2-style models in nanochat step folders do load");
+    }
     if (gpt2 == (llama || hf_llama)) {
         std::string sample;
         for (size_t i = 0; i < state_dict.size() && i < 4; ++i) sample += (i ? ", " : "") + state_dict[i].first;
