@@ -4,6 +4,7 @@
 
 #include "model/gpt2_model.h"
 #include "model/model_impl.h"
+#include "model/release_pages.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {
@@ -51,6 +52,9 @@ struct Builder {
         // A no-op (same storage, e.g. memory-mapped) when already right.
         at::Tensor out = t.to(device, to).contiguous();
         data.tensors.erase(it);  // drop the reader's reference as soon as possible
+        // Converted or copied: the file's pages of the source are not needed
+        // any more (a source that is still shared stays untouched).
+        if (out.data_ptr() != t.data_ptr() && t.use_count() == 1) release_mapped_pages(t);
         return out;
     }
 };

@@ -1,0 +1,17 @@
+// Hands the pages of a memory-mapped checkpoint tensor back to the kernel
+// once it has been converted (bf16/fp16 on the CPU, or copied to a GPU), so
+// that loading does not hold the file's pages and the converted copy at once
+// (peak memory: weights + KV cache + a little, not 1.5x the weights).
+#pragma once
+
+#include <ATen/ATen.h>
+
+namespace waypoint::detail {
+
+// Drops the whole pages inside `t`'s bytes from this process's memory if
+// they lie in a file-backed mapping (the page cache keeps the file; touching
+// them again reads it back). Does nothing for heap memory. The caller
+// guarantees no other live tensor shares those bytes.
+void release_mapped_pages(const at::Tensor& t);
+
+}  // namespace waypoint::detail
