@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "stop_signal.h"
 #include "waypoint/compare.h"
 #include "waypoint/error.h"
 
@@ -76,23 +77,22 @@ int run_compare(const std::vector<std::string>& args) {
         if (!json) write_out((i ? "\n" : "") + std::string("== pane ") + std::to_string(i + 1) + ": " +
                              checkpoints[i] + " ==\n");
         Session session(models[i]);
-        const Answer a = answer(session, prompt, generate, !json);
-        PaneResult pane;
-        pane.checkpoint = checkpoints[i];
-        pane.model = models[i]->card().name;
-        pane.sampling = generate.sampling;
-        pane.max_new_tokens = generate.max_new_tokens;
-        pane.prompt_ids = a.prompt_ids;
-        pane.generated_ids = a.generated_ids;
-        pane.text = a.text;
-        pane.stats = a.stats;
+        if (!json) write_out(prompt);
+        GenerateOptions g = generate;
+        g.stop_flag = stop_flag();
+        StopScope ctrl_c_stops;
+        PaneResult pane = generate_pane(session, prompt, g, [&](const TokenEvent& e) {
+            if (!json) write_out(e.delta);
+        });
+        pane.checkpoint = checkpoints[i];  // as typed
+        const GenerationStats stats = pane.stats;
+        const bool ends_line = !pane.text.empty() ? pane.text.back() == '\n' : !prompt.empty() && prompt.back() == '\n';
         comparison.panes.push_back(std::move(pane));
         if (!json) {
-            const bool ends_line = !a.text.empty() ? a.text.back() == '\n' : !prompt.empty() && prompt.back() == '\n';
-            write_out((ends_line ? "" : "\n") + stats_line(a.stats, generate.sampling.seed) + "\n");
+            write_out((ends_line ? "" : "\n") + stats_line(stats, generate.sampling.seed) + "\n");
             if (i > 0) write_out(divergence_line(divergences_from_first(comparison).back()) + "\n");
         }
-        if (a.stats.finish == FinishReason::Stopped) {  // Ctrl-C stops them all
+        if (stats.finish == FinishReason::Stopped) {  // Ctrl-C stops them all
             code = 130;
             break;
         }

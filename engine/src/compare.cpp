@@ -175,6 +175,26 @@ int first_divergence(const std::vector<int>& a, const std::vector<int>& b) {
     return a.size() == b.size() ? -1 : int(n);
 }
 
+PaneResult generate_pane(Session& session, const std::string& prompt, const GenerateOptions& options,
+                         const TokenCallback& on_token) {
+    PaneResult pane;
+    const ModelCard& card = session.model().card();
+    pane.checkpoint = card.path;
+    pane.model = card.name;
+    pane.sampling = options.sampling;
+    pane.max_new_tokens = options.max_new_tokens;
+    pane.prompt_ids = encode_prompt(session, prompt, options);
+    session.reset();
+    pane.stats = generate_ids(
+        session, pane.prompt_ids, options,
+        [&](const TokenEvent& event) {
+            pane.text += event.delta;
+            if (on_token) on_token(event);
+        },
+        &pane.generated_ids);
+    return pane;
+}
+
 bool divergence_meaningful(const PaneResult& a, const PaneResult& b) {
     const SamplingParams &x = a.sampling, &y = b.sampling;
     const bool same_penalty = x.repeat_penalty == y.repeat_penalty &&

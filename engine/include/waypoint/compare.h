@@ -11,6 +11,7 @@
 #include "waypoint/generate.h"
 #include "waypoint/perplexity.h"
 #include "waypoint/sampler.h"
+#include "waypoint/session.h"
 
 namespace waypoint {
 
@@ -29,6 +30,14 @@ struct PaneResult {
     std::string text;                 // the continuation only
     GenerationStats stats;
 };
+
+// Runs one pane: encodes `prompt` (encode_prompt), resets the session and
+// generates (generate_ids), passing every event on to `on_token` (the final
+// id -1 event included) and filling the result: checkpoint and model from the
+// session's ModelCard, the options' sampling and max tokens, the ids, the
+// text and the stats. Throws what generate_ids throws.
+PaneResult generate_pane(Session& session, const std::string& prompt, const GenerateOptions& options,
+                         const TokenCallback& on_token = {});
 
 // Whether a divergence index between two panes says something about the
 // models: both greedy (same repetition penalty), or both sampled with the same
