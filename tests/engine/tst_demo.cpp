@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,9 +30,12 @@ const std::string kDemo = std::string(WAYPOINT_SOURCE_DIR) + "/resources/demo";
 const std::string kEarly = kDemo + "/arith-step000500";
 const std::string kMiddle = kDemo + "/arith-step002000";
 const std::string kFinal = kDemo + "/arith-step004000";
+// The same weights in nanochat's step-folder layout, bf16 (tools/demo/nanochat_export.py).
+const std::string kNanochat = std::string(WAYPOINT_SOURCE_DIR) + "/resources/demo-nanochat/checkpoints";
 
-// Measured by the training script on these 200 problems: addition 100%,
-// subtraction 100% (99.9% on 1000). The thresholds leave a little room.
+// Measured by the training script (and by this test) on these 200 problems:
+// addition 99.0%, subtraction 98.0% (99.7% / 99.0% on 1000). The threshold
+// leaves a little room for other numerics (bf16, CUDA).
 constexpr double kMinAccuracy = 0.95;
 
 // --- The held-out rule of tools/demo/arith_data.py (keep both in step) ---
@@ -191,6 +195,30 @@ private Q_SLOTS:
         const double acc = accuracy(early_, test_problems(50, 0));
         qInfo("early checkpoint, 50 held-out sums: %.1f%%", 100 * acc);
         QVERIFY(acc < 0.2);
+    }
+
+    // The nanochat copies: each step folder carries its step and val loss
+    // (meta_*.json), the run folder opens its latest step, and the final bf16
+    // weights still answer (measured in Python: 99.0% on these 200 sums).
+    void nanochatStepsLoad() {
+        const std::vector<std::pair<int, std::string>> steps = {
+            {500, kEarly}, {2000, kMiddle}, {4000, kFinal}};
+        for (const auto& [step, hf] : steps) {
+            char name[32];
+            std::snprintf(name, sizeof name, "/step_%06d", step);
+            const auto model = load(kNanochat + name);
+            const auto& c = model->card();
+            QVERIFY2(c.format.find("nanochat") != std::string::npos, c.format.c_str());
+            QVERIFY(c.training_step && c.validation_loss);
+            QCOMPARE(*c.training_step, int64_t(step));
+            QVERIFY(std::abs(*c.validation_loss - *load(hf)->card().validation_loss) < 1e-6);
+            QCOMPARE(c.parameters, int64_t(214656));
+        }
+        const auto latest = load(kNanochat);
+        QCOMPARE(*latest->card().training_step, int64_t(4000));
+        const double acc = accuracy(latest, test_problems(200, 0));
+        qInfo("nanochat copy (bf16) of the final step, 200 held-out sums: %.1f%%", 100 * acc);
+        QVERIFY(acc >= kMinAccuracy);
     }
 
     // Every checkpoint: the engine's greedy ids and last-prompt logits equal

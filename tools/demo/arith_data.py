@@ -2,8 +2,10 @@
 
 One problem per sequence, in exactly the form the engine sees at inference:
 
-    BOS "123+456=579" "\n" EOS        (addition, operands 0..999)
+    BOS "123+456=579" "\n" EOS        (addition)
     BOS "731-456=275" "\n" EOS        (subtraction, always a >= b: no negatives)
+
+Operands are 0..999: 80% 3-digit, 10% 2-digit, 10% 1-digit (see operand()).
 
 The answer ends with a newline and then EOS, so a greedy continuation of
 BOS "123+456=" is "579\n" and stops at EOS (or at the stop string "\n").
@@ -85,15 +87,28 @@ def test_problems(count, op, first=100, last=999):
     return out
 
 
-def training_problem(rng):
-    """One random non-held-out problem; operands uniform in 0..999."""
+def operand(rng, short):
+    """0..999; with `short`, 1- and 2-digit numbers each take 10% of draws
+    (uniform 0..999 gives them 1% and 9%: too rare to learn "7+5=")."""
+    if not short:
+        return rng.randrange(1000)
+    r = rng.random()
+    if r < 0.1:
+        return rng.randrange(10)
+    if r < 0.2:
+        return rng.randrange(10, 100)
+    return rng.randrange(100, 1000)
+
+
+def training_problem(rng, short=True):
+    """One random non-held-out problem."""
     while True:
         op = rng.randrange(2)
-        a, b = normalise(op, rng.randrange(1000), rng.randrange(1000))
+        a, b = normalise(op, operand(rng, short), operand(rng, short))
         if not is_held_out(op, a, b):
             return op, a, b
 
 
 def corpus_lines(rng, count):
     """Lines for spm_train (it only needs to see every symbol)."""
-    return [line_text(*training_problem(rng)).rstrip("\n") for _ in range(count)]
+    return [line_text(*training_problem(rng, short=False)).rstrip("\n") for _ in range(count)]

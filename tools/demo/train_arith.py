@@ -24,6 +24,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arith_data as D  # noqa: E402
 from hf_export import export_folder  # noqa: E402
+from nanochat_export import export_step  # noqa: E402
 from llama_tiny import TinyLlama  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -47,6 +48,7 @@ def parse_args():
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--heads", type=int, default=4)
     p.add_argument("--kv-heads", type=int, default=4)
+    p.add_argument("--nanochat-out", help="also write each checkpoint in nanochat's step-folder layout here")
     p.add_argument("--tokenizer", help="reuse this tokenizer.model instead of running spm_train")
     p.add_argument("--eval-count", type=int, default=1000, help="held-out problems per op")
     p.add_argument("--loss", choices=["answer", "all"], default="all",
@@ -222,6 +224,8 @@ def main():
                 log.append(entry)
                 export_folder(os.path.join(args.out, f"arith-step{step:06d}"), model,
                               tok_path, step, entry["val_loss"])
+                if args.nanochat_out:
+                    export_step(args.nanochat_out, model, tok_path, step, entry["val_loss"])
     with open(os.path.join(args.out, "training_log.json"), "w") as f:
         json.dump({"args": vars(args) | {"out": os.path.relpath(args.out, REPO)},
                    "torch": torch.__version__, "config": c, "parameters": n_params,
