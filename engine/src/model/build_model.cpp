@@ -53,8 +53,8 @@ struct Builder {
         at::Tensor out = t.to(device, to).contiguous();
         data.tensors.erase(it);  // drop the reader's reference as soon as possible
         // Converted or copied: the file's pages of the source are not needed
-        // any more (a source that is still shared stays untouched).
-        if (out.data_ptr() != t.data_ptr() && t.use_count() == 1) release_mapped_pages(t);
+        // any more (for a source whose bytes are exactly its elements).
+        if (out.data_ptr() != t.data_ptr() && t.is_contiguous()) release_mapped_pages(t);
         return out;
     }
 };

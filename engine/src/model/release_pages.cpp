@@ -32,7 +32,7 @@ bool in_file_mapping(uintptr_t begin, uintptr_t end) {
 }  // namespace
 
 void release_mapped_pages(const at::Tensor& t) {
-#ifdef MADV_DONTNEED
+#ifdef MADV_PAGEOUT
     if (!t.defined() || !t.is_cpu() || t.nbytes() == 0) return;
     const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
     const uintptr_t begin = reinterpret_cast<uintptr_t>(t.data_ptr());
@@ -40,7 +40,10 @@ void release_mapped_pages(const at::Tensor& t) {
     const uintptr_t first = (begin + page - 1) & ~(page - 1);
     const uintptr_t last = end & ~(page - 1);
     if (last <= first || !in_file_mapping(begin, end)) return;
-    madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    // PAGEOUT (Linux 5.4+) reclaims without ever losing content: clean file
+    // pages are dropped (and read back from the file if touched again), pages
+    // a reader wrote (copy-on-write) stay. Older kernels ignore it (EINVAL).
+    madvise(reinterpret_cast<void*>(first), last - first, MADV_PAGEOUT);
 #else
     (void)t;
 #endif

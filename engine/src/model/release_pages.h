@@ -8,10 +8,10 @@
 
 namespace waypoint::detail {
 
-// Drops the whole pages inside `t`'s bytes from this process's memory if
-// they lie in a file-backed mapping (the page cache keeps the file; touching
-// them again reads it back). Does nothing for heap memory. The caller
-// guarantees no other live tensor shares those bytes.
+// Asks the kernel to reclaim the whole pages inside `t`'s bytes if they lie
+// in a file-backed mapping (MADV_PAGEOUT: content is never lost; touching
+// them again reads the file back). Does nothing for heap memory, and where
+// the kernel lacks MADV_PAGEOUT.
 void release_mapped_pages(const at::Tensor& t);
 
 }  // namespace waypoint::detail
