@@ -44,6 +44,10 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
     if (f->size_ > 0) {
         void* p = ::mmap(nullptr, static_cast<size_t>(f->size_), PROT_READ | PROT_WRITE,
                          MAP_PRIVATE, fd, 0);
+        // A writable private mapping counts against the commit limit; a file
+        // larger than the machine's memory still maps read-only.
+        if (p == MAP_FAILED && errno == ENOMEM)
+            p = ::mmap(nullptr, static_cast<size_t>(f->size_), PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             int e = errno;
             ::close(fd);
