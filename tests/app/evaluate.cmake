@@ -1,0 +1,1 @@
+# evaluate tests (issue 5)
