@@ -107,7 +107,7 @@ ColumnLayout {
             selectByMouse: true
             validator: RegularExpressionValidator { regularExpression: /[0-9]{1,19}/ }
             Accessible.name: qsTr("Fixed seed")
-            onEditingFinished: root.settings.seed = text
+            onEditingFinished: if (enabled && text !== root.settings.seed) root.settings.seed = text
         }
     }
     CheckBox {

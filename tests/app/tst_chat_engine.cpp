@@ -117,6 +117,10 @@ private Q_SLOTS:
         QVERIFY(done.wait(60000));
         const QString hfText = c->messages()->textAt(1);
         QVERIFY(loadInto(*c, kBin));
+        // The .bin has no generation_config.json: its settings are the shared group's.
+        c->sampling()->setTemperature(0.0);
+        c->sampling()->setMaxNewTokens(30);
+        c->sampling()->setStopAtEos(true);
         c->clear();
         QVERIFY(c->send(QStringLiteral("Once upon a time")));
         QVERIFY(done.wait(60000));

@@ -75,10 +75,11 @@ private Q_SLOTS:
 
         lib.setModelsFolder(models.path());
         QCOMPARE(column(lib, CheckpointLibrary::NameRole),
-                 (QStringList{"arith-step000500", "arith-step001000", "ckpt", "tiny", "stories"}));
+                 (QStringList{"arith-step000500", "arith-step001000", "stories", "ckpt", "tiny"}));
         QCOMPARE(column(lib, CheckpointLibrary::SectionRole).count(QStringLiteral("Models folder")), 3);
-        QCOMPARE(column(lib, CheckpointLibrary::FormatRole).last(), QStringLiteral("llama2.c .bin"));
-        QCOMPARE(column(lib, CheckpointLibrary::SizeRole).last(), QStringLiteral("128 B"));
+        QCOMPARE(column(lib, CheckpointLibrary::FormatRole).at(2), QStringLiteral("llama2.c .bin"));
+        QCOMPARE(column(lib, CheckpointLibrary::SizeRole).at(2), QStringLiteral("128 B"));
+        QCOMPARE(column(lib, CheckpointLibrary::FormatRole).at(3), QStringLiteral("PyTorch checkpoint"));
 
         // A checkpoint copied into a watched subfolder shows up by itself.
         QSignalSpy reset(&lib, &QAbstractItemModel::modelReset);

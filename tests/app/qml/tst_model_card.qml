@@ -5,10 +5,9 @@ import QtQuick.Controls
 import QtTest
 import Waypoint
 
-ApplicationWindow {
+Item {
     width: 800
     height: 800
-    visible: true
 
     ChatController { id: chat; backend: "fake" }
     ModelCardDialog { id: dialog; controller: chat }

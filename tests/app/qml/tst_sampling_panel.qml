@@ -16,6 +16,8 @@ Item {
         name: "SamplingPanel"
         when: windowShown
 
+        function type(text) { for (const c of text) keyClick(c) }
+
         function find(name) {
             const item = findChild(panel, name)
             verify(item !== null, name + " not found")
@@ -51,7 +53,7 @@ Item {
             const field = find("topPField")
             mouseClick(field)
             field.selectAll()
-            keySequence("0.42")
+            type("0.42")
             keyClick(Qt.Key_Return)
             compare(settings.topP.toFixed(2), "0.42")
             compare(Number(settings.stored("topP")).toFixed(2), "0.42")
@@ -66,7 +68,7 @@ Item {
             const seed = find("seedField")
             mouseClick(seed)
             seed.selectAll()
-            keySequence("777")
+            type("777")
             keyClick(Qt.Key_Return)
             compare(settings.seed, "777")
             compare(settings.stored("seed"), "777")
