@@ -2,6 +2,7 @@
 // for working on the UI without a checkpoint.
 #include "inference_backend.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -15,7 +16,7 @@ public:
 
     GenerationSummary generate(const std::string& prompt, const SamplingValues& s,
                                const std::atomic<bool>& stop,
-                               const std::function<void(const std::string&)>& onDelta) override {
+                               const std::function<void(const TokenInfo&)>& onToken) override {
         GenerationSummary out;
         out.promptTokens = int(prompt.size());
         const auto t0 = std::chrono::steady_clock::now();
@@ -24,7 +25,7 @@ public:
         for (int i = 0; i < n; ++i) {
             if (stop.load()) { out.finish = "stopped"; break; }  // checked before every token
             std::this_thread::sleep_for(std::chrono::milliseconds(o_.tokenDelayMs));
-            onDelta("t" + std::to_string(i) + " ");
+            onToken(fakeToken(i));
             ++out.newTokens;
             if (i == 0)
                 out.timeToFirstTokenMs =
@@ -36,6 +37,22 @@ public:
     }
 
 private:
+    // Token i: "ti ", id 100 + i, probability fakeProbability(i); its top 5 are
+    // itself and "a1 ".."a4 " sharing the remaining mass 4:3:2:1, best first.
+    static TokenInfo fakeToken(int i) {
+        TokenInfo t;
+        t.id = 100 + i;
+        t.delta = t.piece = "t" + std::to_string(i) + " ";
+        t.probability = fakeProbability(i);
+        const float rest = 1.0f - t.probability;
+        t.top.push_back({t.id, t.piece, t.probability});
+        for (int k = 1; k <= 4; ++k)
+            t.top.push_back({k, "a" + std::to_string(k) + " ", rest * float(5 - k) / 10.0f});
+        std::stable_sort(t.top.begin(), t.top.end(),
+                         [](const TokenAlternative& a, const TokenAlternative& b) { return a.probability > b.probability; });
+        return t;
+    }
+
     FakeBackendOptions o_;
 };
 
@@ -79,6 +96,8 @@ private:
 };
 
 }  // namespace
+
+float fakeProbability(int i) { return 0.05f + 0.9f * float((i * 37 + 11) % 100) / 99.0f; }
 
 std::shared_ptr<InferenceBackend> makeFakeBackend(const FakeBackendOptions& options) {
     return std::make_shared<FakeBackend>(options);

@@ -45,15 +45,33 @@ struct GenerationSummary {
     std::string finish;  // "length", "eos", "stopped", ...
 };
 
+// One of the most likely tokens at a step, as the sampler saw it.
+struct TokenAlternative {
+    int id = 0;
+    std::string text;         // the token's piece, readable ("<0xE2>" for a lone byte)
+    float probability = 0.0f; // after temperature (and the filters, renormalised)
+};
+
+// One generated token (waypoint::TokenEvent in app terms).
+struct TokenInfo {
+    int id = -1;              // -1: not a token, only text the engine held back until the end
+    std::string delta;        // whole UTF-8 text this event adds to the answer; may be ""
+    std::string piece;        // the token's own piece, readable (may differ from delta)
+    float probability = 0.0f; // of the chosen token, after temperature (0 for id -1)
+    std::vector<TokenAlternative> top;  // the top 5 of the step's distribution, best first
+};
+
 // One conversation on a loaded model; used by one thread at a time.
 class BackendSession {
 public:
     virtual ~BackendSession() = default;
-    // Calls onDelta(text) per token (text may be ""), checks `stop` before
-    // every token. Throws std::exception with a user-facing message.
+    // Calls onToken per event (each generated token, then possibly one final
+    // id -1 event with held-back text); concatenating every delta gives the
+    // whole answer. Checks `stop` before every token. Throws std::exception
+    // with a user-facing message.
     virtual GenerationSummary generate(const std::string& prompt, const SamplingValues& sampling,
                                        const std::atomic<bool>& stop,
-                                       const std::function<void(const std::string&)>& onDelta) = 0;
+                                       const std::function<void(const TokenInfo&)>& onToken) = 0;
 };
 
 // A loaded checkpoint; immutable, shared by any number of sessions/threads.
@@ -78,7 +96,8 @@ public:
 std::shared_ptr<InferenceBackend> makeEngineBackend();
 
 // Fake: each generation emits `tokens` deltas "t0 ", "t1 ", ... `tokenDelayMs`
-// apart; load() sleeps `loadDelayMs` and fails for paths containing
+// apart (token i: id 100 + i, a made-up probability fakeProbability(i), top 5
+// = itself then "a1 ".."a4 " sharing the rest); load() sleeps `loadDelayMs` and fails for paths containing
 // `failMarker` with the message "fake: cannot load <path>".
 struct FakeBackendOptions {
     int tokens = 20;
@@ -87,6 +106,8 @@ struct FakeBackendOptions {
     std::string failMarker = "broken";
 };
 std::shared_ptr<InferenceBackend> makeFakeBackend(const FakeBackendOptions& options = {});
+// The fake's probability of its token i: deterministic, between 0.05 and 0.95.
+float fakeProbability(int i);
 
 }  // namespace waypoint::app
 

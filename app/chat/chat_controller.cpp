@@ -44,7 +44,7 @@ void ChatController::ensureWorker() {
     connect(this, &ChatController::requestDevices, worker_, &EngineWorker::listDevices);
     connect(worker_, &EngineWorker::loaded, this, &ChatController::onLoaded);
     connect(worker_, &EngineWorker::loadFailed, this, &ChatController::onLoadFailed);
-    connect(worker_, &EngineWorker::delta, this, &ChatController::onDelta);
+    connect(worker_, &EngineWorker::token, this, &ChatController::onToken);
     connect(worker_, &EngineWorker::generationFinished, this, &ChatController::onFinished);
     connect(worker_, &EngineWorker::generationFailed, this, &ChatController::onFailed);
     connect(worker_, &EngineWorker::exampleReady, this, &ChatController::onExample);
@@ -160,16 +160,16 @@ void ChatController::stop() {
     Q_EMIT generationDone();
 }
 
-void ChatController::onDelta(quint64 id, const QString& text) {
+void ChatController::onToken(quint64 id, const GeneratedToken& token) {
     if (id != currentGen_) return;  // a stopped or superseded answer
-    pending_ += text;
+    pending_.append(token);
     if (!flushTimer_.isActive()) flushTimer_.start();
 }
 
 void ChatController::flushDeltas() {
     flushTimer_.stop();
     if (pending_.isEmpty() || answerRow_ < 0) return;
-    messages_.appendText(answerRow_, pending_);
+    messages_.appendTokens(answerRow_, pending_);
     pending_.clear();
 }
 

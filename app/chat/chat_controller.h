@@ -1,7 +1,7 @@
 // The chat window's controller: owns the worker QThread (Qt's
 // threadedfetchmore shape), the conversation model and the sampling settings.
-// Deltas arrive as queued signals and are appended to the model at most once
-// per frame (a 16 ms timer). Stop raises an atomic the worker's token loop
+// Tokens (text delta, probability, top 5) arrive as queued signals and are
+// appended to the model at most once per frame (a 16 ms timer). Stop raises an atomic the worker's token loop
 // reads; the destructor stops, quits and joins the thread.
 #pragma once
 
@@ -118,7 +118,7 @@ private:
     void setError(const QString& message);
     void onLoaded(quint64 id, const QVariantMap& card, const QString& defaultsJson);
     void onLoadFailed(quint64 id, const QString& path, const QString& message);
-    void onDelta(quint64 id, const QString& text);
+    void onToken(quint64 id, const waypoint::app::GeneratedToken& token);
     void onFinished(quint64 id, const QVariantMap& summary);
     void onFailed(quint64 id, const QString& message);
     void onExample(quint64 id, const QString& text);
@@ -135,7 +135,7 @@ private:
     quint64 exampleId_ = 0;
     int answerRow_ = -1;
     QString lastPrompt_;
-    QString pending_;   // deltas not yet shown
+    QVector<GeneratedToken> pending_;  // tokens not yet in the model (shown once per frame)
     QTimer flushTimer_;
 
     MessageModel messages_;

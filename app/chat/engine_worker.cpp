@@ -47,6 +47,17 @@ QVariantMap EngineWorker::summaryToMap(const GenerationSummary& s) {
     return m;
 }
 
+GeneratedToken EngineWorker::toGeneratedToken(const TokenInfo& info) {
+    GeneratedToken t;
+    t.id = info.id;
+    t.delta = QString::fromStdString(info.delta);
+    t.piece = QString::fromStdString(info.piece);
+    t.probability = info.probability;
+    t.top.reserve(int(info.top.size()));
+    for (const TokenAlternative& a : info.top) t.top.append({a.id, QString::fromStdString(a.text), a.probability});
+    return t;
+}
+
 void EngineWorker::load(quint64 id, const QString& path, const QString& device) {
     try {
         auto model = backend_->load(path.toStdString(), device.toStdString());
@@ -73,9 +84,11 @@ void EngineWorker::generate(quint64 id, const QString& prompt, const SamplingVal
     std::atomic<bool> stop(cancelled(id));
     try {
         const GenerationSummary s = session_->generate(prompt.toStdString(), sampling, stop,
-                                                       [&](const std::string& text) {
+                                                       [&](const TokenInfo& t) {
             if (cancelled(id)) { stop.store(true); return; }
-            if (!text.empty()) Q_EMIT delta(id, QString::fromStdString(text));
+            // Every token goes out, even one with no text yet (the first byte of a
+            // character): its probability belongs in the answer's token list.
+            Q_EMIT token(id, toGeneratedToken(t));
         });
         Q_EMIT generationFinished(id, summaryToMap(s));
     } catch (const std::exception& e) {
@@ -97,9 +110,9 @@ void EngineWorker::example(quint64 id, const QString& prompt, int maxNewTokens) 
     try {
         // Its own session: the chat's history stays untouched.
         auto session = model_->newSession();
-        session->generate(prompt.toStdString(), greedy, stop, [&](const std::string& d) {
+        session->generate(prompt.toStdString(), greedy, stop, [&](const TokenInfo& t) {
             if (cancelled(id)) stop.store(true);
-            text += d;
+            text += t.delta;
         });
         Q_EMIT exampleReady(id, QString::fromStdString(text));
     } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "backend/metatypes.h"
+#include "chat/generated_token.h"
 
 
 namespace waypoint::app {
@@ -24,6 +25,7 @@ public:
 
     static QVariantMap cardToMap(const CardData& card);
     static QVariantMap summaryToMap(const GenerationSummary& s);
+    static GeneratedToken toGeneratedToken(const TokenInfo& info);
 
 public Q_SLOTS:
     void load(quint64 id, const QString& path, const QString& device);
@@ -34,7 +36,9 @@ public Q_SLOTS:
 Q_SIGNALS:
     void loaded(quint64 id, const QVariantMap& card, const QString& generationDefaultsJson);
     void loadFailed(quint64 id, const QString& path, const QString& message);
-    void delta(quint64 id, const QString& text);
+    // One per generated token, in order; a last one with token.id == -1 may
+    // carry text the engine held back (not a token).
+    void token(quint64 id, const waypoint::app::GeneratedToken& token);
     void generationFinished(quint64 id, const QVariantMap& summary);
     void generationFailed(quint64 id, const QString& message);
     void exampleReady(quint64 id, const QString& text);

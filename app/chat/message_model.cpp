@@ -1,5 +1,8 @@
 #include "message_model.h"
 
+#include <QVariantList>
+#include <algorithm>
+
 namespace waypoint::app {
 
 MessageModel::MessageModel(QObject* parent) : QAbstractListModel(parent) {}
@@ -17,18 +20,20 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
     case TextRole: return m.text;
     case StreamingRole: return m.streaming;
     case StatsRole: return m.stats;
+    case TokenCountRole: return int(m.tokens.size());
     default: return {};
     }
 }
 
 QHash<int, QByteArray> MessageModel::roleNames() const {
-    return {{RoleRole, "role"}, {TextRole, "text"}, {StreamingRole, "streaming"}, {StatsRole, "stats"}};
+    return {{RoleRole, "role"}, {TextRole, "text"}, {StreamingRole, "streaming"}, {StatsRole, "stats"},
+            {TokenCountRole, "tokenCount"}};
 }
 
 int MessageModel::append(const QString& role, const QString& text, bool streaming) {
     const int row = int(messages_.size());
     beginInsertRows({}, row, row);
-    messages_.append({role, text, streaming, {}});
+    messages_.append({role, text, streaming, {}, {}});
     endInsertRows();
     Q_EMIT countChanged();
     return row;
@@ -39,6 +44,21 @@ void MessageModel::appendText(int row, const QString& delta) {
     messages_[row].text += delta;
     const QModelIndex i = index(row);
     Q_EMIT dataChanged(i, i, {TextRole, Qt::DisplayRole});
+}
+
+void MessageModel::appendTokens(int row, const QVector<GeneratedToken>& tokens) {
+    if (!validRow(row) || tokens.isEmpty()) return;
+    Message& m = messages_[row];
+    bool textGrew = false;
+    for (const GeneratedToken& t : tokens) {
+        if (t.id >= 0)
+            m.tokens.append({t.id, int(m.text.size()), int(t.delta.size()), t.probability, t.piece, t.top});
+        m.text += t.delta;
+        textGrew = textGrew || !t.delta.isEmpty();
+    }
+    const QModelIndex i = index(row);
+    if (textGrew) Q_EMIT dataChanged(i, i, {TextRole, Qt::DisplayRole, TokenCountRole});
+    else Q_EMIT dataChanged(i, i, {TokenCountRole});
 }
 
 void MessageModel::finish(int row, const QString& stats) {
@@ -68,6 +88,52 @@ void MessageModel::clear() {
 
 QString MessageModel::textAt(int row) const {
     return row >= 0 && row < messages_.size() ? messages_.at(row).text : QString();
+}
+
+QVector<int> MessageModel::tokenIdsAt(int row) const {
+    QVector<int> ids;
+    if (!validRow(row)) return ids;
+    ids.reserve(messages_.at(row).tokens.size());
+    for (const Token& t : messages_.at(row).tokens) ids.append(t.id);
+    return ids;
+}
+
+const QVector<MessageModel::Token>& MessageModel::tokensAt(int row) const {
+    static const QVector<Token> none;
+    return validRow(row) ? messages_.at(row).tokens : none;
+}
+
+int MessageModel::tokenCountAt(int row) const { return validRow(row) ? int(messages_.at(row).tokens.size()) : 0; }
+
+QVariantMap MessageModel::tokenAt(int row, int index) const {
+    if (!validRow(row) || index < 0 || index >= messages_.at(row).tokens.size()) return {};
+    const Token& t = messages_.at(row).tokens.at(index);
+    QVariantList alternatives;
+    for (const GeneratedToken::Alternative& a : t.top)
+        alternatives.append(QVariantMap{{QStringLiteral("id"), a.id},
+                                        {QStringLiteral("text"), a.text},
+                                        {QStringLiteral("probability"), double(a.probability)},
+                                        {QStringLiteral("chosen"), a.id == t.id}});
+    return {{QStringLiteral("index"), index},
+            {QStringLiteral("id"), t.id},
+            {QStringLiteral("text"), t.piece},
+            {QStringLiteral("probability"), double(t.probability)},
+            {QStringLiteral("start"), t.start},
+            {QStringLiteral("length"), t.length},
+            {QStringLiteral("alternatives"), alternatives}};
+}
+
+int MessageModel::tokenIndexAtCharacter(int row, int charPos) const {
+    if (!validRow(row) || charPos < 0) return -1;
+    const QVector<Token>& tokens = messages_.at(row).tokens;
+    // The last token starting at or before charPos; tokens tile the text in
+    // order, so if it does not cover charPos (empty, or the text past the last
+    // token), no token does.
+    const auto it = std::upper_bound(tokens.begin(), tokens.end(), charPos,
+                                     [](int pos, const Token& t) { return pos < t.start; });
+    if (it == tokens.begin()) return -1;
+    const auto k = std::prev(it);
+    return charPos < k->start + k->length ? int(k - tokens.begin()) : -1;
 }
 
 QString MessageModel::transcript() const {

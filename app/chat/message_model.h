@@ -1,12 +1,18 @@
 // The conversation as a list model: one row per turn. Only the GUI thread
-// touches it; a streaming answer grows by appendText() (batched per frame by
-// the controller), which signals a change of the text role only.
+// touches it; a streaming answer grows by appendTokens() (batched per frame by
+// the controller), which appends to the text and the token list and signals
+// a change of the text and token-count roles only. Each model message keeps
+// its tokens (id, probability, the sampler's top 5, and the characters of the
+// text it produced) for the probability popup and the colouring (issue 5).
 #pragma once
 
 #include <QAbstractListModel>
 #include <QString>
+#include <QVariantMap>
 #include <QVector>
 #include <QtQml/qqmlregistration.h>
+
+#include "chat/generated_token.h"
 
 namespace waypoint::app {
 
@@ -16,14 +22,24 @@ class MessageModel : public QAbstractListModel {
     QML_UNCREATABLE("Owned by ChatController")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
-    enum Role { RoleRole = Qt::UserRole + 1, TextRole, StreamingRole, StatsRole };
+    enum Role { RoleRole = Qt::UserRole + 1, TextRole, StreamingRole, StatsRole, TokenCountRole };
     Q_ENUM(Role)
+
+    struct Token {
+        int id = 0;
+        int start = 0;   // first character (UTF-16 index) of the text this token added
+        int length = 0;  // may be 0: a byte of a character finished by a later token
+        float probability = 0.0f;
+        QString piece;
+        QVector<GeneratedToken::Alternative> top;
+    };
 
     struct Message {
         QString role;  // "user" | "model" | "error"
         QString text;
         bool streaming = false;
         QString stats;
+        QVector<Token> tokens;  // sorted by start; model messages only
     };
 
     explicit MessageModel(QObject* parent = nullptr);
@@ -34,18 +50,35 @@ public:
 
     int append(const QString& role, const QString& text, bool streaming = false);
     void appendText(int row, const QString& delta);
+    // Appends the tokens' deltas to the text and the tokens (id >= 0) to the
+    // row's token list, with one dataChanged.
+    void appendTokens(int row, const QVector<GeneratedToken>& tokens);
     void finish(int row, const QString& stats);
     void removeLast();
     void clear();
     const Message& at(int row) const { return messages_.at(row); }
 
+    QVector<int> tokenIdsAt(int row) const;
+    // The tokens of a row (empty for a bad row); for the highlighter.
+    const QVector<Token>& tokensAt(int row) const;
+
     Q_INVOKABLE QString textAt(int row) const;
     Q_INVOKABLE QString transcript() const;  // "You: ...\n\nModel: ..." for Copy
+    Q_INVOKABLE int tokenCountAt(int row) const;
+    // {index, id, text, probability, start, length, alternatives: [{id, text,
+    // probability}, ...]}; empty for a bad row or index.
+    Q_INVOKABLE QVariantMap tokenAt(int row, int index) const;
+    // The token whose text holds character `charPos` (UTF-16 index, as
+    // TextEdit counts), or -1 (outside the text, or text no token produced:
+    // what the engine held back until the end).
+    Q_INVOKABLE int tokenIndexAtCharacter(int row, int charPos) const;
 
 Q_SIGNALS:
     void countChanged();
 
 private:
+    bool validRow(int row) const { return row >= 0 && row < messages_.size(); }
+
     QVector<Message> messages_;
 };
 

@@ -1,0 +1,315 @@
+// Token probabilities in the chat (issue 5): what MessageModel stores per
+// token equals what the engine's sampler saw (checked against
+// waypoint::generate and, with the filters off, against a softmax of the
+// session's logits at temperature 0.8 on ../shared's stories260K); ids match
+// the engine's; the final held-back (-1) event adds text but no token;
+// tokenIndexAtCharacter maps every character (multi-byte UTF-8 included).
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QtTest>
+#include <cmath>
+
+#include "backend/inference_backend.h"
+#include "chat/chat_controller.h"
+#include "waypoint/generate.h"
+#include "waypoint/model.h"
+#include "waypoint/sampler.h"
+#include "waypoint/session.h"
+
+using namespace waypoint::app;
+
+namespace {
+const QString kBin = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
+
+GeneratedToken token(int id, const QString& delta, float p) {
+    GeneratedToken t;
+    t.id = id;
+    t.delta = t.piece = delta;
+    t.probability = p;
+    t.top = {{id, delta, p}, {id + 1, QStringLiteral("x"), (1 - p) / 2}};
+    return t;
+}
+
+// A backend whose session emits given events (the engine's shape: tokens, some
+// with no text, then one id -1 event with held-back text).
+class ScriptedSession : public BackendSession {
+public:
+    explicit ScriptedSession(std::vector<TokenInfo> events) : events_(std::move(events)) {}
+    GenerationSummary generate(const std::string&, const SamplingValues&, const std::atomic<bool>&,
+                               const std::function<void(const TokenInfo&)>& onToken) override {
+        GenerationSummary s;
+        for (const TokenInfo& e : events_) {
+            onToken(e);
+            if (e.id >= 0) ++s.newTokens;
+        }
+        s.finish = "length";
+        return s;
+    }
+
+private:
+    std::vector<TokenInfo> events_;
+};
+class ScriptedModel : public LoadedModel {
+public:
+    explicit ScriptedModel(std::vector<TokenInfo> e) : events_(std::move(e)) {}
+    CardData card() const override { CardData d; d.name = "scripted"; return d; }
+    std::string generationDefaultsJson() const override { return ""; }
+    std::unique_ptr<BackendSession> newSession() const override { return std::make_unique<ScriptedSession>(events_); }
+
+private:
+    std::vector<TokenInfo> events_;
+};
+class ScriptedBackend : public InferenceBackend {
+public:
+    explicit ScriptedBackend(std::vector<TokenInfo> e) : events_(std::move(e)) {}
+    std::shared_ptr<const LoadedModel> load(const std::string&, const std::string&) override {
+        return std::make_shared<ScriptedModel>(events_);
+    }
+    std::vector<std::string> devices() const override { return {"cpu"}; }
+
+private:
+    std::vector<TokenInfo> events_;
+};
+
+bool waitLoaded(ChatController& c, const QString& path) {
+    c.load(path);
+    return QTest::qWaitFor([&] { return !c.loading(); }, 60000) && c.checkpointPath() == path;
+}
+
+// Every character of the row's text maps to the token whose delta holds it.
+void checkCharacterMap(const MessageModel& m, int row) {
+    const auto& tokens = m.tokensAt(row);
+    const QString text = m.textAt(row);
+    QVector<int> expected(text.size(), -1);
+    for (int k = 0; k < tokens.size(); ++k)
+        for (int c = tokens[k].start; c < tokens[k].start + tokens[k].length; ++c) expected[c] = k;
+    for (int c = 0; c < text.size(); ++c)
+        QVERIFY2(m.tokenIndexAtCharacter(row, c) == expected[c],
+                 qPrintable(QStringLiteral("char %1: %2 != %3").arg(c).arg(m.tokenIndexAtCharacter(row, c)).arg(expected[c])));
+    QCOMPARE(m.tokenIndexAtCharacter(row, int(text.size())), -1);
+    QCOMPARE(m.tokenIndexAtCharacter(row, -1), -1);
+}
+}  // namespace
+
+class TstTokenProbabilities : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_token_probabilities"));
+    }
+
+    // MessageModel alone: tokens tile the text; multi-byte characters (2- and
+    // 3-byte UTF-8, a surrogate pair) belong to the token that completed them;
+    // a token with no text owns no character; the -1 tail is no token's.
+    void characterMapWithMultiByteText() {
+        MessageModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.append(QStringLiteral("user"), QStringLiteral("hi"));
+        const int row = m.append(QStringLiteral("model"), QString(), true);
+        GeneratedToken tail;
+        tail.id = -1;
+        tail.delta = QStringLiteral("\uFFFD!");
+        m.appendTokens(row, {token(5, QStringLiteral("Once"), 0.9f), token(7, QString(), 0.5f),
+                             token(8, QStringLiteral(" caf\u00e9"), 0.25f)});
+        m.appendTokens(row, {token(9, QString::fromUtf8("\xF0\x9F\x98\x80"), 0.1f),  // U+1F600: 2 UTF-16 units
+                             token(10, QStringLiteral("\n\u65e5\u672c"), 0.05f), tail});
+        QCOMPARE(m.textAt(row), QString::fromUtf8("Once caf\xC3\xA9\xF0\x9F\x98\x80\n\xE6\x97\xA5\xE6\x9C\xAC\xEF\xBF\xBD!"));
+        QCOMPARE(m.tokenCountAt(row), 5);  // the tail is not a token
+        QCOMPARE(m.tokenIdsAt(row), (QVector<int>{5, 7, 8, 9, 10}));
+        QCOMPARE(m.data(m.index(row), MessageModel::TokenCountRole).toInt(), 5);
+        QCOMPARE(m.tokenIndexAtCharacter(row, 0), 0);
+        QCOMPARE(m.tokenIndexAtCharacter(row, 4), 2);   // the space of " café"
+        QCOMPARE(m.tokenIndexAtCharacter(row, 8), 2);   // é
+        QCOMPARE(m.tokenIndexAtCharacter(row, 9), 3);   // high surrogate of U+1F600
+        QCOMPARE(m.tokenIndexAtCharacter(row, 10), 3);  // low surrogate
+        QCOMPARE(m.tokenIndexAtCharacter(row, 11), 4);  // \n
+        QCOMPARE(m.tokenIndexAtCharacter(row, 13), 4);  // 本
+        QCOMPARE(m.tokenIndexAtCharacter(row, 14), -1); // held-back U+FFFD
+        checkCharacterMap(m, row);
+        QCOMPARE(m.tokenCountAt(0), 0);
+        QCOMPARE(m.tokenIndexAtCharacter(0, 0), -1);
+        QCOMPARE(m.tokenIndexAtCharacter(7, 0), -1);
+
+        const QVariantMap t = m.tokenAt(row, 2);
+        QCOMPARE(t.value(QStringLiteral("id")).toInt(), 8);
+        QCOMPARE(t.value(QStringLiteral("text")).toString(), QStringLiteral(" caf\u00e9"));
+        QCOMPARE(t.value(QStringLiteral("probability")).toDouble(), 0.25);
+        QCOMPARE(t.value(QStringLiteral("start")).toInt(), 4);
+        QCOMPARE(t.value(QStringLiteral("length")).toInt(), 5);
+        const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+        QCOMPARE(alts.size(), 2);
+        QCOMPARE(alts[0].toMap().value(QStringLiteral("id")).toInt(), 8);
+        QVERIFY(alts[0].toMap().value(QStringLiteral("chosen")).toBool());
+        QCOMPARE(alts[1].toMap().value(QStringLiteral("probability")).toDouble(), 0.375);
+        QVERIFY(m.tokenAt(row, 5).isEmpty());
+        QVERIFY(m.tokenAt(row, -1).isEmpty());
+
+        m.removeLast();
+        QCOMPARE(m.tokenCountAt(row), 0);
+    }
+
+    // The fake backend through worker and controller: every token is in the
+    // model, with the fake's ids and probabilities, when generationDone fires.
+    void fakeTokensReachTheModel() {
+        ChatController c(makeFakeBackend({300, 0, 1, "broken"}));
+        c.sampling()->setMaxNewTokens(4096);
+        QVERIFY(waitLoaded(c, QStringLiteral("/models/fake")));
+        QAbstractItemModelTester tester(c.messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        int countAtDone = -1;
+        connect(&c, &ChatController::generationDone, this, [&] { countAtDone = c.messages()->tokenCountAt(1); });
+        QSignalSpy done(&c, &ChatController::generationDone);
+        QVERIFY(c.send(QStringLiteral("go")));
+        QVERIFY(done.wait(10000));
+        QCOMPARE(countAtDone, 300);
+        const MessageModel& m = *c.messages();
+        QVector<int> ids;
+        for (int i = 0; i < 300; ++i) ids << 100 + i;
+        QCOMPARE(m.tokenIdsAt(1), ids);
+        for (int i = 0; i < 300; ++i) {
+            const QVariantMap t = m.tokenAt(1, i);
+            QCOMPARE(t.value(QStringLiteral("text")).toString(), QStringLiteral("t%1 ").arg(i));
+            QCOMPARE(float(t.value(QStringLiteral("probability")).toDouble()), fakeProbability(i));
+            const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+            QCOMPARE(alts.size(), 5);
+            for (int k = 1; k < 5; ++k)
+                QVERIFY(alts[k - 1].toMap().value(QStringLiteral("probability")).toDouble() >=
+                        alts[k].toMap().value(QStringLiteral("probability")).toDouble());
+        }
+        checkCharacterMap(m, 1);
+        // Regenerate replaces the answer and its tokens.
+        c.regenerate();
+        QVERIFY(done.wait(10000));
+        QCOMPARE(m.tokenCountAt(1), 300);
+        QCOMPARE(m.rowCount(), 2);
+    }
+
+    // The engine's last (-1) event reaches the text through the worker, but is no token.
+    void heldBackTailIsTextNotToken() {
+        std::vector<TokenInfo> events;
+        events.push_back({12, "Hi", "Hi", 0.5f, {{12, "Hi", 0.5f}}});
+        events.push_back({300, "", "<0xE2>", 0.25f, {}});      // first byte of a character
+        events.push_back({301, "\u20ac", "<0x82>", 0.75f, {}}); // ... completed (UTF-8 of €)
+        events.push_back({-1, "\xEF\xBF\xBD", "", 0.0f, {}});  // a held-back, unfinished character
+        ChatController c(std::make_shared<ScriptedBackend>(events));
+        QVERIFY(waitLoaded(c, QStringLiteral("/scripted")));
+        QSignalSpy done(&c, &ChatController::generationDone);
+        QVERIFY(c.send(QStringLiteral("go")));
+        QVERIFY(done.wait(10000));
+        const MessageModel& m = *c.messages();
+        QCOMPARE(m.textAt(1), QString::fromUtf8("Hi\xE2\x82\xAC\xEF\xBF\xBD"));
+        QCOMPARE(m.tokenIdsAt(1), (QVector<int>{12, 300, 301}));
+        QCOMPARE(m.tokenIndexAtCharacter(1, 1), 0);
+        QCOMPARE(m.tokenIndexAtCharacter(1, 2), 2);  // € belongs to the token that completed it
+        QCOMPARE(m.tokenIndexAtCharacter(1, 3), -1); // the tail
+        QCOMPARE(m.tokenAt(1, 1).value(QStringLiteral("text")).toString(), QStringLiteral("<0xE2>"));
+        QCOMPARE(m.tokenAt(1, 1).value(QStringLiteral("length")).toInt(), 0);
+        checkCharacterMap(m, 1);
+    }
+
+    // The real engine: the app stores, for every token, the id, probability and
+    // top 5 that waypoint::generate reports for the same seed and settings;
+    // with the filters off these are softmax(logits / 0.8) of the session at
+    // that step, recomputed here from the logits.
+    void engineProbabilitiesMatchTheSampler_data() {
+        QTest::addColumn<int>("topK");
+        QTest::addColumn<double>("topP");
+        QTest::newRow("temperature only") << 0 << 1.0;
+        QTest::newRow("top-k 40, top-p 0.95") << 40 << 0.95;
+    }
+    void engineProbabilitiesMatchTheSampler() {
+        QFETCH(int, topK);
+        QFETCH(double, topP);
+        if (!QFileInfo::exists(kBin)) QSKIP("../shared/models/stories260K is not there");
+        const std::string prompt = "Once upon a time";
+        const uint64_t seed = 1234;
+        const int maxTokens = 120;
+
+        // 1. The engine directly.
+        waypoint::LoadOptions lo;
+        lo.checkpoint = kBin.toStdString();
+        lo.device = "cpu";
+        std::shared_ptr<const waypoint::Model> model = waypoint::Model::load(lo);
+        waypoint::GenerateOptions go;
+        go.sampling.temperature = 0.8f;
+        go.sampling.top_k = topK;
+        go.sampling.top_p = float(topP);
+        go.sampling.min_p = 0.0f;
+        go.sampling.repeat_penalty = 1.0f;
+        go.sampling.seed = seed;
+        go.max_new_tokens = maxTokens;
+        go.top_alternatives = 5;
+        std::vector<waypoint::TokenEvent> events;
+        {
+            waypoint::Session session(model);
+            waypoint::generate(session, prompt, go, [&](const waypoint::TokenEvent& e) { events.push_back(e); });
+        }
+        std::vector<waypoint::TokenEvent> tokens;
+        for (const auto& e : events)
+            if (e.id >= 0) tokens.push_back(e);
+        QVERIFY(tokens.size() > 20);
+
+        // 2. The app: controller, worker, engine backend, model.
+        ChatController c(makeEngineBackend());
+        c.setDevice(QStringLiteral("cpu"));
+        QVERIFY2(waitLoaded(c, kBin), qPrintable(c.lastError()));
+        c.sampling()->setTemperature(0.8);
+        c.sampling()->setTopK(topK);
+        c.sampling()->setTopP(topP);
+        c.sampling()->setMinP(0.0);
+        c.sampling()->setRepeatPenalty(1.0);
+        c.sampling()->setMaxNewTokens(maxTokens);
+        c.sampling()->setStopAtEos(true);
+        c.sampling()->setRandomSeed(false);
+        c.sampling()->setSeedText(QString::number(seed));
+        QSignalSpy done(&c, &ChatController::generationDone);
+        QVERIFY(c.send(QString::fromStdString(prompt)));
+        QVERIFY(done.wait(60000));
+        const MessageModel& m = *c.messages();
+
+        QString engineText;
+        for (const auto& e : events) engineText += QString::fromStdString(e.delta);
+        QCOMPARE(m.textAt(1), engineText);
+        QCOMPARE(m.tokenCountAt(1), int(tokens.size()));
+        for (int i = 0; i < int(tokens.size()); ++i) {
+            const auto& e = tokens[size_t(i)];
+            const QVariantMap t = m.tokenAt(1, i);
+            QCOMPARE(t.value(QStringLiteral("id")).toInt(), e.id);
+            QCOMPARE(float(t.value(QStringLiteral("probability")).toDouble()), e.probability);
+            const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+            QCOMPARE(alts.size(), int(e.top.size()));
+            QCOMPARE(alts.size(), 5);
+            for (int k = 0; k < alts.size(); ++k) {
+                const QVariantMap a = alts[k].toMap();
+                QCOMPARE(a.value(QStringLiteral("id")).toInt(), e.top[size_t(k)].id);
+                QCOMPARE(float(a.value(QStringLiteral("probability")).toDouble()), e.top[size_t(k)].p);
+                QVERIFY(!a.value(QStringLiteral("text")).toString().isEmpty());
+            }
+        }
+        checkCharacterMap(m, 1);
+
+        // 3. Temperature only: the distribution is softmax(logits / 0.8) of the
+        // session after the prompt and the tokens before each step.
+        if (topK > 0 || topP < 1.0) return;
+        waypoint::Session replay(model);
+        std::vector<float> logits = replay.prefill(waypoint::encode_prompt(replay, prompt, go));
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            const std::vector<waypoint::Candidate> dist = waypoint::softmax_sorted(logits, 0.8f);
+            const QVariantMap t = m.tokenAt(1, int(i));
+            float pChosen = -1;
+            for (const auto& cand : dist)
+                if (cand.id == tokens[i].id) pChosen = cand.p;
+            QVERIFY2(std::abs(t.value(QStringLiteral("probability")).toDouble() - pChosen) < 1e-5,
+                     qPrintable(QStringLiteral("token %1: %2 vs %3").arg(i).arg(t.value(QStringLiteral("probability")).toDouble()).arg(pChosen)));
+            const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+            for (int k = 0; k < 5; ++k) {
+                QCOMPARE(alts[k].toMap().value(QStringLiteral("id")).toInt(), dist[size_t(k)].id);
+                QVERIFY(std::abs(alts[k].toMap().value(QStringLiteral("probability")).toDouble() - dist[size_t(k)].p) < 1e-5);
+            }
+            if (i + 1 < tokens.size()) logits = replay.step(tokens[i].id);
+        }
+    }
+};
+
+QTEST_MAIN(TstTokenProbabilities)
+#include "tst_token_probabilities.moc"
