@@ -30,7 +30,10 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"), QStringLiteral("system"));
     const QCommandLineOption shots(QStringLiteral("screenshot"), QStringLiteral("Take the screenshots into this folder and quit."), QStringLiteral("dir"));
     const QCommandLineOption fake(QStringLiteral("fake-backend"), QStringLiteral("Scripted tokens instead of the engine (UI work)."));
-    p.addOptions({checkpoint, device, theme, shots, fake});
+    const QCommandLineOption compare(QStringList{QStringLiteral("compare")},
+                                     QStringLiteral("Open the compare view with a pane on this checkpoint (repeat: 2-4 panes)."),
+                                     QStringLiteral("path"));
+    p.addOptions({checkpoint, device, theme, shots, fake, compare});
     p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("Same as --checkpoint."), QStringLiteral("[checkpoint]"));
     *exitCode = 0;
     if (!p.parse(arguments)) {
@@ -49,6 +52,12 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     v.theme = p.value(theme);
     v.screenshotDir = p.value(shots);
     v.fakeBackend = p.isSet(fake);
+    v.compare = p.values(compare);
+    if (v.compare.size() > 4) {
+        std::fprintf(stderr, "--compare: at most 4 panes (got %d)\n", int(v.compare.size()));
+        *exitCode = 2;
+        return false;
+    }
     return true;
 }
 

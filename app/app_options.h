@@ -1,6 +1,7 @@
 // The command line, parsed once in main() and read by QML as a singleton.
 //   waypoint [--checkpoint PATH] [--device DEV] [--theme system|light|dark]
-//            [--screenshot DIR] [--fake-backend]
+//            [--screenshot DIR] [--fake-backend] [--compare PATH]...
+// --compare (repeatable, 2-4 times) opens the compare view with those panes.
 #pragma once
 
 #include <QObject>
@@ -16,6 +17,7 @@ namespace waypoint::app {
 struct AppOptionValues {
     QString checkpoint, device = QStringLiteral("auto"), theme = QStringLiteral("system"), screenshotDir;
     bool fakeBackend = false;
+    QStringList compare;
 };
 
 class AppOptions : public QObject {
@@ -27,6 +29,7 @@ class AppOptions : public QObject {
     Q_PROPERTY(QString theme READ theme CONSTANT)
     Q_PROPERTY(QString screenshotDir READ screenshotDir CONSTANT)
     Q_PROPERTY(bool fakeBackend READ fakeBackend CONSTANT)
+    Q_PROPERTY(QStringList compare READ compare CONSTANT)
 public:
     explicit AppOptions(QObject* parent = nullptr);
     static AppOptions* create(QQmlEngine*, QJSEngine*) { return new AppOptions; }
@@ -40,6 +43,7 @@ public:
     QString theme() const { return v_.theme; }
     QString screenshotDir() const { return v_.screenshotDir; }
     bool fakeBackend() const { return v_.fakeBackend; }
+    QStringList compare() const { return v_.compare; }
 
     Q_INVOKABLE void quit(int code = 0);
 

@@ -1,6 +1,8 @@
-// The main window: checkpoints and sampling on the left, the chat in the
-// middle, a status bar below. Starts on --checkpoint, else the last used
-// checkpoint, else the project's demo checkpoint.
+// The main window: a Chat | Compare tab bar on top (Ctrl+1 / Ctrl+2). Chat:
+// checkpoints and sampling on the left, the conversation in the middle, a
+// status bar below; starts on --checkpoint, else the last used checkpoint,
+// else the project's demo checkpoint. Compare: 2-4 panes on one prompt; its
+// panes load only when the view is first shown (or with --compare).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -25,45 +27,115 @@ ApplicationWindow {
         onLoadFailedFor: (path, message) => library.markLoaded(path, false, message)
     }
     CheckpointLibrary { id: library }
+    CompareController {
+        id: compare
+        backend: AppOptions.fakeBackend ? "fake" : "engine"
+    }
+
+    readonly property bool comparing: tabs.currentIndex === 1
+    property bool compareStarted: false
+    // The first time the compare view shows: the remembered layout, else the
+    // demo run's first and last step side by side.
+    function startCompare() {
+        if (compareStarted) return
+        compareStarted = true
+        if (AppOptions.compare.length > 0) { compare.openCheckpoints(AppOptions.compare); return }
+        const demo = library.demoFolder
+        const fallback = demo.length > 0 ? [demo + "/arith-step000500", demo + "/arith-step004000"]
+                                         : [library.startCheckpoint(), library.startCheckpoint()]
+        compare.restoreLayout(fallback.filter(p => p.length > 0))
+    }
+    function showView(i) {
+        tabs.currentIndex = i
+        if (i === 1) { startCompare(); compareView.promptBox.textArea.forceActiveFocus() }
+        else chatView.promptBox.textArea.forceActiveFocus()
+    }
 
     Component.onCompleted: {
         const start = AppOptions.checkpoint.length > 0 ? AppOptions.checkpoint : library.startCheckpoint()
         if (start.length > 0) chat.load(start)
-        chatView.promptBox.textArea.forceActiveFocus()
+        if (AppOptions.compare.length > 0) showView(1)
+        else chatView.promptBox.textArea.forceActiveFocus()
     }
 
-    Shortcut { sequences: ["Ctrl+Return", "Ctrl+Enter"]; onActivated: chatView.promptBox.submit() }
-    Shortcut { sequence: "Esc"; enabled: chat.generating; onActivated: chat.stop() }
-    Shortcut { sequence: StandardKey.Open; onActivated: fileDialog.open() }
-    Shortcut { sequence: "Ctrl+N"; onActivated: { chat.clear(); chatView.promptBox.textArea.forceActiveFocus() } }
-    Shortcut { sequence: "Ctrl+I"; enabled: chat.modelLoaded; onActivated: modelCard.open() }
+    Shortcut {
+        sequences: ["Ctrl+Return", "Ctrl+Enter"]
+        onActivated: window.comparing ? compareView.promptBox.submit() : chatView.promptBox.submit()
+    }
+    Shortcut {
+        sequence: "Esc"
+        enabled: window.comparing ? compare.generating : chat.generating
+        onActivated: window.comparing ? compare.stop() : chat.stop()
+    }
+    Shortcut { sequence: StandardKey.Open; enabled: !window.comparing; onActivated: fileDialog.open() }
+    Shortcut { sequence: "Ctrl+N"; enabled: !window.comparing; onActivated: { chat.clear(); chatView.promptBox.textArea.forceActiveFocus() } }
+    Shortcut { sequence: "Ctrl+I"; enabled: chat.modelLoaded && !window.comparing; onActivated: modelCard.open() }
+    Shortcut { sequence: "Ctrl+1"; onActivated: window.showView(0) }
+    Shortcut { sequence: "Ctrl+2"; onActivated: window.showView(1) }
 
-    RowLayout {
-        id: content
+    header: Rectangle {
+        implicitHeight: tabs.implicitHeight + 8
+        color: Theme.sidebar
+        Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
+        TabBar {
+            id: tabs
+            objectName: "viewTabs"
+            anchors.left: parent.left
+            anchors.leftMargin: 8
+            anchors.bottom: parent.bottom
+            width: 300
+            Accessible.name: qsTr("View")
+            TabButton {
+                text: qsTr("Chat  (Ctrl+1)")
+                Accessible.name: qsTr("Chat view")
+                onClicked: window.showView(0)
+            }
+            TabButton {
+                objectName: "compareTab"
+                text: qsTr("Compare  (Ctrl+2)")
+                Accessible.name: qsTr("Compare view")
+                onClicked: window.showView(1)
+            }
+        }
+    }
+
+    StackLayout {
+        id: views
         anchors.fill: parent
-        spacing: 0
+        currentIndex: tabs.currentIndex
 
-        Sidebar {
-            id: sidebar
-            Layout.preferredWidth: Theme.sidebarWidth
-            Layout.fillHeight: true
-            controller: chat
-            library: library
-            onOpenFileRequested: fileDialog.open()
-            onOpenFolderRequested: folderDialog.open()
-            onChooseModelsFolderRequested: modelsFolderDialog.open()
+        RowLayout {
+            id: content
+            spacing: 0
+
+            Sidebar {
+                id: sidebar
+                Layout.preferredWidth: Theme.sidebarWidth
+                Layout.fillHeight: true
+                controller: chat
+                library: library
+                onOpenFileRequested: fileDialog.open()
+                onOpenFolderRequested: folderDialog.open()
+                onChooseModelsFolderRequested: modelsFolderDialog.open()
+            }
+            Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
+            ChatView {
+                id: chatView
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                controller: chat
+                onCardRequested: modelCard.open()
+            }
         }
-        Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
-        ChatView {
-            id: chatView
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            controller: chat
-            onCardRequested: modelCard.open()
+
+        CompareView {
+            id: compareView
+            controller: compare
+            library: library
         }
     }
 
-    footer: StatusBar { controller: chat }
+    footer: StatusBar { controller: chat; visible: !window.comparing }
 
     ModelCardDialog { id: modelCard; controller: chat }
 
@@ -85,7 +157,16 @@ ApplicationWindow {
     }
 
     Loader {
-        active: AppOptions.screenshotDir.length > 0
+        active: AppOptions.screenshotDir.length > 0 && AppOptions.compare.length > 0
+        sourceComponent: CompareScreenshotRunner {
+            directory: AppOptions.screenshotDir
+            controller: compare
+            view: compareView
+            windowContent: views
+        }
+    }
+    Loader {
+        active: AppOptions.screenshotDir.length > 0 && AppOptions.compare.length === 0
         sourceComponent: ScreenshotRunner {
             directory: AppOptions.screenshotDir
             controller: chat

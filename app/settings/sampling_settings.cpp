@@ -13,7 +13,7 @@ SamplingSettings::SamplingSettings(QObject* parent) : QObject(parent) { loadGrou
 
 void SamplingSettings::write(const char* key, const QVariant& value) {
     QSettings s;
-    s.beginGroup(group_);
+    s.beginGroup(fullGroup());
     s.setValue(QLatin1String(key), value);
     Q_EMIT changed();
 }
@@ -104,7 +104,7 @@ void SamplingSettings::useCheckpoint(const QString& path, const QString& default
 void SamplingSettings::loadGroup() {
     base_ = defaults_.isEmpty() ? SamplingValues{} : parseDefaults(defaults_);
     QSettings s;
-    s.beginGroup(group_);
+    s.beginGroup(fullGroup());
     v_.temperature = s.value(QStringLiteral("temperature"), base_.temperature).toFloat();
     v_.topK = s.value(QStringLiteral("topK"), base_.topK).toInt();
     v_.topP = s.value(QStringLiteral("topP"), base_.topP).toFloat();
@@ -119,7 +119,7 @@ void SamplingSettings::loadGroup() {
 void SamplingSettings::resetToDefaults() {
     {
         QSettings s;
-        s.remove(group_);
+        s.remove(fullGroup());
     }
     loadGroup();
     Q_EMIT changed();
@@ -127,14 +127,37 @@ void SamplingSettings::resetToDefaults() {
 
 QVariant SamplingSettings::stored(const QString& key) const {
     QSettings s;
-    s.beginGroup(group_);
+    s.beginGroup(fullGroup());
     return s.value(key);
 }
 
 SamplingValues SamplingSettings::next() {
     SamplingValues out = v_;
-    if (randomSeed_) out.seed = QRandomGenerator::global()->generate64();
+    if (hasSeedOnce_) out.seed = seedOnce_;
+    else if (randomSeed_) out.seed = QRandomGenerator::global()->generate64();
+    hasSeedOnce_ = false;
+    lastIssued_ = out;
     return out;
+}
+
+void SamplingSettings::setScope(const QString& scope) {
+    if (scope == scope_) return;
+    scope_ = scope;
+    loadGroup();
+    Q_EMIT groupChanged();
+    Q_EMIT changed();
+}
+
+void SamplingSettings::copyFrom(const SamplingSettings& o) {
+    setTemperature(o.temperature());
+    setTopK(o.topK());
+    setTopP(o.topP());
+    setMinP(o.minP());
+    setRepeatPenalty(o.repeatPenalty());
+    setMaxNewTokens(o.maxNewTokens());
+    setStopAtEos(o.stopAtEos());
+    setRandomSeed(o.randomSeed());
+    setSeedText(o.seedText());
 }
 
 }  // namespace waypoint::app

@@ -56,8 +56,21 @@ public:
     // stored values or, the first time, the defaults.
     void useCheckpoint(const QString& path, const QString& defaultsJson);
 
-    // The values for the next generation; draws a fresh seed when random.
+    // The values for the next generation; draws a fresh seed when random,
+    // unless setSeedOnce() pinned one (the compare view's "same seed everywhere").
     SamplingValues next();
+    // What the last next() returned (the seed actually drawn included).
+    SamplingValues lastIssued() const { return lastIssued_; }
+    void setSeedOnce(quint64 seed) { seedOnce_ = seed; hasSeedOnce_ = true; }
+
+    // A QSettings prefix for every group ("" = the chat's own): each compare
+    // pane keeps its knobs under "compare/pane-N/..." so that it never
+    // overwrites the chat's settings. Reloads the values from the new scope.
+    void setScope(const QString& scope);
+    QString scope() const { return scope_; }
+    // Copies another settings object's knobs (linked compare panes); written
+    // to this object's own scope.
+    void copyFrom(const SamplingSettings& other);
 
     Q_INVOKABLE void resetToDefaults();
     // What QSettings holds for `key` in the current group (tests, debugging).
@@ -69,6 +82,7 @@ Q_SIGNALS:
 
 private:
     void write(const char* key, const QVariant& value);
+    QString fullGroup() const { return scope_.isEmpty() ? group_ : scope_ + QLatin1Char('/') + group_; }
     void loadGroup();
     static SamplingValues parseDefaults(const QString& json);
 
@@ -77,6 +91,10 @@ private:
     bool randomSeed_ = true;
     QString group_ = QStringLiteral("sampling/default");
     QString defaults_;
+    QString scope_;
+    SamplingValues lastIssued_;
+    quint64 seedOnce_ = 0;
+    bool hasSeedOnce_ = false;
 };
 
 }  // namespace waypoint::app

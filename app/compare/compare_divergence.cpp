@@ -1,0 +1,39 @@
+#include "compare_divergence.h"
+
+#include <algorithm>
+
+#include "waypoint/compare.h"
+
+namespace waypoint::app {
+
+Divergence findDivergence(const std::vector<int>& idsA, const QString& answerA,
+                          const std::vector<int>& idsB, const QStringList& tokenTextsB, const QString& answerB) {
+    Divergence d;
+    if (!idsA.empty() && !idsB.empty()) {
+        d.byTokens = true;
+        d.index = waypoint::first_divergence(idsA, idsB);
+        if (d.index < 0) return d;
+        if (tokenTextsB.size() >= d.index) {
+            int offset = 0;
+            for (int i = 0; i < d.index; ++i) offset += int(tokenTextsB[i].size());
+            d.offset = std::min(offset, int(answerB.size()));
+            return d;
+        }
+        // No token texts: fall through to the text for the offset only.
+    }
+    const int n = int(std::min(answerA.size(), answerB.size()));
+    int i = 0;
+    while (i < n && answerA[i] == answerB[i]) ++i;
+    const bool same = answerA.size() == answerB.size() && i == n;
+    if (!d.byTokens) d.index = same ? -1 : i;
+    d.offset = d.index < 0 ? -1 : (same ? int(answerB.size()) : i);
+    return d;
+}
+
+QString divergenceLabel(const Divergence& d, int referencePane) {
+    if (d.index < 0) return QStringLiteral("same as pane %1").arg(referencePane);
+    return d.byTokens ? QStringLiteral("differs from pane %1 at token %2").arg(referencePane).arg(d.index)
+                      : QStringLiteral("differs from pane %1 at character %2").arg(referencePane).arg(d.index);
+}
+
+}  // namespace waypoint::app

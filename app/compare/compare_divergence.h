@@ -1,0 +1,26 @@
+// Where two panes' answers part: by generated token ids when the message
+// model records them, else by characters of the text. Pure functions (tested
+// on constructed cases in tst_compare_controller).
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+namespace waypoint::app {
+
+struct Divergence {
+    int index = -1;      // first differing token (or character); -1: identical
+    int offset = -1;     // character offset in answer B where it starts; -1: identical
+    bool byTokens = false;
+};
+
+// A is the reference pane (pane 1), B the other. Token ids win when both are
+// given; the offset then comes from B's token texts when they cover the index.
+Divergence findDivergence(const std::vector<int>& idsA, const QString& answerA,
+                          const std::vector<int>& idsB, const QStringList& tokenTextsB, const QString& answerB);
+
+// "differs from pane 1 at token 3", "same as pane 1 (12 tokens)", ...
+QString divergenceLabel(const Divergence& d, int referencePane);
+
+}  // namespace waypoint::app

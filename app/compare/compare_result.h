@@ -1,0 +1,28 @@
+// The compare view's state as the engine's plain values (waypoint::PaneResult,
+// waypoint::Comparison): what divergence_meaningful() judges and what
+// comparison_to_json / _markdown export.
+#pragma once
+
+#include <QString>
+#include <QVariantList>
+#include <vector>
+
+#include "backend/inference_backend.h"
+#include "waypoint/compare.h"
+
+namespace waypoint::app {
+
+class ComparePane;
+
+waypoint::SamplingParams toSamplingParams(const SamplingValues& v);
+
+// One pane as shown: checkpoint, model name, the sampling its last answer used
+// (seed included), generated ids (where recorded), text and stats.
+waypoint::PaneResult paneResult(const ComparePane& pane);
+
+// `evaluations`: EvaluationController::resultsForExport()'s maps {checkpoint,
+// model, window, tokens, mean_nll, perplexity, cancelled}; may be empty.
+waypoint::Comparison buildComparison(const QString& prompt, const std::vector<const ComparePane*>& panes,
+                                     const QVariantList& evaluations, const QString& evaluationText);
+
+}  // namespace waypoint::app

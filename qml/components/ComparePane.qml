@@ -1,0 +1,210 @@
+// One pane of the compare view: its checkpoint, its sampling (summary + a
+// popup with the sliders), the streaming answer with the part that differs
+// from pane 1 highlighted, the divergence label and the pane's stats.
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Waypoint
+
+Rectangle {
+    id: root
+    required property ComparePane pane
+    required property int index
+    required property CompareController controller
+    required property CheckpointLibrary library
+    readonly property ChatController chat: pane.chat
+    readonly property SamplingSettings sampling: pane.sampling
+    signal openCheckpointRequested(int row)
+
+    radius: Theme.radius
+    color: Theme.surface
+    border.color: Theme.border
+    Accessible.name: qsTr("Pane %1").arg(index + 1)
+
+    function baseName(p) { return p.length ? p.split("/").filter(s => s.length).pop() : "" }
+    function htmlEscape(s) {
+        return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\n/g, "<br>")
+    }
+    // Plain text while streaming; once pane 1 and this answer part, the part
+    // from the first differing token on is highlighted.
+    readonly property bool highlighted: pane.divergenceOffset >= 0 && pane.divergenceOffset < pane.answer.length
+    readonly property string richAnswer: highlighted
+        ? "<span style=\"white-space: pre-wrap\">" + htmlEscape(pane.answer.slice(0, pane.divergenceOffset))
+          + "<span style=\"background-color: " + (Theme.dark ? "#6b4f12" : "#ffe08a") + "\">"
+          + htmlEscape(pane.answer.slice(pane.divergenceOffset)) + "</span></span>"
+        : ""
+    function samplingSummary() {
+        const s = root.sampling
+        let t = s.temperature <= 0 ? qsTr("greedy")
+              : qsTr("temp %1 · top-k %2 · top-p %3").arg(Number(s.temperature).toFixed(2)).arg(s.topK).arg(Number(s.topP).toFixed(2))
+        t += qsTr(" · max %1").arg(s.maxNewTokens)
+        if (s.temperature > 0 && !root.controller.sameSeed) t += s.randomSeed ? qsTr(" · random seed") : qsTr(" · seed %1").arg(s.seed)
+        return t
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: 10
+        spacing: 6
+
+        // Title row: pane number, checkpoint, move / remove.
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 4
+            Label {
+                text: qsTr("%1").arg(root.index + 1)
+                font.weight: Font.Bold
+                color: Theme.accentText
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+                Layout.preferredWidth: 22
+                Layout.preferredHeight: 22
+                background: Rectangle { radius: 11; color: Theme.accent }
+            }
+            ComboBox {
+                id: picker
+                objectName: "panePicker"
+                Layout.fillWidth: true
+                model: root.library
+                textRole: "name"
+                valueRole: "path"
+                displayText: root.chat.loading ? qsTr("Loading %1…").arg(root.baseName(root.chat.loadingPath))
+                             : root.baseName(root.pane.checkpoint) || qsTr("Pick a checkpoint")
+                Accessible.name: qsTr("Checkpoint of pane %1").arg(root.index + 1)
+                onActivated: (i) => root.controller.setCheckpoint(root.index, valueAt(i))
+            }
+            ToolButton {
+                text: "…"
+                Accessible.name: qsTr("Open a checkpoint file for pane %1").arg(root.index + 1)
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Open a checkpoint file or folder")
+                onClicked: root.openCheckpointRequested(root.index)
+            }
+            ToolButton {
+                text: "◀"
+                enabled: root.index > 0
+                Accessible.name: qsTr("Move pane %1 left").arg(root.index + 1)
+                onClicked: root.controller.movePane(root.index, root.index - 1)
+            }
+            ToolButton {
+                text: "▶"
+                enabled: root.index < root.controller.count - 1
+                Accessible.name: qsTr("Move pane %1 right").arg(root.index + 1)
+                onClicked: root.controller.movePane(root.index, root.index + 1)
+            }
+            ToolButton {
+                text: "✕"
+                enabled: root.controller.count > 2 && !root.controller.generating
+                Accessible.name: qsTr("Remove pane %1").arg(root.index + 1)
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Remove this pane (at least two stay)")
+                onClicked: root.controller.removePane(root.index)
+            }
+        }
+
+        // Model line + sampling summary and its editor.
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Label {
+                Layout.fillWidth: true
+                text: {
+                    const c = root.chat.card
+                    if (!root.chat.modelLoaded) return root.chat.loading ? qsTr("loading…") : qsTr("no model")
+                    let t = c.name || ""
+                    if (c.trainingStep !== undefined) t += qsTr(" · step %1").arg(c.trainingStep)
+                    if (c.validationLoss !== undefined) t += qsTr(" · val loss %1").arg(Number(c.validationLoss).toFixed(3))
+                    return t
+                }
+                font.pointSize: Theme.smallSize
+                color: Theme.mutedText
+                elide: Text.ElideRight
+            }
+            Button {
+                objectName: "paneSettingsButton"
+                text: root.samplingSummary()
+                flat: true
+                font.pointSize: Theme.smallSize
+                Accessible.name: qsTr("Sampling settings of pane %1").arg(root.index + 1)
+                onClicked: settingsPopup.open()
+            }
+        }
+
+        Rectangle {
+            objectName: "paneError"
+            Layout.fillWidth: true
+            visible: root.chat.lastError.length > 0
+            implicitHeight: errorLabel.implicitHeight + 10
+            radius: 4
+            color: Theme.errorBackground
+            Label {
+                id: errorLabel
+                anchors.fill: parent
+                anchors.margins: 5
+                text: root.chat.lastError
+                color: Theme.error
+                wrapMode: Text.Wrap
+                font.pointSize: Theme.smallSize
+            }
+        }
+
+        // The answer.
+        Rectangle {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            radius: 4
+            color: Theme.codeBackground
+            ScrollView {
+                id: answerScroll
+                anchors.fill: parent
+                anchors.margins: 6
+                clip: true
+                TextArea {
+                    id: answer
+                    objectName: "paneAnswer"
+                    readOnly: true
+                    selectByMouse: true
+                    wrapMode: TextEdit.Wrap
+                    font.family: "monospace"
+                    background: null
+                    textFormat: root.highlighted ? TextEdit.RichText : TextEdit.PlainText
+                    text: root.highlighted ? root.richAnswer : root.pane.answer
+                    placeholderText: root.chat.generating ? qsTr("waiting for the first token…") : ""
+                    Accessible.name: qsTr("Answer of pane %1").arg(root.index + 1)
+                    // Follow the stream.
+                    onTextChanged: if (root.chat.generating) cursorPosition = length
+                }
+            }
+        }
+
+        Label {
+            objectName: "divergenceLabel"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            text: root.pane.divergenceLabel
+            color: root.pane.divergence >= 0 ? Theme.warning : Theme.mutedText
+            font.weight: root.pane.divergence >= 0 ? Font.DemiBold : Font.Normal
+            wrapMode: Text.Wrap
+        }
+        Label {
+            objectName: "paneStats"
+            Layout.fillWidth: true
+            text: root.chat.generating ? qsTr("generating…")
+                  : root.chat.lastFinish.length === 0 ? " "
+                  : qsTr("%1 tokens · first token %2 ms · %3 tok/s · %4")
+                        .arg(root.chat.lastNewTokens).arg(Number(root.chat.timeToFirstTokenMs).toFixed(0))
+                        .arg(Number(root.chat.tokensPerSecond).toFixed(1)).arg(root.chat.lastFinish)
+            font.pointSize: Theme.smallSize
+            color: Theme.mutedText
+            elide: Text.ElideRight
+        }
+    }
+
+    ComparePaneSettings {
+        id: settingsPopup
+        sampling: root.sampling
+        title: qsTr("Pane %1 sampling").arg(root.index + 1)
+        linked: root.controller.linked
+        sameSeed: root.controller.sameSeed
+    }
+}

@@ -1,0 +1,174 @@
+// The compare view: 2-4 panes answering one prompt side by side, the
+// evaluation of the panes' checkpoints below them, the prompt box at the
+// bottom. The evaluation panel comes from EvaluatePanel.qml when the app has
+// it (loaded by URL, so this view works without it).
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+import Waypoint
+
+Rectangle {
+    id: root
+    required property CompareController controller
+    required property CheckpointLibrary library
+    property alias promptBox: prompt
+    property alias panesRow: panesRow
+    property alias evaluateLoader: evaluateLoader
+    readonly property Item evaluatePanel: evaluateLoader.status === Loader.Ready ? evaluateLoader.item : null
+    property string exportMessage: ""
+
+    color: Theme.window
+
+    // What EvaluationController::resultsForExport() holds, if the panel has run.
+    function evaluationResults() {
+        const p = root.evaluatePanel
+        if (!p) return []
+        const c = p.controller || p.evaluation || null
+        return c && c.resultsForExport ? c.resultsForExport() : []
+    }
+    function evaluationText() {
+        const p = root.evaluatePanel
+        const c = p ? (p.controller || p.evaluation || null) : null
+        return c && c.textPath !== undefined ? String(c.textPath) : ""
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        CompareToolbar {
+            Layout.fillWidth: true
+            controller: root.controller
+            onExportRequested: (format) => {
+                exportDialog.format = format
+                exportDialog.selectedFile = "file:///comparison." + format
+                exportDialog.open()
+            }
+        }
+
+        // Errors (a pane not ready, an export that failed) and export results.
+        Rectangle {
+            objectName: "compareBanner"
+            Layout.fillWidth: true
+            Layout.margins: 12
+            Layout.bottomMargin: 0
+            readonly property bool isError: root.controller.lastError.length > 0
+            visible: isError || root.exportMessage.length > 0
+            implicitHeight: bannerRow.implicitHeight + 16
+            radius: Theme.radius
+            color: isError ? Theme.errorBackground : Theme.codeBackground
+            border.color: isError ? Theme.error : Theme.border
+            RowLayout {
+                id: bannerRow
+                anchors.fill: parent
+                anchors.margins: 8
+                anchors.leftMargin: 12
+                Label {
+                    objectName: "compareBannerText"
+                    Layout.fillWidth: true
+                    text: parent.parent.isError ? root.controller.lastError : root.exportMessage
+                    color: parent.parent.isError ? Theme.error : Theme.text
+                    wrapMode: Text.Wrap
+                    textFormat: Text.PlainText
+                }
+                ToolButton {
+                    text: "✕"
+                    Accessible.name: qsTr("Dismiss message")
+                    onClicked: { root.controller.clearError(); root.exportMessage = "" }
+                }
+            }
+        }
+
+        SplitView {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            orientation: Qt.Vertical
+
+            RowLayout {
+                id: panesRow
+                SplitView.fillHeight: true
+                SplitView.minimumHeight: 200
+                spacing: 10
+                Item { Layout.preferredWidth: 2 }
+                Repeater {
+                    model: root.controller
+                    delegate: ComparePane {
+                        Layout.fillWidth: true
+                        Layout.fillHeight: true
+                        Layout.topMargin: 10
+                        Layout.bottomMargin: 6
+                        Layout.preferredWidth: 100  // equal shares
+                        controller: root.controller
+                        library: root.library
+                        onOpenCheckpointRequested: (row) => { checkpointDialog.row = row; checkpointDialog.open() }
+                    }
+                }
+                Label {
+                    visible: root.controller.count === 0
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: qsTr("Add a pane to start comparing")
+                    color: Theme.mutedText
+                    font.pointSize: Theme.titleSize
+                }
+                Item { Layout.preferredWidth: 2 }
+            }
+
+            Item {
+                SplitView.preferredHeight: 300
+                SplitView.minimumHeight: 80
+                Loader {
+                    id: evaluateLoader
+                    anchors.fill: parent
+                    anchors.margins: 10
+                    Component.onCompleted: setSource(Qt.resolvedUrl("EvaluatePanel.qml"),
+                                                     { checkpoints: root.controller.checkpoints })
+                    onLoaded: item.checkpoints = Qt.binding(() => root.controller.checkpoints)
+                }
+                Label {
+                    anchors.centerIn: parent
+                    visible: evaluateLoader.status !== Loader.Ready
+                    text: qsTr("Evaluation (loss and perplexity of each pane's checkpoint) is not available in this build.")
+                    color: Theme.mutedText
+                }
+            }
+        }
+
+        PromptBox {
+            id: prompt
+            objectName: "comparePrompt"
+            Layout.fillWidth: true
+            Layout.margins: 12
+            busy: root.controller.generating
+            loading: root.controller.loading
+            canSend: root.controller.count > 0
+            onSubmitted: (text) => root.controller.send(text)
+            onStopRequested: root.controller.stop()
+        }
+    }
+
+    FileDialog {
+        id: exportDialog
+        property string format: "md"
+        title: qsTr("Export the comparison")
+        fileMode: FileDialog.SaveFile
+        nameFilters: format === "md" ? [qsTr("Markdown (*.md)")] : [qsTr("JSON (*.json)")]
+        onAccepted: {
+            const err = root.controller.exportTo(selectedFile.toString(), root.evaluationResults(), root.evaluationText())
+            root.exportMessage = err.length ? "" : qsTr("Saved %1").arg(selectedFile.toString().replace("file://", ""))
+        }
+    }
+    FileDialog {
+        id: checkpointDialog
+        property int row: 0
+        title: qsTr("Open a checkpoint for pane %1").arg(row + 1)
+        nameFilters: [qsTr("Checkpoints (*.bin *.gguf *.pt *.pth *.ckpt *.safetensors *.json)"), qsTr("All files (*)")]
+        // A Hugging Face folder: pick its config.json; the pane opens the folder.
+        onAccepted: {
+            let p = selectedFile.toString()
+            if (p.endsWith("/config.json")) p = p.slice(0, -"/config.json".length)
+            root.controller.setCheckpoint(row, p)
+        }
+    }
+}

@@ -1,0 +1,154 @@
+// Responsiveness of the real window's compare view: the longest gap between
+// ticks of a 1 ms timer on the GUI thread (an event-loop stall) while the
+// panes load and while all of them stream at once (same method as
+// bench_responsiveness). Prints JSON; target: stalls < 50 ms.
+//   bench_compare_responsiveness [--compare PATH]... [--tokens 1000]
+// Default: three panes on ../shared's stories260K (one shared model).
+// Run under Xvfb (xvfb-run -s "-screen 0 1400x900x24") or -platform offscreen.
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QQmlApplicationEngine>
+#include <QQuickStyle>
+#include <QSettings>
+#include <QTimer>
+#include <QtQml/qqmlextensionplugin.h>
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+
+#include "app_options.h"
+#include "compare/compare_controller.h"
+
+Q_IMPORT_QML_PLUGIN(WaypointPlugin)
+
+using waypoint::app::CompareController;
+
+namespace {
+struct StallMeter {
+    QElapsedTimer clock;
+    qint64 last = 0;
+    double maxGap = 0;
+    int over16 = 0, over50 = 0, ticks = 0;
+    void reset() { maxGap = 0; over16 = over50 = ticks = 0; last = clock.nsecsElapsed(); }
+    void tick() {
+        const qint64 now = clock.nsecsElapsed();
+        const double gap = (now - last) / 1e6;
+        last = now;
+        ++ticks;
+        maxGap = std::max(maxGap, gap);
+        over16 += gap > 16;
+        over50 += gap > 50;
+    }
+    QJsonObject json(double ms) const {
+        return {{"ms", ms}, {"max_stall_ms", maxGap}, {"gaps_over_16ms", over16}, {"gaps_over_50ms", over50}, {"ticks", ticks}};
+    }
+};
+bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
+    QEventLoop loop;
+    QTimer poll, deadline;
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&] { if (done()) loop.quit(); });
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    poll.start(5);
+    deadline.setSingleShot(true);
+    deadline.start(timeoutMs);
+    if (!done()) loop.exec();
+    return done();
+}
+bool allLoaded(const CompareController& c) {
+    if (c.loading()) return false;
+    for (int i = 0; i < c.rowCount(); ++i)
+        if (!c.paneAt(i)->chat()->modelLoaded()) return false;
+    return c.rowCount() > 0;
+}
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    QGuiApplication app(argc, argv);
+    app.setOrganizationName(QStringLiteral("waypoint-bench"));
+    app.setApplicationName(QStringLiteral("bench_compare_responsiveness"));
+    QSettings().clear();  // a throw-away layout
+    QStringList checkpoints;
+    int tokens = 1000;
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); ++i) {
+        if (args[i] == QLatin1String("--compare")) checkpoints << args[i + 1];
+        if (args[i] == QLatin1String("--tokens")) tokens = args[i + 1].toInt();
+    }
+    if (checkpoints.isEmpty()) {
+        const QString s = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
+        checkpoints = {s, s, s};
+    }
+    QStringList appArgs{args[0]};
+    for (const QString& c : checkpoints) appArgs << QStringLiteral("--compare") << c;
+    int code = 0;
+    if (!waypoint::app::AppOptions::parse(appArgs, &code)) return code;
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+
+    StallMeter meter;
+    meter.clock.start();
+    QTimer ticker;
+    ticker.setTimerType(Qt::PreciseTimer);
+    ticker.setInterval(1);
+    QObject::connect(&ticker, &QTimer::timeout, [&] { meter.tick(); });
+
+    QQmlApplicationEngine engine;
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    QElapsedTimer phase;
+    phase.start();
+    ticker.start();
+    meter.reset();
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Waypoint/qml/Main.qml")));
+    if (engine.rootObjects().isEmpty()) return 1;
+    auto* compare = engine.rootObjects().first()->findChild<CompareController*>();
+    if (!compare) {
+        std::fprintf(stderr, "no CompareController in Main.qml\n");
+        return 1;
+    }
+    // Window creation itself is not measured: from here the panes load.
+    meter.reset();
+    phase.restart();
+    if (!waitUntil([&] { return allLoaded(*compare); }, 120000)) {
+        std::fprintf(stderr, "panes did not load: %s\n", qPrintable(compare->lastError()));
+        return 1;
+    }
+    const QJsonObject load = meter.json(phase.elapsed());
+
+    for (int i = 0; i < compare->rowCount(); ++i) {
+        auto* s = compare->paneAt(i)->sampling();
+        s->setMaxNewTokens(tokens);
+        s->setStopAtEos(false);
+        s->setTemperature(0.8);
+        s->setTopK(40);
+    }
+    waitUntil([] { return false; }, 300);  // let the window settle
+    meter.reset();
+    phase.restart();
+    if (!compare->send(QStringLiteral("Once upon a time"))) return 1;
+    if (!waitUntil([&] { return !compare->generating(); }, 600000)) return 1;
+    QJsonObject stream = meter.json(phase.elapsed());
+    QJsonArray panes;
+    for (int i = 0; i < compare->rowCount(); ++i) {
+        const auto* chat = compare->paneAt(i)->chat();
+        panes.append(QJsonObject{{"checkpoint", compare->paneAt(i)->checkpoint()},
+                                 {"tokens", chat->lastNewTokens()},
+                                 {"tokens_per_s", chat->tokensPerSecond()},
+                                 {"finish", chat->lastFinish()},
+                                 {"answer_chars", compare->paneAt(i)->answer().size()}});
+    }
+    stream[QStringLiteral("panes")] = panes;
+    ticker.stop();
+
+    const QJsonObject out{{"platform", QGuiApplication::platformName()},
+                          {"panes", compare->rowCount()},
+                          {"load", load},
+                          {"stream", stream},
+                          {"target_max_stall_ms", 50},
+                          {"ok", load[QStringLiteral("max_stall_ms")].toDouble() < 50 &&
+                                     stream[QStringLiteral("max_stall_ms")].toDouble() < 50}};
+    std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+    return 0;
+}
