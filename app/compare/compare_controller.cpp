@@ -312,7 +312,7 @@ void CompareController::updateDivergences() {
             p->setDivergence(-1, -1, QStringLiteral("not compared with pane 1: different sampling or seed"));
             continue;
         }
-        const Divergence d = findDivergence(ref->tokenIds(), ref->answer(), p->tokenIds(), p->tokenTexts(), p->answer());
+        const Divergence d = findDivergence(ref->tokenIds(), ref->answer(), p->tokenIds(), p->tokenStarts(), p->answer());
         p->setDivergence(d.index, d.offset, divergenceLabel(d, 1));
     }
 }

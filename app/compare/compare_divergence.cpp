@@ -7,19 +7,17 @@
 namespace waypoint::app {
 
 Divergence findDivergence(const std::vector<int>& idsA, const QString& answerA,
-                          const std::vector<int>& idsB, const QStringList& tokenTextsB, const QString& answerB) {
+                          const std::vector<int>& idsB, const QVector<int>& startsB, const QString& answerB) {
     Divergence d;
     if (!idsA.empty() && !idsB.empty()) {
         d.byTokens = true;
         d.index = waypoint::first_divergence(idsA, idsB);
         if (d.index < 0) return d;
-        if (tokenTextsB.size() >= d.index) {
-            int offset = 0;
-            for (int i = 0; i < d.index; ++i) offset += int(tokenTextsB[i].size());
-            d.offset = std::min(offset, int(answerB.size()));
+        if (startsB.size() == int(idsB.size())) {
+            d.offset = d.index < startsB.size() ? std::min(startsB[d.index], int(answerB.size())) : int(answerB.size());
             return d;
         }
-        // No token texts: fall through to the text for the offset only.
+        // No token positions: fall through to the text for the offset only.
     }
     const int n = int(std::min(answerA.size(), answerB.size()));
     int i = 0;

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <QString>
-#include <QStringList>
+#include <QVector>
 #include <vector>
 
 namespace waypoint::app {
@@ -16,9 +16,10 @@ struct Divergence {
 };
 
 // A is the reference pane (pane 1), B the other. Token ids win when both are
-// given; the offset then comes from B's token texts when they cover the index.
+// given; the offset is then where B's token `index` starts (`startsB`, one
+// UTF-16 index per token of B), or B's end when B is the shorter.
 Divergence findDivergence(const std::vector<int>& idsA, const QString& answerA,
-                          const std::vector<int>& idsB, const QStringList& tokenTextsB, const QString& answerB);
+                          const std::vector<int>& idsB, const QVector<int>& startsB, const QString& answerB);
 
 // "differs from pane 1 at token 3", "same as pane 1 (12 tokens)", ...
 QString divergenceLabel(const Divergence& d, int referencePane);

@@ -1,26 +1,11 @@
 #include "compare_pane.h"
 
-#include <QMetaMethod>
 #include <QUrl>
 
 namespace waypoint::app {
 
 namespace {
 constexpr int kAnswerRow = 1;  // the pane's conversation is always [prompt, answer]
-
-// Calls `name(int row)` on the message model when it has such an invokable
-// and returns the result as a list; empty when it does not (older model).
-QVariantList invokeRowList(const QObject* model, const char* name, int row) {
-    const QMetaObject* mo = model->metaObject();
-    const int index = mo->indexOfMethod(QByteArray(name).append("(int)").constData());
-    if (index < 0) return {};
-    const QMetaMethod m = mo->method(index);
-    QVariant ret(m.returnMetaType());
-    if (!m.invoke(const_cast<QObject*>(model), Qt::DirectConnection,
-                  QGenericReturnArgument(m.typeName(), ret.data()), Q_ARG(int, row)))
-        return {};
-    return ret.value<QVariantList>();
-}
 }  // namespace
 
 ComparePane::ComparePane(int uid, std::shared_ptr<InferenceBackend> backend, QObject* parent)
@@ -59,16 +44,14 @@ void ComparePane::setDivergence(int index, int offset, const QString& label) {
 }
 
 std::vector<int> ComparePane::tokenIds() const {
-    std::vector<int> out;
-    if (chat_->messages()->rowCount() <= kAnswerRow) return out;
-    for (const QVariant& v : invokeRowList(chat_->messages(), "tokenIdsAt", kAnswerRow)) out.push_back(v.toInt());
-    return out;
+    const QVector<int> ids = chat_->messages()->tokenIdsAt(kAnswerRow);
+    return {ids.cbegin(), ids.cend()};
 }
 
-QStringList ComparePane::tokenTexts() const {
-    QStringList out;
+QVector<int> ComparePane::tokenStarts() const {
+    QVector<int> out;
     if (chat_->messages()->rowCount() <= kAnswerRow) return out;
-    for (const QVariant& v : invokeRowList(chat_->messages(), "tokenTextsAt", kAnswerRow)) out << v.toString();
+    for (const auto& t : chat_->messages()->tokensAt(kAnswerRow)) out << t.start;
     return out;
 }
 

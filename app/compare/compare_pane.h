@@ -47,11 +47,10 @@ public:
 
     void setCheckpoint(const QString& path);
     void setDivergence(int index, int offset, const QString& label);
-    // The generated token ids of the current answer, where the message model
-    // records them (the "tokens" API); empty otherwise.
+    // The generated token ids of the current answer (MessageModel's tokens).
     std::vector<int> tokenIds() const;
-    // Each generated token's text, same source; empty otherwise.
-    QStringList tokenTexts() const;
+    // Where each generated token's text starts in `answer` (UTF-16 index).
+    QVector<int> tokenStarts() const;
 
 Q_SIGNALS:
     void checkpointChanged();

@@ -4,6 +4,9 @@
 // answers (same seed -> same text; early vs final step -> a divergence).
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -106,20 +109,19 @@ private Q_SLOTS:
 
     void divergenceOnConstructedCases() {
         // By token ids; the offset is where token 2 starts in B's text.
-        Divergence d = findDivergence({5, 6, 7, 8}, QStringLiteral("abcd"), {5, 6, 9, 8},
-                                      {QStringLiteral("a"), QStringLiteral("bb"), QStringLiteral("x"), QStringLiteral("d")},
+        Divergence d = findDivergence({5, 6, 7, 8}, QStringLiteral("abcd"), {5, 6, 9, 8}, {0, 1, 3, 4},
                                       QStringLiteral("abbxd"));
         QVERIFY(d.byTokens);
         QCOMPARE(d.index, 2);
         QCOMPARE(d.offset, 3);
         QCOMPARE(divergenceLabel(d, 1), QStringLiteral("differs from pane 1 at token 2"));
         // Identical ids.
-        d = findDivergence({1, 2}, QStringLiteral("ab"), {1, 2}, {QStringLiteral("a"), QStringLiteral("b")}, QStringLiteral("ab"));
+        d = findDivergence({1, 2}, QStringLiteral("ab"), {1, 2}, {0, 1}, QStringLiteral("ab"));
         QCOMPARE(d.index, -1);
         QCOMPARE(d.offset, -1);
         QCOMPARE(divergenceLabel(d, 1), QStringLiteral("same as pane 1"));
         // One a prefix of the other: the shorter length (first_divergence's rule).
-        d = findDivergence({1, 2, 3}, QStringLiteral("abc"), {1, 2}, {QStringLiteral("a"), QStringLiteral("b")}, QStringLiteral("ab"));
+        d = findDivergence({1, 2, 3}, QStringLiteral("abc"), {1, 2}, {0, 1}, QStringLiteral("ab"));
         QCOMPARE(d.index, 2);
         QCOMPARE(d.offset, 2);
         QCOMPARE(d.index, waypoint::first_divergence({1, 2, 3}, {1, 2}));
@@ -227,9 +229,13 @@ private Q_SLOTS:
         while (common < a.size() && common < b.size() && a[common] == b[common]) ++common;
         QVERIFY(p2->divergenceOffset() <= common);
         QVERIFY(b.left(p2->divergenceOffset()) == a.left(p2->divergenceOffset()));
+        // By token ids (MessageModel's tokens), and the highlight starts at that token.
         const std::vector<int> ia = c.paneAt(0)->tokenIds(), ib = p2->tokenIds();
-        if (!ia.empty() && !ib.empty()) QCOMPARE(p2->divergence(), waypoint::first_divergence(ia, ib));
-        else QCOMPARE(p2->divergence(), common);
+        QVERIFY(!ia.empty() && !ib.empty());
+        QCOMPARE(p2->divergence(), waypoint::first_divergence(ia, ib));
+        QVERIFY2(p2->divergenceLabel() == QStringLiteral("differs from pane 1 at token %1").arg(p2->divergence()),
+                 qPrintable(p2->divergenceLabel()));
+        QCOMPARE(p2->divergenceOffset(), p2->tokenStarts().value(p2->divergence()));
         qInfo("%s pane 1 %s | pane 2 %s | %s", qPrintable(used), qPrintable(a.simplified()), qPrintable(b.simplified()),
               qPrintable(p2->divergenceLabel()));
     }
@@ -372,7 +378,14 @@ private Q_SLOTS:
             QVERIFY(back.panes[i].sampling.greedy());
             QCOMPARE(back.panes[i].max_new_tokens, 10);
             QCOMPARE(QString::fromStdString(back.panes[i].model), c.paneAt(i)->chat()->modelName());
+            QCOMPARE(back.panes[i].generated_ids, c.paneAt(i)->tokenIds());
+            QVERIFY(!back.panes[i].generated_ids.empty());
         }
+        // The exported divergence is the one the pane shows (step 500 answers 123+456= wrongly).
+        const QJsonArray div = QJsonDocument::fromJson(c.toJson().toUtf8()).object().value(QStringLiteral("first_divergence")).toArray();
+        QCOMPARE(div.size(), 2);
+        QVERIFY(c.paneAt(1)->divergence() >= 0);
+        QCOMPARE(div.at(1).toInt(-99), c.paneAt(1)->divergence());
         QCOMPARE(int(back.evaluations.size()), 1);
         QCOMPARE(back.evaluations[0].window, 64);
         QCOMPARE(back.evaluations[0].result.tokens, 1000L);
