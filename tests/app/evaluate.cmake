@@ -1,1 +1,11 @@
-# evaluate tests (issue 5)
+# evaluate tests (issue 5): the controller over the real engine (compared with
+# waypoint-cli --perplexity, built first so the test can run it), and a
+# screenshot harness for the Evaluate panel (built, not a test).
+waypoint_app_test(tst_evaluation_controller)
+if(TARGET waypoint-cli)
+  add_dependencies(tst_evaluation_controller waypoint-cli)
+endif()
+
+add_executable(shot_evaluate_panel shot_evaluate_panel.cpp)
+target_link_libraries(shot_evaluate_panel PRIVATE waypoint_app waypoint_appplugin Qt6::Quick Qt6::QuickControls2)
+target_compile_definitions(shot_evaluate_panel PRIVATE WAYPOINT_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

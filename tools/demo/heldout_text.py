@@ -4,12 +4,17 @@ panel (and `waypoint-cli --perplexity`) on the demo checkpoints.
 
     python3 tools/demo/heldout_text.py [--out resources/demo/heldout.txt]
 
-One problem per line ("123+456=579"), only problems the held-out rule of
-arith_data.py keeps out of training, with training's operand mix (80% 3-digit,
-10% 2-digit, 10% 1-digit), each problem once. Seeded and pure Python (no torch),
-so the file is the same on every run. The loss windows cut across lines and the
-text has no BOS/EOS between problems, so the absolute loss is higher than the
-card's val_loss (answer tokens only); it still falls from step 500 to 4000."""
+One problem per line, only problems the held-out rule of arith_data.py keeps
+out of training, each once, and every line exactly 12 characters (3-digit
+operands: "123+456=579" with a sum under 1000, "731-456=275" with a difference
+of at least 100, then the newline). Evaluate it with window 12: the
+--perplexity protocol then scores every window as BOS + one whole problem,
+the form the checkpoints were trained on, and the loss falls with the step
+(500 / 2000 / 4000: 1.634 / 1.221 / 1.198 nats per token). With the default
+window (63 for a 64-token context) a window holds several problems joined by
+newlines with no BOS/EOS between them, which the model never saw: its loss
+then rises with training, because a better model is surer that EOS follows
+the newline. Seeded and pure Python (no torch): the same file on every run."""
 
 import argparse
 import os
@@ -22,14 +27,18 @@ import arith_data as D  # noqa: E402
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
+LINE_CHARS = 12  # "123+456=579\n": the window to evaluate with
+
+
 def heldout_lines(count, seed):
     rng, seen, out = random.Random(seed), set(), []
     while len(out) < count:
         op = rng.randrange(2)
-        a, b = D.normalise(op, D.operand(rng, True), D.operand(rng, True))
-        if D.is_held_out(op, a, b) and (op, a, b) not in seen:
+        a, b = D.normalise(op, rng.randrange(100, 1000), rng.randrange(100, 1000))
+        line = D.line_text(op, a, b)
+        if len(line) == LINE_CHARS and D.is_held_out(op, a, b) and (op, a, b) not in seen:
             seen.add((op, a, b))
-            out.append(D.line_text(op, a, b))
+            out.append(line)
     return out
 
 
@@ -42,7 +51,7 @@ def main():
     lines = heldout_lines(args.count, args.seed)
     with open(args.out, "w", encoding="ascii", newline="\n") as f:
         f.writelines(lines)
-    print(f"{args.out}: {len(lines)} held-out problems, {sum(map(len, lines))} bytes")
+    print(f"{args.out}: {len(lines)} held-out problems, {sum(map(len, lines))} bytes; evaluate with window {LINE_CHARS}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+#include "evaluation_worker.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <algorithm>
+#include <exception>
+#include <vector>
+
+#include "waypoint/error.h"
+#include "waypoint/model.h"
+#include "waypoint/perplexity.h"
+
+namespace waypoint::app {
+
+namespace {
+
+// [BOS] + window must fit the context (as the CLI's most_window).
+int mostWindow(const Model& model) {
+    return model.tokenizer().bos() >= 0 ? model.context_length() - 1 : model.context_length();
+}
+
+QString describe(const std::exception& e) { return QString::fromUtf8(e.what()); }
+
+}  // namespace
+
+EvaluationWorker::EvaluationWorker(std::shared_ptr<const std::atomic<bool>> stop) : stop_(std::move(stop)) {}
+
+void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPath, int window,
+                           const QString& device) {
+    // 1. The text, read once for all checkpoints (bytes as the CLI reads them).
+    QFile file(textPath);
+    if (textPath.isEmpty()) {
+        Q_EMIT runFailed(QStringLiteral("No evaluation text chosen: pick a text file first."));
+        Q_EMIT runFinished(0, false);
+        return;
+    }
+    if (!QFileInfo(textPath).isFile() || !file.open(QIODevice::ReadOnly)) {
+        const QString why = QFileInfo::exists(textPath) ? (QFileInfo(textPath).isDir() ? QStringLiteral("it is a folder")
+                                                                                         : file.errorString())
+                                                        : QStringLiteral("no such file");
+        Q_EMIT runFailed(QStringLiteral("Cannot read the evaluation text '%1' (%2). Pick a readable text file.")
+                             .arg(textPath, why));
+        Q_EMIT runFinished(0, false);
+        return;
+    }
+    const QByteArray bytes = file.readAll();
+    if (bytes.trimmed().isEmpty()) {
+        Q_EMIT runFailed(QStringLiteral("The evaluation text '%1' is empty. Pick a file with some text in it.")
+                             .arg(textPath));
+        Q_EMIT runFinished(0, false);
+        return;
+    }
+    const std::string text(bytes.constData(), size_t(bytes.size()));
+
+    // 2. Load every checkpoint first, so that one window (the CLI's rule for
+    // several checkpoints) measures them all alike. Loading cannot be
+    // interrupted; the stop flag is read between loads.
+    std::vector<std::shared_ptr<const Model>> models(size_t(checkpoints.size()));
+    for (int i = 0; i < checkpoints.size(); ++i) {
+        if (stopped()) break;
+        Q_EMIT rowStatus(i, QStringLiteral("loading…"));
+        try {
+            LoadOptions o;
+            o.checkpoint = QFile::encodeName(checkpoints[i]).toStdString();
+            o.device = device.isEmpty() ? std::string("auto") : device.toStdString();
+            models[size_t(i)] = Model::load(o);
+            const ModelCard& c = models[size_t(i)]->card();
+            QVariantMap card{{QStringLiteral("name"), QString::fromStdString(c.name)}};
+            if (c.training_step) card.insert(QStringLiteral("step"), qint64(*c.training_step));
+            if (c.validation_loss) card.insert(QStringLiteral("validationLoss"), *c.validation_loss);
+            Q_EMIT rowLoaded(i, card);
+        } catch (const std::exception& e) {
+            Q_EMIT rowFailed(i, QStringLiteral("Could not load '%1': %2").arg(checkpoints[i], describe(e)));
+        }
+    }
+
+    int used = window;
+    if (used <= 0) {
+        used = kDefaultWindow;
+        for (const auto& m : models)
+            if (m) used = std::min(used, mostWindow(*m));
+    }
+
+    // 3. Evaluate, one checkpoint at a time; each model is released after.
+    bool cancelled = false;
+    for (int i = 0; i < checkpoints.size(); ++i) {
+        auto& model = models[size_t(i)];
+        if (stopped()) {
+            cancelled = true;
+            Q_EMIT rowSkipped(i);  // the results keep a failed row failed
+            model.reset();
+            continue;
+        }
+        if (!model) continue;  // failed to load: already reported
+        if (used > mostWindow(*model)) {
+            Q_EMIT rowFailed(i, QStringLiteral("Window %1 does not fit '%2' (context %3); use a window of at most %4.")
+                                    .arg(used)
+                                    .arg(checkpoints[i])
+                                    .arg(model->context_length())
+                                    .arg(mostWindow(*model)));
+            model.reset();
+            continue;
+        }
+        Q_EMIT rowProgress(i, 0, 1, used);
+        try {
+            const PerplexityResult r = evaluate_perplexity(
+                model, text, used, [&](long done, long total) { Q_EMIT rowProgress(i, done, total, used); },
+                stop_.get());
+            cancelled = cancelled || r.cancelled;
+            Q_EMIT rowFinished(i, r.tokens, r.mean_nll, r.perplexity, used, r.cancelled);
+        } catch (const std::exception& e) {
+            Q_EMIT rowFailed(i, QStringLiteral("Evaluating '%1' failed: %2").arg(checkpoints[i], describe(e)));
+        }
+        model.reset();
+    }
+    Q_EMIT runFinished(used, cancelled || stopped());
+}
+
+}  // namespace waypoint::app

@@ -1,0 +1,316 @@
+// EvaluationController over the real engine: results equal waypoint-cli
+// --perplexity and the engine function for the same text and window, and the
+// golden stories260K perplexity; the demo's loss falls with the training step
+// on resources/demo/heldout.txt; cancel marks results cancelled and the
+// thread ends; a missing text and a broken checkpoint give messages naming
+// the file while the other checkpoints still run; the results model passes
+// QAbstractItemModelTester.
+#include <QAbstractItemModelTester>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include "evaluate/evaluation_controller.h"
+#include "waypoint/model.h"
+#include "waypoint/perplexity.h"
+
+using namespace waypoint::app;
+
+namespace {
+const QString kShared = QStringLiteral(WAYPOINT_SHARED_DIR);
+const QString kBin = kShared + QStringLiteral("/models/stories260K/stories260K.bin");
+const QString kStories = kShared + QStringLiteral("/text/tinystories_train_head_Niklas6.txt");
+const QString kGolden = kShared + QStringLiteral("/golden/stories260K_perplexity.json");
+const QString kDemo = QStringLiteral(WAYPOINT_SOURCE_DIR "/resources/demo");
+const QString kCli = QStringLiteral(WAYPOINT_BINARY_DIR "/cli/waypoint-cli");
+constexpr int kRunTimeoutMs = 240000;
+
+QByteArray readAll(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// Starts a run and waits for its end.
+bool runToEnd(EvaluationController& c) {
+    QSignalSpy done(&c, &EvaluationController::finished);
+    if (!c.start()) return false;
+    return done.wait(kRunTimeoutMs) && !c.running();
+}
+
+QString rowState(EvaluationController& c, int row) {
+    return c.results()->get(row).value(QStringLiteral("state")).toString();
+}
+}  // namespace
+
+class TstEvaluationController : public QObject {
+    Q_OBJECT
+    QTemporaryDir tmp;
+    QString shortText;  // the first ~6 KB of the TinyStories text
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(tmp.isValid());
+        if (!QFileInfo::exists(kBin) || !QFileInfo::exists(kStories))
+            QSKIP("../shared/models/stories260K or ../shared/text is not there (WAYPOINT_SHARED_DIR)");
+        shortText = tmp.filePath(QStringLiteral("short.txt"));
+        QFile f(shortText);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(readAll(kStories).left(6000));
+    }
+
+    void defaults() {
+        EvaluationController c;
+        QCOMPARE(c.window(), 0);  // the CLI's default rule
+        QCOMPARE(c.device(), QStringLiteral("auto"));
+        QVERIFY(!c.running());
+        QVERIFY(!c.start());  // no checkpoints: nothing runs
+        QVERIFY(!c.running());
+    }
+
+    void fileUrlsAccepted() {
+        EvaluationController c;
+        c.setTextPath(QUrl::fromLocalFile(shortText).toString());
+        QCOMPARE(c.textPath(), shortText);
+        c.setCheckpoints({QUrl::fromLocalFile(kBin).toString()});
+        QCOMPARE(c.checkpoints(), QStringList{kBin});
+    }
+
+    void equalsEngineAndCli() {
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({kBin});
+        c.setTextPath(shortText);
+        c.setWindow(64);
+        QVERIFY(runToEnd(c));
+        QCOMPARE(rowState(c, 0), QStringLiteral("done"));
+        QCOMPARE(c.usedWindow(), 64);
+        QCOMPARE(c.progress(), 1.0);
+        const QVariantList exported = c.resultsForExport();
+        QCOMPARE(exported.size(), 1);
+        const QVariantMap r = exported[0].toMap();
+        QCOMPARE(r.value(QStringLiteral("checkpoint")).toString(), kBin);
+        QCOMPARE(r.value(QStringLiteral("model")).toString(), QStringLiteral("stories260K"));
+        QCOMPARE(r.value(QStringLiteral("window")).toInt(), 64);
+        QCOMPARE(r.value(QStringLiteral("cancelled")).toBool(), false);
+
+        // The engine function directly, same text and window.
+        waypoint::LoadOptions o;
+        o.checkpoint = kBin.toStdString();
+        o.device = "cpu";
+        const QByteArray text = readAll(shortText);
+        const auto direct = waypoint::evaluate_perplexity(waypoint::Model::load(o),
+                                                          std::string(text.constData(), size_t(text.size())), 64);
+        QCOMPARE(r.value(QStringLiteral("tokens")).toLongLong(), qint64(direct.tokens));
+        QCOMPARE(r.value(QStringLiteral("mean_nll")).toDouble(), direct.mean_nll);
+        QCOMPARE(r.value(QStringLiteral("perplexity")).toDouble(), direct.perplexity);
+
+        // And the CLI, as a user would run it.
+        if (!QFileInfo(kCli).isExecutable()) QSKIP("waypoint-cli is not built in this build tree (target waypoint-cli)");
+        QProcess cli;
+        cli.start(kCli, {QStringLiteral("--checkpoint"), kBin, QStringLiteral("--device"), QStringLiteral("cpu"),
+                         QStringLiteral("--perplexity"), shortText, QStringLiteral("--window"), QStringLiteral("64"),
+                         QStringLiteral("--json")});
+        QVERIFY(cli.waitForFinished(kRunTimeoutMs));
+        QCOMPARE(cli.exitCode(), 0);
+        const QJsonObject j = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        QCOMPARE(qint64(j.value(QStringLiteral("tokens")).toDouble()), r.value(QStringLiteral("tokens")).toLongLong());
+        // The CLI prints JSON doubles with round-trip precision.
+        QVERIFY(qAbs(j.value(QStringLiteral("mean_nll")).toDouble() - r.value(QStringLiteral("mean_nll")).toDouble()) < 1e-12);
+        QVERIFY(qAbs(j.value(QStringLiteral("perplexity")).toDouble() - r.value(QStringLiteral("perplexity")).toDouble()) < 1e-9);
+    }
+
+    void goldenStories260K() {
+        const QJsonObject g = QJsonDocument::fromJson(readAll(kGolden)).object();
+        QVERIFY(!g.isEmpty());
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({kShared + QLatin1Char('/') + g.value(QStringLiteral("model")).toString()});
+        c.setTextPath(kShared + QLatin1Char('/') + g.value(QStringLiteral("text")).toString());
+        // Window 0: the CLI's default, which is the golden's 255 for this context.
+        QVERIFY(runToEnd(c));
+        QCOMPARE(rowState(c, 0), QStringLiteral("done"));
+        QCOMPARE(c.usedWindow(), g.value(QStringLiteral("window")).toInt());
+        const QVariantMap r = c.results()->get(0);
+        QCOMPARE(r.value(QStringLiteral("tokens")).toLongLong(), qint64(g.value(QStringLiteral("tokens")).toDouble()));
+        QVERIFY2(qAbs(r.value(QStringLiteral("meanNll")).toDouble() - g.value(QStringLiteral("mean_nll_nats")).toDouble()) < 1e-3,
+                 qPrintable(QString::number(r.value(QStringLiteral("meanNll")).toDouble(), 'f', 6)));
+        QVERIFY(qAbs(r.value(QStringLiteral("perplexity")).toDouble() - g.value(QStringLiteral("perplexity")).toDouble()) < 1e-2);
+    }
+
+    void demoLossFallsWithStep() {
+        const QStringList steps{kDemo + QStringLiteral("/arith-step000500"), kDemo + QStringLiteral("/arith-step002000"),
+                                kDemo + QStringLiteral("/arith-step004000")};
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints(steps);
+        c.setTextPath(kDemo + QStringLiteral("/heldout.txt"));
+        // Every line of heldout.txt is 12 ids: window 12 scores BOS + one
+        // whole problem, as trained (tools/demo/heldout_text.py says why).
+        c.setWindow(12);
+        QAbstractItemModelTester tester(c.results(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(runToEnd(c));
+        QCOMPARE(c.usedWindow(), 12);
+        QCOMPARE(c.results()->count(), 3);
+        const qint64 expectedSteps[] = {500, 2000, 4000};
+        double previous = 1e9;
+        for (int i = 0; i < 3; ++i) {
+            const QVariantMap r = c.results()->get(i);
+            QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+            QCOMPARE(r.value(QStringLiteral("step")).toLongLong(), expectedSteps[i]);
+            QVERIFY(r.value(QStringLiteral("validationLoss")).isValid());
+            const double loss = r.value(QStringLiteral("meanNll")).toDouble();
+            qInfo("step %lld: mean loss %.4f, perplexity %.3f over %lld tokens", expectedSteps[i], loss,
+                  r.value(QStringLiteral("perplexity")).toDouble(), r.value(QStringLiteral("tokens")).toLongLong());
+            QVERIFY2(loss < previous, "the loss on held-out problems should fall with the training step");
+            previous = loss;
+        }
+        QCOMPARE(c.resultsForExport().size(), 3);
+        QCOMPARE(c.resultsForExport()[0].toMap().value(QStringLiteral("window")).toInt(), 12);
+        QCOMPARE(c.resultsForExport()[2].toMap().value(QStringLiteral("step")).toLongLong(), 4000);
+    }
+
+    void cancelMarksCancelledAndThreadEnds() {
+        auto c = std::make_unique<EvaluationController>();
+        c->setDevice(QStringLiteral("cpu"));
+        c->setCheckpoints({kBin, kBin});
+        c->setTextPath(kStories);
+        c->setWindow(8);  // many short windows: the cancel lands mid-text
+        QSignalSpy done(c.get(), &EvaluationController::finished);
+        QVERIFY(c->start());
+        QVERIFY(c->running());
+        QVERIFY(QTest::qWaitFor([&] { return c->results()->get(0).value(QStringLiteral("progress")).toDouble() > 0; },
+                                kRunTimeoutMs));
+        c->cancel();
+        QVERIFY(done.wait(kRunTimeoutMs));
+        QVERIFY(!c->running());
+        QVERIFY(c->cancelled());
+        const QVariantMap first = c->results()->get(0);
+        QCOMPARE(first.value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+        QVERIFY(first.value(QStringLiteral("tokens")).toLongLong() > 0);
+        QVERIFY(first.value(QStringLiteral("tokens")).toLongLong() < 100702);  // stopped part-way
+        QCOMPARE(rowState(*c, 1), QStringLiteral("cancelled"));                 // never ran
+        const QVariantList exported = c->resultsForExport();
+        QCOMPARE(exported.size(), 1);
+        QCOMPARE(exported[0].toMap().value(QStringLiteral("cancelled")).toBool(), true);
+        QVERIFY(c->progress() < 1.0);
+
+        // The worker thread is the controller's; deleting it joins the thread.
+        QThread* thread = c->findChild<QThread*>();
+        QVERIFY(thread);
+        QVERIFY(thread->isRunning());
+        QSignalSpy threadEnded(thread, &QThread::finished);
+        c.reset();
+        QCOMPARE(threadEnded.count(), 1);
+    }
+
+    void destroyWhileRunningJoins() {
+        auto c = std::make_unique<EvaluationController>();
+        c->setDevice(QStringLiteral("cpu"));
+        c->setCheckpoints({kBin});
+        c->setTextPath(kStories);
+        c->setWindow(8);
+        QVERIFY(c->start());
+        QVERIFY(QTest::qWaitFor([&] { return c->progress() > 0; }, kRunTimeoutMs));
+        QThread* thread = c->findChild<QThread*>();
+        QVERIFY(thread);
+        QSignalSpy threadEnded(thread, &QThread::finished);
+        c.reset();  // cancels, quits and joins
+        QCOMPARE(threadEnded.count(), 1);
+    }
+
+    void missingTextNamesTheFile() {
+        EvaluationController c;
+        c.setCheckpoints({kBin});
+        const QString missing = tmp.filePath(QStringLiteral("no-such-text.txt"));
+        c.setTextPath(missing);
+        QVERIFY(runToEnd(c));
+        QVERIFY2(c.error().contains(missing), qPrintable(c.error()));
+        QCOMPARE(rowState(c, 0), QStringLiteral("failed"));
+        QVERIFY(c.resultsForExport().isEmpty());
+        // A run that works afterwards clears the message.
+        c.setTextPath(shortText);
+        c.setWindow(64);
+        QVERIFY(runToEnd(c));
+        QVERIFY(c.error().isEmpty());
+        QCOMPARE(rowState(c, 0), QStringLiteral("done"));
+    }
+
+    void emptyTextIsAnError() {
+        const QString empty = tmp.filePath(QStringLiteral("empty.txt"));
+        QFile f(empty);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        EvaluationController c;
+        c.setCheckpoints({kBin});
+        c.setTextPath(empty);
+        QVERIFY(runToEnd(c));
+        QVERIFY2(c.error().contains(empty) && c.error().contains(QStringLiteral("empty")), qPrintable(c.error()));
+    }
+
+    void brokenCheckpointFailsOthersRun() {
+        const QString broken = tmp.filePath(QStringLiteral("broken.bin"));
+        QFile f(broken);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(100, 'x'));
+        f.close();
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({broken, kBin});
+        c.setTextPath(shortText);
+        QAbstractItemModelTester tester(c.results(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(runToEnd(c));
+        const QVariantMap bad = c.results()->get(0);
+        QCOMPARE(bad.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
+        QVERIFY2(bad.value(QStringLiteral("message")).toString().contains(broken),
+                 qPrintable(bad.value(QStringLiteral("message")).toString()));
+        QCOMPARE(rowState(c, 1), QStringLiteral("done"));
+        QCOMPARE(c.usedWindow(), 255);  // the default over the checkpoint that loaded
+        QCOMPARE(c.resultsForExport().size(), 1);
+        QCOMPARE(c.progress(), 1.0);
+        QVERIFY(c.error().isEmpty());
+    }
+
+    void defaultWindowFitsTheSmallestContext() {
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({kDemo + QStringLiteral("/arith-step000500"), kBin});
+        c.setTextPath(kDemo + QStringLiteral("/heldout.txt"));
+        QVERIFY(runToEnd(c));
+        QCOMPARE(c.usedWindow(), 63);  // min(255, context 64 - 1 for BOS), as waypoint-cli
+        QCOMPARE(rowState(c, 0), QStringLiteral("done"));
+        QCOMPARE(rowState(c, 1), QStringLiteral("done"));
+    }
+
+    void windowTooLargeFailsThatCheckpoint() {
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({kDemo + QStringLiteral("/arith-step000500"), kBin});
+        c.setTextPath(shortText);
+        c.setWindow(200);  // fits stories260K (context 512), not the demo (64)
+        QVERIFY(runToEnd(c));
+        QCOMPARE(rowState(c, 0), QStringLiteral("failed"));
+        QVERIFY(c.results()->get(0).value(QStringLiteral("message")).toString().contains(QStringLiteral("at most 63")));
+        QCOMPARE(rowState(c, 1), QStringLiteral("done"));
+    }
+
+    void startWhileRunningIsRefused() {
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({kBin});
+        c.setTextPath(kStories);
+        c.setWindow(8);
+        QSignalSpy done(&c, &EvaluationController::finished);
+        QVERIFY(c.start());
+        QVERIFY(!c.start());
+        c.cancel();
+        QVERIFY(done.wait(kRunTimeoutMs));
+        QCOMPARE(done.count(), 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstEvaluationController)
+#include "tst_evaluation_controller.moc"
