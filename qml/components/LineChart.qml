@@ -21,7 +21,7 @@ Item {
 
     // The plot area inside the axis labels.
     readonly property real leftMargin: 56
-    readonly property real rightMargin: 16
+    readonly property real rightMargin: 28
     readonly property real topMargin: 20
     readonly property real bottomMargin: 40
     readonly property real plotWidth: Math.max(1, width - leftMargin - rightMargin)

@@ -70,6 +70,24 @@ Pane {
                 text: qsTr("Choose…")
                 onClicked: textDialog.open()
             }
+            Label { text: qsTr("Window"); color: Theme.mutedText }
+            SpinBox {
+                // Ids per window; "auto" is waypoint-cli's default (255, or
+                // the most the smallest context allows).
+                id: windowBox
+                objectName: "evaluateWindow"
+                from: 0
+                to: 65536
+                editable: true
+                value: evaluation.window
+                onValueModified: evaluation.window = value
+                textFromValue: (v, locale) => v === 0 ? qsTr("auto") : String(v)
+                valueFromText: (t, locale) => t === qsTr("auto") || t.length === 0 ? 0 : parseInt(t)
+                validator: RegularExpressionValidator { regularExpression: /auto|[0-9]{0,5}/ }
+                implicitWidth: 110
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Tokens per window (each scored after BOS); auto = 255 or the most the smallest context allows")
+            }
             Button {
                 objectName: "evaluateButton"
                 text: qsTr("Evaluate")
@@ -90,7 +108,8 @@ Pane {
             }
             Label {
                 text: evaluation.running ? qsTr("%1%").arg(Math.round(evaluation.progress * 100))
-                    : evaluation.cancelled ? qsTr("cancelled") : qsTr("done")
+                    : (evaluation.cancelled ? qsTr("cancelled") : qsTr("done"))
+                      + (evaluation.usedWindow > 0 ? qsTr(" · window %1").arg(evaluation.usedWindow) : "")
                 color: Theme.mutedText
             }
             Button {

@@ -3,7 +3,7 @@
 // checkpoints and resources/demo/heldout.txt (or the given ones), waits for
 // the run to end and saves the window as a PNG. Run it under Xvfb:
 //   xvfb-run -a -s "-screen 0 1400x900x24" shot_evaluate_panel --theme dark \
-//       --out docs/screenshots/evaluate-dark.png [--text FILE] [CHECKPOINT...]
+//       --out docs/screenshots/evaluate-dark.png [--window 12] [--text FILE] [CHECKPOINT...]
 #include <QCommandLineParser>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -42,7 +42,9 @@ int main(int argc, char* argv[]) {
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("PNG to write"), QStringLiteral("file"));
     const QCommandLineOption text(QStringLiteral("text"), QStringLiteral("text to evaluate on"), QStringLiteral("file"),
                                   QStringLiteral(WAYPOINT_SOURCE_DIR "/resources/demo/heldout.txt"));
-    p.addOptions({theme, out, text});
+    const QCommandLineOption windowOption(QStringLiteral("window"), QStringLiteral("ids per window (0: auto)"),
+                                    QStringLiteral("n"), QStringLiteral("0"));
+    p.addOptions({theme, out, text, windowOption});
     p.addPositionalArgument(QStringLiteral("checkpoints"), QStringLiteral("default: the demo's three steps"));
     p.process(app);
     QStringList checkpoints = p.positionalArguments();
@@ -61,19 +63,25 @@ int main(int argc, char* argv[]) {
     panel->setProperty("checkpoints", checkpoints);
     panel->setProperty("textPath", p.value(text));
     auto* controller = panel->property("controller").value<QObject*>();
+    controller->setProperty("window", p.value(windowOption).toInt());
 
     const QString file = p.value(out);
-    QObject::connect(controller, SIGNAL(finished()), &app, SLOT(quit()));
+    int code = 1;
+    // After the run, let the charts lay out and paint, then grab (inside the
+    // one event loop: the scene graph stays alive) and quit.
+    QTimer grabTimer;
+    grabTimer.setSingleShot(true);
+    grabTimer.setInterval(800);
+    QObject::connect(&grabTimer, &QTimer::timeout, &app, [&] {
+        const QImage image = window->grabWindow();
+        if (file.isEmpty() || image.isNull() || !image.save(file))
+            std::fprintf(stderr, "could not save the screenshot to '%s'\n", qPrintable(file));
+        else
+            code = 0, std::printf("%s\n", qPrintable(file));
+        app.quit();
+    });
+    QObject::connect(controller, SIGNAL(finished()), &grabTimer, SLOT(start()));
     QTimer::singleShot(300, controller, [controller] { QMetaObject::invokeMethod(controller, "start"); });
     app.exec();
-    // Let the charts lay out and paint, then grab.
-    QTimer::singleShot(500, &app, &QGuiApplication::quit);
-    app.exec();
-    const QImage image = window->grabWindow();
-    if (file.isEmpty() || !image.save(file)) {
-        std::fprintf(stderr, "could not save the screenshot to '%s'\n", qPrintable(file));
-        return 1;
-    }
-    std::printf("%s\n", qPrintable(file));
-    return 0;
+    return code;
 }
