@@ -19,6 +19,32 @@ ApplicationWindow {
     color: Theme.window
     title: chat.modelLoaded ? qsTr("%1 — Waypoint").arg(chat.modelName) : "Waypoint"
 
+    // Qt 6.4's Fusion controls take their colours from the style's own light
+    // palette, not from QGuiApplication::setPalette (--theme dark): hand the
+    // application's palette to the window, whose controls inherit it.
+    SystemPalette { id: appPalette; colorGroup: SystemPalette.Active }
+    SystemPalette { id: disabledPalette; colorGroup: SystemPalette.Disabled }
+    palette.window: appPalette.window
+    palette.windowText: appPalette.windowText
+    palette.base: appPalette.base
+    palette.alternateBase: appPalette.alternateBase
+    palette.text: appPalette.text
+    palette.button: appPalette.button
+    palette.buttonText: appPalette.buttonText
+    palette.highlight: appPalette.highlight
+    palette.highlightedText: appPalette.highlightedText
+    palette.placeholderText: appPalette.placeholderText
+    palette.toolTipBase: appPalette.toolTipBase
+    palette.toolTipText: appPalette.toolTipText
+    palette.mid: appPalette.mid
+    palette.dark: appPalette.dark
+    palette.light: appPalette.light
+    palette.midlight: appPalette.midlight
+    palette.shadow: appPalette.shadow
+    palette.disabled.text: disabledPalette.text
+    palette.disabled.buttonText: disabledPalette.buttonText
+    palette.disabled.windowText: disabledPalette.windowText
+
     ChatController {
         id: chat
         backend: AppOptions.fakeBackend ? "fake" : "engine"

@@ -301,7 +301,8 @@ void CompareController::updateDivergences() {
     if (panes_.isEmpty()) return;
     const ComparePane* ref = panes_.first();
     const PaneResult refResult = paneResult(*ref);
-    panes_.first()->setDivergence(-1, -1, {});
+    const bool compared = panes_.size() > 1 && !ref->answer().isEmpty();
+    panes_.first()->setDivergence(-1, -1, compared ? QStringLiteral("the reference: other panes are compared with this one") : QString());
     for (int i = 1; i < panes_.size(); ++i) {
         ComparePane* p = panes_.at(i);
         if (ref->answer().isEmpty() || p->answer().isEmpty()) {

@@ -16,7 +16,7 @@ namespace waypoint::app {
 
 class ComparePane : public QObject {
     Q_OBJECT
-    QML_ELEMENT
+    QML_NAMED_ELEMENT(ComparePaneState)  // "ComparePane" is the QML component that shows it
     QML_UNCREATABLE("Made by CompareController")
     Q_PROPERTY(int uid READ uid CONSTANT)
     Q_PROPERTY(waypoint::app::ChatController* chat READ chat CONSTANT)

@@ -8,7 +8,7 @@ import Waypoint
 
 Rectangle {
     id: root
-    required property ComparePane pane
+    required property ComparePaneState pane
     required property int index
     required property CompareController controller
     required property CheckpointLibrary library
@@ -22,17 +22,22 @@ Rectangle {
     Accessible.name: qsTr("Pane %1").arg(index + 1)
 
     function baseName(p) { return p.length ? p.split("/").filter(s => s.length).pop() : "" }
-    function htmlEscape(s) {
-        return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\n/g, "<br>")
+    property bool colorByProbability: false
+    // Where the answer parts from pane 1's: rectangles behind the text from
+    // the divergent token to the end, line by line (the text stays plain, so
+    // TokenText's probability colours and popup keep working).
+    readonly property var divergenceRects: {
+        // Up to the last visible character: a trailing newline adds no line.
+        const off = pane.divergenceOffset, t = answerText, n = pane.answer.replace(/\s+$/, "").length
+        if (off < 0 || off >= n || chat.generating || t.width <= 0) return []
+        const first = t.positionToRectangle(off), last = t.positionToRectangle(n)
+        const lineH = first.height
+        if (Math.abs(first.y - last.y) < 1) return [{x: first.x, y: first.y, w: last.x - first.x, h: lineH}]
+        const out = [{x: first.x, y: first.y, w: t.width - first.x, h: lineH}]
+        if (last.y - first.y > lineH + 0.5) out.push({x: 0, y: first.y + lineH, w: t.width, h: last.y - first.y - lineH})
+        out.push({x: 0, y: last.y, w: last.x, h: lineH})
+        return out
     }
-    // Plain text while streaming; once pane 1 and this answer part, the part
-    // from the first differing token on is highlighted.
-    readonly property bool highlighted: pane.divergenceOffset >= 0 && pane.divergenceOffset < pane.answer.length
-    readonly property string richAnswer: highlighted
-        ? "<span style=\"white-space: pre-wrap\">" + htmlEscape(pane.answer.slice(0, pane.divergenceOffset))
-          + "<span style=\"background-color: " + (Theme.dark ? "#6b4f12" : "#ffe08a") + "\">"
-          + htmlEscape(pane.answer.slice(pane.divergenceOffset)) + "</span></span>"
-        : ""
     function samplingSummary() {
         const s = root.sampling
         let t = s.temperature <= 0 ? qsTr("greedy")
@@ -75,6 +80,7 @@ Rectangle {
             }
             ToolButton {
                 text: "…"
+                opacity: enabled ? 1 : 0.3  // Fusion's disabled text is hard to tell apart in dark
                 Accessible.name: qsTr("Open a checkpoint file for pane %1").arg(root.index + 1)
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("Open a checkpoint file or folder")
@@ -82,18 +88,21 @@ Rectangle {
             }
             ToolButton {
                 text: "◀"
+                opacity: enabled ? 1 : 0.3  // Fusion's disabled text is hard to tell apart in dark
                 enabled: root.index > 0
                 Accessible.name: qsTr("Move pane %1 left").arg(root.index + 1)
                 onClicked: root.controller.movePane(root.index, root.index - 1)
             }
             ToolButton {
                 text: "▶"
+                opacity: enabled ? 1 : 0.3  // Fusion's disabled text is hard to tell apart in dark
                 enabled: root.index < root.controller.count - 1
                 Accessible.name: qsTr("Move pane %1 right").arg(root.index + 1)
                 onClicked: root.controller.movePane(root.index, root.index + 1)
             }
             ToolButton {
                 text: "✕"
+                opacity: enabled ? 1 : 0.3  // Fusion's disabled text is hard to tell apart in dark
                 enabled: root.controller.count > 2 && !root.controller.generating
                 Accessible.name: qsTr("Remove pane %1").arg(root.index + 1)
                 ToolTip.visible: hovered
@@ -148,31 +157,63 @@ Rectangle {
             }
         }
 
-        // The answer.
+        // The prompt, then the answer (hover a token: its probability and top 5).
         Rectangle {
             Layout.fillWidth: true
             Layout.fillHeight: true
             radius: 4
             color: Theme.codeBackground
-            ScrollView {
-                id: answerScroll
+            ColumnLayout {
                 anchors.fill: parent
-                anchors.margins: 6
-                clip: true
-                TextArea {
-                    id: answer
-                    objectName: "paneAnswer"
-                    readOnly: true
-                    selectByMouse: true
-                    wrapMode: TextEdit.Wrap
+                anchors.margins: 8
+                spacing: 4
+                Label {
+                    objectName: "panePrompt"
+                    Layout.fillWidth: true
+                    visible: root.controller.prompt.length > 0
+                    text: "› " + root.controller.prompt
+                    color: Theme.mutedText
                     font.family: "monospace"
-                    background: null
-                    textFormat: root.highlighted ? TextEdit.RichText : TextEdit.PlainText
-                    text: root.highlighted ? root.richAnswer : root.pane.answer
-                    placeholderText: root.chat.generating ? qsTr("waiting for the first token…") : ""
-                    Accessible.name: qsTr("Answer of pane %1").arg(root.index + 1)
-                    // Follow the stream.
-                    onTextChanged: if (root.chat.generating) cursorPosition = length
+                    elide: Text.ElideRight
+                    maximumLineCount: 2
+                    wrapMode: Text.Wrap
+                }
+                ScrollView {
+                    id: answerScroll
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    clip: true
+                    contentWidth: availableWidth
+                    Item {
+                        width: answerScroll.availableWidth
+                        implicitHeight: Math.max(answerText.contentHeight, waiting.implicitHeight)
+                        Repeater {
+                            model: root.divergenceRects
+                            Rectangle {
+                                required property var modelData
+                                x: modelData.x; y: modelData.y; width: modelData.w; height: modelData.h
+                                color: Theme.dark ? "#6b4f12" : "#ffe08a"
+                            }
+                        }
+                        TokenText {
+                            id: answerText
+                            objectName: "paneAnswer"
+                            width: parent.width
+                            messages: root.chat.messages
+                            row: 1
+                            sourceText: root.pane.answer
+                            colorByProbability: root.colorByProbability
+                            font.family: "monospace"
+                            color: Theme.text
+                            Accessible.name: qsTr("Answer of pane %1").arg(root.index + 1)
+                        }
+                        Label {
+                            id: waiting
+                            visible: root.chat.generating && root.pane.answer.length === 0
+                            text: qsTr("waiting for the first token…")
+                            color: Theme.mutedText
+                        }
+                    }
                 }
             }
         }

@@ -49,6 +49,7 @@ Item {
                 }
                 if (root.evaluation) {
                     root.evaluation.textPath = root.evalText
+                    root.evaluation.window = 12  // heldout.txt: one 12-character problem per line
                     root.evaluation.start()
                 }
                 for (const c of root.prompt) root.view.promptBox.text += c
@@ -56,10 +57,7 @@ Item {
                 root.step = 2
                 break
             case 2:
-                if (!root.controller.generating && (!root.evaluation || !root.evaluation.running)) {
-                    root.view.promptBox.text = "777+111="
-                    root.step = 3
-                }
+                if (!root.controller.generating && (!root.evaluation || !root.evaluation.running)) root.step = 3
                 break
             case 3:  // one more frame for the charts and highlights
                 shooter.save(root.windowContent, root.directory + "/compare-" + root.suffix + ".png", true)

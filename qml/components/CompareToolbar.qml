@@ -8,6 +8,7 @@ import Waypoint
 Rectangle {
     id: root
     required property CompareController controller
+    property alias colorTokens: colorSwitch.checked
     signal exportRequested(string format)  // "md" | "json"
 
     implicitHeight: 52
@@ -34,6 +35,16 @@ Rectangle {
                 color: Theme.mutedText
                 elide: Text.ElideRight
             }
+        }
+        Switch {
+            id: colorSwitch
+            objectName: "compareColorTokens"
+            text: qsTr("Colour by probability")
+            font.pointSize: Theme.smallSize
+            Accessible.name: qsTr("Colour tokens by probability")
+            ToolTip.visible: hovered
+            ToolTip.delay: 600
+            ToolTip.text: qsTr("Red: tokens the model found unlikely; green: near certain. Hover a token for its top 5.")
         }
         Switch {
             objectName: "linkSwitch"

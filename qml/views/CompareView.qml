@@ -17,6 +17,7 @@ Rectangle {
     property alias evaluateLoader: evaluateLoader
     readonly property Item evaluatePanel: evaluateLoader.status === Loader.Ready ? evaluateLoader.item : null
     property string exportMessage: ""
+    property alias colorTokens: toolbar.colorTokens
 
     color: Theme.window
 
@@ -38,6 +39,7 @@ Rectangle {
         spacing: 0
 
         CompareToolbar {
+            id: toolbar
             Layout.fillWidth: true
             controller: root.controller
             onExportRequested: (format) => {
@@ -101,6 +103,7 @@ Rectangle {
                         Layout.preferredWidth: 100  // equal shares
                         controller: root.controller
                         library: root.library
+                        colorByProbability: root.colorTokens
                         onOpenCheckpointRequested: (row) => { checkpointDialog.row = row; checkpointDialog.open() }
                     }
                 }
@@ -115,9 +118,12 @@ Rectangle {
                 Item { Layout.preferredWidth: 2 }
             }
 
+            // The evaluation gets the larger share: the panes' answers are
+            // usually short, the table and charts are not.
             Item {
-                SplitView.preferredHeight: 300
+                SplitView.preferredHeight: Math.max(260, root.height * 0.52)
                 SplitView.minimumHeight: 80
+                clip: true
                 Loader {
                     id: evaluateLoader
                     anchors.fill: parent
