@@ -1,5 +1,6 @@
 // One turn of the conversation. The user's turns sit right in a tinted
-// bubble; the model's turns take the width, with a caret while streaming.
+// bubble; the model's turns take the width, with a caret while streaming, and
+// show each token's probability on hover (TokenText).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -12,6 +13,9 @@ Item {
     required property string text
     required property bool streaming
     required property string stats
+    // Where the tokens are (the view's MessageModel), and whether to colour them.
+    property MessageModel messages: null
+    property bool colorByProbability: false
     readonly property bool isUser: role === "user"
 
     implicitHeight: column.implicitHeight + 14
@@ -41,21 +45,17 @@ Item {
             color: root.isUser ? Theme.userBubble : Theme.modelBubble
             border.color: root.isUser ? "transparent" : Theme.border
 
-            TextEdit {
+            TokenText {
                 id: body
+                objectName: "messageText"
                 x: 14
                 y: 10
                 width: parent.width - 28
-                // PlainText: a model's "<b>" is shown, not rendered.
-                textFormat: TextEdit.PlainText
-                text: root.text.length === 0 && root.streaming ? "…" : root.text
-                wrapMode: TextEdit.Wrap
-                readOnly: true
-                selectByMouse: true
-                color: Theme.text
-                selectionColor: Theme.accent
-                selectedTextColor: Theme.accentText
-                font: Theme.baseFont
+                // The model's answers: hover or select a token for its probability.
+                messages: root.isUser ? null : root.messages
+                row: root.index
+                colorByProbability: root.colorByProbability
+                sourceText: root.text.length === 0 && root.streaming ? "…" : root.text
                 Accessible.role: Accessible.StaticText
                 Accessible.name: (root.isUser ? qsTr("You: ") : qsTr("Model: ")) + root.text
             }

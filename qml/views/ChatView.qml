@@ -10,6 +10,8 @@ Rectangle {
     required property ChatController controller
     property alias promptBox: prompt
     property alias messageList: list
+    // Tint the model's tokens by probability (the header's switch).
+    property alias colorTokens: colorSwitch.checked
     signal cardRequested()
 
     color: Theme.window
@@ -52,6 +54,21 @@ Rectangle {
                         color: Theme.mutedText
                         elide: Text.ElideRight
                     }
+                }
+                Switch {
+                    id: colorSwitch
+                    objectName: "colorTokensSwitch"
+                    Accessible.name: qsTr("Colour tokens by probability")
+                    ToolTip.visible: hovered
+                    ToolTip.delay: 600
+                    ToolTip.text: qsTr("Red: tokens the model found unlikely; green: near certain. Hover a token for its top 5.")
+                }
+                Label {
+                    // Beside the switch (not its text): the theme's colour in light and dark.
+                    text: qsTr("Colour by probability")
+                    color: Theme.mutedText
+                    font.pointSize: Theme.smallSize
+                    MouseArea { anchors.fill: parent; onClicked: colorSwitch.toggle() }
                 }
                 Label { text: qsTr("Device"); color: Theme.mutedText; font.pointSize: Theme.smallSize }
                 ComboBox {
@@ -128,6 +145,8 @@ Rectangle {
 
             delegate: MessageDelegate {
                 width: ListView.view.width - ListView.view.leftMargin - ListView.view.rightMargin
+                messages: root.controller.messages
+                colorByProbability: root.colorTokens
             }
 
             ColumnLayout {
