@@ -62,7 +62,8 @@ QString EvaluationController::localPath(const QString& pathOrUrl) {
 
 void EvaluationController::setCheckpoints(const QStringList& list) {
     QStringList local;
-    for (const QString& c : list) local << localPath(c);
+    for (const QString& c : list)
+        if (!c.trimmed().isEmpty()) local << localPath(c);  // a pane without a checkpoint yet
     if (local == checkpoints_) return;
     checkpoints_ = local;
     Q_EMIT checkpointsChanged();

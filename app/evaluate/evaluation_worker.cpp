@@ -1,6 +1,7 @@
 #include "evaluation_worker.h"
 
 #include <QFile>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <algorithm>
 #include <exception>
@@ -13,6 +14,10 @@
 namespace waypoint::app {
 
 namespace {
+
+// Progress reaches the GUI at most this often (a small model scores a window
+// in well under a millisecond; one queued signal per window would flood it).
+constexpr qint64 kProgressIntervalMs = 50;
 
 // [BOS] + window must fit the context (as the CLI's most_window).
 int mostWindow(const Model& model) {
@@ -56,8 +61,17 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
     // several checkpoints) measures them all alike. Loading cannot be
     // interrupted; the stop flag is read between loads.
     std::vector<std::shared_ptr<const Model>> models(size_t(checkpoints.size()));
+    std::vector<QString> failures(size_t(checkpoints.size()));  // per row, for repeats of a path
+    std::vector<QVariantMap> cards(size_t(checkpoints.size()));
     for (int i = 0; i < checkpoints.size(); ++i) {
         if (stopped()) break;
+        // The same checkpoint twice (two panes with different settings):
+        // loaded and evaluated once, the repeat gets the same card and numbers.
+        const int first = int(checkpoints.indexOf(checkpoints[i]));
+        if (first < i) {
+            if (!cards[size_t(first)].isEmpty()) Q_EMIT rowLoaded(i, cards[size_t(first)]);
+            continue;
+        }
         Q_EMIT rowStatus(i, QStringLiteral("loading…"));
         try {
             LoadOptions o;
@@ -68,9 +82,11 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
             QVariantMap card{{QStringLiteral("name"), QString::fromStdString(c.name)}};
             if (c.training_step) card.insert(QStringLiteral("step"), qint64(*c.training_step));
             if (c.validation_loss) card.insert(QStringLiteral("validationLoss"), *c.validation_loss);
+            cards[size_t(i)] = card;
             Q_EMIT rowLoaded(i, card);
         } catch (const std::exception& e) {
-            Q_EMIT rowFailed(i, QStringLiteral("Could not load '%1': %2").arg(checkpoints[i], describe(e)));
+            failures[size_t(i)] = QStringLiteral("Could not load '%1': %2").arg(checkpoints[i], describe(e));
+            Q_EMIT rowFailed(i, failures[size_t(i)]);
         }
     }
 
@@ -83,6 +99,7 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
 
     // 3. Evaluate, one checkpoint at a time; each model is released after.
     bool cancelled = false;
+    std::vector<PerplexityResult> results(size_t(checkpoints.size()));
     for (int i = 0; i < checkpoints.size(); ++i) {
         auto& model = models[size_t(i)];
         if (stopped()) {
@@ -91,25 +108,44 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
             model.reset();
             continue;
         }
+        const int first = int(checkpoints.indexOf(checkpoints[i]));
+        if (first < i) {  // a repeat: the first one's outcome
+            const auto& f = failures[size_t(first)];
+            const auto& r = results[size_t(first)];
+            if (!f.isEmpty()) Q_EMIT rowFailed(i, f);
+            else if (r.tokens > 0 && !r.cancelled) Q_EMIT rowFinished(i, r.tokens, r.mean_nll, r.perplexity, used, false);
+            else Q_EMIT rowSkipped(i);
+            continue;
+        }
         if (!model) continue;  // failed to load: already reported
         if (used > mostWindow(*model)) {
-            Q_EMIT rowFailed(i, QStringLiteral("Window %1 does not fit '%2' (context %3); use a window of at most %4.")
-                                    .arg(used)
-                                    .arg(checkpoints[i])
-                                    .arg(model->context_length())
-                                    .arg(mostWindow(*model)));
+            failures[size_t(i)] = QStringLiteral("Window %1 does not fit '%2' (context %3); use a window of at most %4.")
+                                      .arg(used)
+                                      .arg(checkpoints[i])
+                                      .arg(model->context_length())
+                                      .arg(mostWindow(*model));
+            Q_EMIT rowFailed(i, failures[size_t(i)]);
             model.reset();
             continue;
         }
         Q_EMIT rowProgress(i, 0, 1, used);
+        QElapsedTimer sinceProgress;
+        sinceProgress.start();
         try {
             const PerplexityResult r = evaluate_perplexity(
-                model, text, used, [&](long done, long total) { Q_EMIT rowProgress(i, done, total, used); },
+                model, text, used,
+                [&](long done, long total) {
+                    if (sinceProgress.elapsed() < kProgressIntervalMs && done < total) return;
+                    sinceProgress.restart();
+                    Q_EMIT rowProgress(i, done, total, used);
+                },
                 stop_.get());
+            results[size_t(i)] = r;
             cancelled = cancelled || r.cancelled;
             Q_EMIT rowFinished(i, r.tokens, r.mean_nll, r.perplexity, used, r.cancelled);
         } catch (const std::exception& e) {
-            Q_EMIT rowFailed(i, QStringLiteral("Evaluating '%1' failed: %2").arg(checkpoints[i], describe(e)));
+            failures[size_t(i)] = QStringLiteral("Evaluating '%1' failed: %2").arg(checkpoints[i], describe(e));
+            Q_EMIT rowFailed(i, failures[size_t(i)]);
         }
         model.reset();
     }

@@ -123,6 +123,21 @@ private Q_SLOTS:
         QVERIFY(qAbs(j.value(QStringLiteral("perplexity")).toDouble() - r.value(QStringLiteral("perplexity")).toDouble()) < 1e-9);
     }
 
+    void sameCheckpointTwiceGetsTheSameNumbers() {
+        EvaluationController c;
+        c.setDevice(QStringLiteral("cpu"));
+        c.setCheckpoints({kBin, QString(), kBin});  // the empty entry: a pane with no checkpoint yet
+        QCOMPARE(c.checkpoints().size(), 2);
+        c.setTextPath(shortText);
+        QVERIFY(runToEnd(c));
+        const QVariantMap a = c.results()->get(0), b = c.results()->get(1);
+        QCOMPARE(b.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+        QCOMPARE(b.value(QStringLiteral("name")).toString(), QStringLiteral("stories260K"));
+        QCOMPARE(b.value(QStringLiteral("tokens")), a.value(QStringLiteral("tokens")));
+        QCOMPARE(b.value(QStringLiteral("meanNll")), a.value(QStringLiteral("meanNll")));
+        QCOMPARE(c.resultsForExport().size(), 2);
+    }
+
     void goldenStories260K() {
         const QJsonObject g = QJsonDocument::fromJson(readAll(kGolden)).object();
         QVERIFY(!g.isEmpty());
