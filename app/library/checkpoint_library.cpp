@@ -3,9 +3,11 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QSet>
 #include <QSettings>
 #include <QUrl>
+#include <algorithm>
 
 namespace waypoint::app {
 
@@ -18,10 +20,14 @@ QString statusKey(const QString& path) {
     return QStringLiteral("checkpoints/status/") + QString::fromLatin1(path.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
 }
 QString localPath(const QString& p) { return p.startsWith(QLatin1String("file:")) ? QUrl(p).toLocalFile() : p; }
+const QString kCollapsedKey = QStringLiteral("checkpoints/collapsedRuns");
 }  // namespace
 
 CheckpointLibrary::CheckpointLibrary(QObject* parent) : QAbstractListModel(parent) {
-    demoFolder_ = findDemoFolder();
+    demoFolders_ = findDemoFolders();
+    demoFolder_ = demoFolders_.value(0);
+    const QStringList collapsed = QSettings().value(kCollapsedKey).toStringList();
+    collapsed_ = QSet<QString>(collapsed.begin(), collapsed.end());
     modelsFolder_ = QSettings().value(QStringLiteral("checkpoints/modelsFolder")).toString();
     debounce_.setSingleShot(true);
     debounce_.setInterval(300);  // a copy in progress fires many change events
@@ -42,6 +48,15 @@ QString CheckpointLibrary::findDemoFolder() {
     for (const QString& c : candidates)
         if (QFileInfo(c).isDir()) return QDir(c).canonicalPath();
     return {};
+}
+
+QStringList CheckpointLibrary::findDemoFolders() {
+    const QString demo = findDemoFolder();
+    if (demo.isEmpty()) return {};
+    QStringList out{demo};
+    // resources/demo-nanochat: the same run in nanochat's step-folder layout.
+    if (QFileInfo(demo + QStringLiteral("-nanochat")).isDir()) out << QDir(demo + QStringLiteral("-nanochat")).canonicalPath();
+    return out;
 }
 
 void CheckpointLibrary::setModelsFolder(const QString& folder) {
@@ -77,23 +92,90 @@ void CheckpointLibrary::rescan() {
         auto c = info.isDir() ? sniffFolder(p) : sniffFile(p);
         if (!c && info.exists()) c = SniffedCheckpoint{p, info.fileName(), QStringLiteral("unrecognised"), info.size()};
         if (c) {
-            next.append({*c, QStringLiteral("Recent")});
+            Entry e{*c, QStringLiteral("Recent")};
+            e.steps = readStepInfo(e.c);
+            next.append(e);
             seen.insert(p);
         }
     }
-    QVector<Entry> scanned;
-    if (!demoFolder_.isEmpty()) scanTree(demoFolder_, QStringLiteral("Demo"), scanned, 0);
+    // Recent rows stay in the order of use; the scanned sections group runs.
+    QVector<Entry> demo, models;
+    for (const QString& d : demoFolders_) scanTree(d, QStringLiteral("Demo"), demo, 0);
     if (!modelsFolder_.isEmpty() && QFileInfo(modelsFolder_).isDir())
-        scanTree(modelsFolder_, QStringLiteral("Models folder"), scanned, 0);
-    for (const Entry& e : scanned) {
-        if (seen.contains(e.c.path)) continue;
-        seen.insert(e.c.path);
-        next.append(e);
+        scanTree(modelsFolder_, QStringLiteral("Models folder"), models, 0);
+    // A recent checkpoint is not listed again below, unless it is a step of
+    // a run: a run shows all its steps.
+    QSet<QString> scannedSeen;  // a models folder may hold the demo folder
+    for (const QVector<Entry>* section : {&demo, &models}) {
+        QVector<Entry> fresh;
+        for (const Entry& e : *section) {
+            if (scannedSeen.contains(e.c.path)) continue;
+            scannedSeen.insert(e.c.path);
+            fresh.append(e);
+        }
+        for (const Entry& e : groupRuns(fresh))
+            if (!e.group.isEmpty() || !seen.contains(e.c.path)) next.append(e);
     }
     beginResetModel();
     entries_ = next;
     endResetModel();
     Q_EMIT countChanged();
+}
+
+QVector<CheckpointLibrary::Entry> CheckpointLibrary::groupRuns(const QVector<Entry>& scanned) {
+    // Which run each checkpoint belongs to; a run needs two steps, unless the
+    // folder layout says so (a nanochat step_XXXXXX folder).
+    QVector<RunInfo> runs;
+    QHash<QString, QVector<int>> members;
+    for (int i = 0; i < scanned.size(); ++i) {
+        runs.append(runOf(scanned[i].c));
+        if (!runs[i].key.isEmpty()) members[runs[i].key].append(i);
+    }
+    QVector<Entry> out;
+    QSet<QString> emitted;
+    for (int i = 0; i < scanned.size(); ++i) {
+        const RunInfo& run = runs[i];
+        Entry e = scanned[i];
+        e.steps = readStepInfo(e.c);
+        const bool grouped = !run.key.isEmpty() && (members[run.key].size() > 1 || run.stepFolder);
+        if (!grouped) {
+            out.append(e);
+            continue;
+        }
+        if (emitted.contains(run.key)) continue;
+        emitted.insert(run.key);
+        // The whole run here, at the place of its first member, by step.
+        QVector<Entry> group;
+        for (int m : members[run.key]) {
+            Entry g = scanned[m];
+            g.steps = m == i ? e.steps : readStepInfo(g.c);
+            g.run = run.name;
+            g.group = g.section + QLatin1Char('|') + run.key;
+            g.runSize = int(members[run.key].size());
+            group.append(g);
+        }
+        std::stable_sort(group.begin(), group.end(), [](const Entry& a, const Entry& b) {
+            if (a.steps.step != b.steps.step) return a.steps.step < b.steps.step;
+            return a.c.name < b.c.name;
+        });
+        group.first().firstInRun = true;
+        out += group;
+    }
+    return out;
+}
+
+void CheckpointLibrary::setRunCollapsed(const QString& group, bool collapsed) {
+    if (group.isEmpty() || collapsed_.contains(group) == collapsed) return;
+    if (collapsed) collapsed_.insert(group);
+    else collapsed_.remove(group);
+    const QStringList list(collapsed_.begin(), collapsed_.end());
+    QSettings().setValue(kCollapsedKey, list);
+    for (int row = 0; row < entries_.size(); ++row) {
+        if (entries_[row].group == group) {
+            const QModelIndex i = index(row);
+            Q_EMIT dataChanged(i, i, {CollapsedRole});
+        }
+    }
 }
 
 void CheckpointLibrary::addRecent(const QString& rawPath) {
@@ -119,9 +201,11 @@ void CheckpointLibrary::markLoaded(const QString& rawPath, bool ok, const QStrin
 }
 
 QString CheckpointLibrary::demoCheckpoint() const {
+    // Rows of a run are sorted by step: the last row of the first demo
+    // folder is its final checkpoint.
     QString last;
     for (const Entry& e : entries_)
-        if (e.section == QLatin1String("Demo")) last = e.c.path;
+        if (e.section == QLatin1String("Demo") && e.c.path.startsWith(demoFolder_ + QLatin1Char('/'))) last = e.c.path;
     return last;
 }
 
@@ -153,6 +237,17 @@ QVariant CheckpointLibrary::data(const QModelIndex& index, int role) const {
     case SizeRole: return formatBytes(e.c.bytes);
     case BytesRole: return e.c.bytes;
     case SectionRole: return e.section;
+    case LabelRole:
+        if (!e.run.isEmpty() && e.steps.hasStep()) return QStringLiteral("step %1").arg(e.steps.step);
+        if (runOf(e.c).stepFolder) return runOf(e.c).name + QStringLiteral(" · ") + e.c.name;  // a recent step folder
+        return e.c.name;
+    case RunRole: return e.run;
+    case GroupRole: return e.group;
+    case RunSizeRole: return e.runSize;
+    case FirstInRunRole: return e.firstInRun;
+    case CollapsedRole: return !e.group.isEmpty() && collapsed_.contains(e.group);
+    case StepRole: return e.steps.step;
+    case ValLossRole: return e.steps.hasValLoss() ? QVariant(e.steps.valLoss) : QVariant();
     case StatusRole:
     case StatusTextRole: {
         const QString s = QSettings().value(statusKey(e.c.path)).toString();
@@ -169,7 +264,10 @@ QVariant CheckpointLibrary::data(const QModelIndex& index, int role) const {
 QHash<int, QByteArray> CheckpointLibrary::roleNames() const {
     return {{NameRole, "name"},       {PathRole, "path"},     {FormatRole, "format"},
             {SizeRole, "size"},       {BytesRole, "bytes"},   {SectionRole, "section"},
-            {StatusRole, "status"},   {StatusTextRole, "statusText"}};
+            {StatusRole, "status"},   {StatusTextRole, "statusText"}, {LabelRole, "label"},
+            {RunRole, "run"},         {GroupRole, "group"},   {RunSizeRole, "runSize"},
+            {FirstInRunRole, "firstInRun"}, {CollapsedRole, "collapsed"}, {StepRole, "step"},
+            {ValLossRole, "valLoss"}};
 }
 
 }  // namespace waypoint::app

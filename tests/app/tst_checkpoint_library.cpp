@@ -1,6 +1,8 @@
 // CheckpointLibrary: content sniffing, the recursive scan of the models
 // folder, the watcher picking up a new checkpoint, demo and recent sections,
-// the remembered load status. QAbstractItemModelTester checks the model.
+// the remembered load status, the steps of a training run as one group (with
+// step and validation loss), the project's demo runs on first start.
+// QAbstractItemModelTester checks the model.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -113,6 +115,105 @@ private Q_SLOTS:
         QCOMPARE(again.index(0).data(CheckpointLibrary::PathRole).toString(), bin);
         QCOMPARE(again.index(0).data(CheckpointLibrary::StatusRole).toString(), QStringLiteral("ok"));
         QCOMPARE(again.modelsFolder(), models.path());
+    }
+
+    // The steps of a training run are one group, sorted by step, with step
+    // and validation loss from the checkpoint's own metadata.
+    void groupsTheStepsOfARun() {
+        QTemporaryDir runs;
+        // Hugging Face Trainer folders: name order is not step order.
+        for (const char* s : {"checkpoint-500", "checkpoint-1000", "checkpoint-200"}) {
+            writeFile(runs.filePath(QStringLiteral("trainer/%1/config.json").arg(QLatin1String(s))), "{}");
+            writeFile(runs.filePath(QStringLiteral("trainer/%1/model.safetensors").arg(QLatin1String(s))), QByteArray(64, 'x'));
+        }
+        writeFile(runs.filePath(QStringLiteral("trainer/checkpoint-1000/trainer_state.json")),
+                  R"({"global_step": 1000, "log_history": [{"eval_loss": 2.5, "step": 500}, {"loss": 2.0, "step": 1000},
+                      {"eval_loss": 1.75, "step": 1000}]})");
+        // A nanochat run: step folders with meta_<step>.json.
+        for (int step : {2920, 100}) {
+            const QString dir = runs.filePath(QStringLiteral("nano/checkpoints/step_%1").arg(step, 6, 10, QLatin1Char('0')));
+            writeFile(dir + QStringLiteral("/model_%1.pt").arg(step, 6, 10, QLatin1Char('0')), QByteArray("PK\3\4") + QByteArray(20, 0));
+            writeFile(dir + QStringLiteral("/meta_%1.json").arg(step, 6, 10, QLatin1Char('0')),
+                      QStringLiteral(R"({"step": %1, "val_loss": %2})").arg(step).arg(step == 100 ? 3.5 : 1.125).toUtf8());
+        }
+        // safetensors __metadata__ (strings only), read from the JSON header.
+        const QByteArray header = R"({"__metadata__": {"step": "1500", "val_loss": "0.8125"}})";
+        QByteArray st(8, 0);
+        qToLittleEndian<quint64>(quint64(header.size()), st.data());
+        writeFile(runs.filePath(QStringLiteral("lone-step1500/config.json")), "{}");
+        writeFile(runs.filePath(QStringLiteral("lone-step1500/model.safetensors")), st + header + QByteArray(16, 0));
+
+        CheckpointLibrary lib;
+        QAbstractItemModelTester tester(&lib, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        lib.setModelsFolder(runs.path());
+        QStringList names, groups;
+        for (int r = 0; r < lib.rowCount(); ++r) {
+            if (lib.index(r).data(CheckpointLibrary::SectionRole).toString() != QLatin1String("Models folder")) continue;
+            names << lib.index(r).data(CheckpointLibrary::NameRole).toString();
+        }
+        QCOMPARE(names, (QStringList{"lone-step1500", "step_000100", "step_002920", "checkpoint-200", "checkpoint-500",
+                                     "checkpoint-1000"}));
+        const auto row = [&](const QString& name) {
+            for (int r = 0; r < lib.rowCount(); ++r)
+                if (lib.index(r).data(CheckpointLibrary::NameRole).toString() == name) return lib.index(r);
+            return QModelIndex();
+        };
+        // A single checkpoint with "step" in its name is no run; its metadata still shows.
+        QCOMPARE(row("lone-step1500").data(CheckpointLibrary::RunRole).toString(), QString());
+        QCOMPARE(row("lone-step1500").data(CheckpointLibrary::StepRole).toLongLong(), 1500);
+        QCOMPARE(row("lone-step1500").data(CheckpointLibrary::ValLossRole).toDouble(), 0.8125);
+        QCOMPARE(row("lone-step1500").data(CheckpointLibrary::LabelRole).toString(), QStringLiteral("lone-step1500"));
+        // nanochat: the run is named after the folder above checkpoints/.
+        QCOMPARE(row("step_000100").data(CheckpointLibrary::RunRole).toString(), QStringLiteral("nano"));
+        QCOMPARE(row("step_000100").data(CheckpointLibrary::FirstInRunRole).toBool(), true);
+        QCOMPARE(row("step_002920").data(CheckpointLibrary::FirstInRunRole).toBool(), false);
+        QCOMPARE(row("step_002920").data(CheckpointLibrary::RunSizeRole).toInt(), 2);
+        QCOMPARE(row("step_002920").data(CheckpointLibrary::StepRole).toLongLong(), 2920);
+        QCOMPARE(row("step_002920").data(CheckpointLibrary::ValLossRole).toDouble(), 1.125);
+        QCOMPARE(row("step_002920").data(CheckpointLibrary::LabelRole).toString(), QStringLiteral("step 2920"));
+        // Trainer folders: the run is the parent folder; the last eval_loss counts.
+        QCOMPARE(row("checkpoint-1000").data(CheckpointLibrary::RunRole).toString(), QStringLiteral("trainer"));
+        QCOMPARE(row("checkpoint-1000").data(CheckpointLibrary::ValLossRole).toDouble(), 1.75);
+        QVERIFY(!row("checkpoint-500").data(CheckpointLibrary::ValLossRole).isValid());  // not recorded
+        QCOMPARE(row("checkpoint-500").data(CheckpointLibrary::StepRole).toLongLong(), 500);  // from the name
+
+        // Collapsing a run changes its rows' CollapsedRole only, and is remembered.
+        const QString group = row("checkpoint-200").data(CheckpointLibrary::GroupRole).toString();
+        QVERIFY(!group.isEmpty());
+        QVERIFY(group != row("step_000100").data(CheckpointLibrary::GroupRole).toString());
+        QSignalSpy changed(&lib, &QAbstractItemModel::dataChanged);
+        lib.setRunCollapsed(group, true);
+        QCOMPARE(changed.count(), 3);
+        QCOMPARE(changed.first().at(2).value<QList<int>>(), QList<int>{CheckpointLibrary::CollapsedRole});
+        QVERIFY(row("checkpoint-500").data(CheckpointLibrary::CollapsedRole).toBool());
+        QVERIFY(!row("step_000100").data(CheckpointLibrary::CollapsedRole).toBool());
+        lib.setRunCollapsed(group, true);  // no change, no signal
+        QCOMPARE(changed.count(), 3);
+        CheckpointLibrary again;
+        QVERIFY(again.match(again.index(0), CheckpointLibrary::GroupRole, group, -1).size() == 3);
+        QVERIFY(again.match(again.index(0), CheckpointLibrary::GroupRole, group, -1).first().data(CheckpointLibrary::CollapsedRole).toBool());
+        again.setRunCollapsed(group, false);
+        lib.setModelsFolder(models.path());
+    }
+
+    // On first start, the project's demo run is listed in both layouts.
+    void listsTheProjectsDemoRuns() {
+        const QByteArray saved = qgetenv("WAYPOINT_DEMO_DIR");
+        qunsetenv("WAYPOINT_DEMO_DIR");
+        CheckpointLibrary lib;
+        qputenv("WAYPOINT_DEMO_DIR", saved);
+        QAbstractItemModelTester tester(&lib, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QStringList runs, steps;
+        for (int r = 0; r < lib.rowCount(); ++r) {
+            const QModelIndex i = lib.index(r);
+            if (i.data(CheckpointLibrary::SectionRole).toString() != QLatin1String("Demo")) continue;
+            runs << i.data(CheckpointLibrary::RunRole).toString();
+            steps << i.data(CheckpointLibrary::StepRole).toString();
+            QVERIFY2(i.data(CheckpointLibrary::ValLossRole).toDouble() > 0, qPrintable(i.data(CheckpointLibrary::PathRole).toString()));
+        }
+        QCOMPARE(runs, (QStringList{"arith", "arith", "arith", "demo-nanochat", "demo-nanochat", "demo-nanochat"}));
+        QCOMPARE(steps, (QStringList{"500", "2000", "4000", "500", "2000", "4000"}));
+        QVERIFY(lib.demoCheckpoint().endsWith(QLatin1String("resources/demo/arith-step004000")));
     }
 };
 
