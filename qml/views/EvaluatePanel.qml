@@ -179,6 +179,21 @@ Pane {
             }
         }
 
+        // Each failed checkpoint's message in full (the table elides it).
+        Repeater {
+            model: panel.rows.filter(r => r.state === "failed" && r.message !== evaluation.error)
+            delegate: Label {
+                required property var modelData
+                objectName: "evaluateFailure"
+                Layout.fillWidth: true
+                text: modelData.message
+                wrapMode: Text.Wrap
+                color: Theme.error
+                padding: Theme.spacing / 2
+                background: Rectangle { color: Theme.errorBackground; radius: Theme.radius / 2 }
+            }
+        }
+
         // The charts.
         RowLayout {
             Layout.fillWidth: true
