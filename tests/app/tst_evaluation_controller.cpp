@@ -146,7 +146,10 @@ private Q_SLOTS:
         c.setCheckpoints({kShared + QLatin1Char('/') + g.value(QStringLiteral("model")).toString()});
         c.setTextPath(kShared + QLatin1Char('/') + g.value(QStringLiteral("text")).toString());
         // Window 0: the CLI's default, which is the golden's 255 for this context.
+        QElapsedTimer clock;
+        clock.start();
         QVERIFY(runToEnd(c));
+        qInfo("stories260K on the golden text: %lld ms (load + evaluate, measured, not asserted)", clock.elapsed());
         QCOMPARE(rowState(c, 0), QStringLiteral("done"));
         QCOMPARE(c.usedWindow(), g.value(QStringLiteral("window")).toInt());
         const QVariantMap r = c.results()->get(0);
@@ -199,8 +202,11 @@ private Q_SLOTS:
         QVERIFY(c->running());
         QVERIFY(QTest::qWaitFor([&] { return c->results()->get(0).value(QStringLiteral("progress")).toDouble() > 0; },
                                 kRunTimeoutMs));
+        QElapsedTimer clock;
+        clock.start();
         c->cancel();
         QVERIFY(done.wait(kRunTimeoutMs));
+        qInfo("cancel -> finished: %lld ms (measured, not asserted)", clock.elapsed());
         QVERIFY(!c->running());
         QVERIFY(c->cancelled());
         const QVariantMap first = c->results()->get(0);
