@@ -35,4 +35,12 @@ bool Screenshooter::save(QQuickItem* item, const QString& path, bool wholeWindow
     return true;
 }
 
+bool Screenshooter::wanted(const QString& shot) {
+    const QString list = qEnvironmentVariable("WAYPOINT_SCREENSHOTS");
+    if (list.isEmpty()) return shot != QLatin1String("failed");
+    return list.split(QLatin1Char(','), Qt::SkipEmptyParts).contains(shot);
+}
+
+QString Screenshooter::badCheckpoint() { return qEnvironmentVariable("WAYPOINT_SCREENSHOT_BAD_CHECKPOINT"); }
+
 }  // namespace waypoint::app

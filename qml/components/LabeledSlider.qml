@@ -54,6 +54,14 @@ ColumnLayout {
                 text = Qt.binding(() => root.display(root.value))
             }
             onActiveFocusChanged: if (activeFocus && text === root.specialText) selectAll()
+            // Fusion's frame all but vanishes on a dark sidebar: a visible one.
+            background: Rectangle {
+                implicitHeight: 24
+                radius: 3
+                color: Theme.surface
+                border.color: field.activeFocus ? Theme.accent : Theme.border
+                border.width: field.activeFocus ? 2 : 1
+            }
         }
     }
     Slider {

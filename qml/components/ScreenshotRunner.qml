@@ -1,6 +1,8 @@
 // --screenshot DIR: drives the window through its states and saves PNGs:
-// checkpoint picker, sampling panel, chat mid-stream, model card; then quits.
-// The theme suffix comes from --theme. Run by tools/screenshots/take.sh.
+// checkpoint picker, sampling panel, chat mid-stream, model card, as
+// {picker,sampling,chat,card}-{light,dark}.png; then quits. The theme suffix
+// comes from --theme; $WAYPOINT_SCREENSHOTS picks shots (Screenshooter.wanted).
+// Run by tools/screenshots/take.sh.
 import QtQuick
 import Waypoint
 
@@ -16,6 +18,7 @@ Item {
     readonly property string suffix: Theme.dark ? "dark" : "light"
     property int step: 0
     property int ticks: 0
+    property int waitUntil: 0
     Screenshooter { id: shooter }
 
     function path(name) { return directory + "/" + name + "-" + suffix + ".png" }
@@ -27,33 +30,59 @@ Item {
         onTriggered: {
             root.ticks++
             if (root.ticks > 1200) { console.error("screenshots: timed out at step", root.step); AppOptions.quit(1); stop(); return }
+            if (root.ticks < root.waitUntil) return  // let the window repaint
             switch (root.step) {
             case 0:  // the model is there and the window settled
                 if (root.controller.modelLoaded && !root.controller.loading && root.ticks > 10) root.step = 1
                 break
             case 1:
-                shooter.save(root.picker, root.path("checkpoint-picker"))
-                shooter.save(root.samplingPanel, root.path("sampling-panel"))
-                root.controller.send(root.controller.examplePrompt)
+                if (shooter.wanted("picker")) shooter.save(root.picker, root.path("picker"))
+                if (shooter.wanted("sampling")) shooter.save(root.samplingPanel, root.path("sampling"))
+                if (shooter.wanted("failed") && shooter.badCheckpoint().length > 0) {
+                    root.controller.load(shooter.badCheckpoint())
+                    root.step = 10
+                } else {
+                    root.step = 2
+                }
+                break
+            case 10:  // the failed load: its message in the window, the model kept
+                if (!root.controller.loading) {
+                    root.waitUntil = root.ticks + 5
+                    root.step = 11
+                }
+                break
+            case 11:
+                shooter.save(root.windowContent, root.path("failed"), true)
                 root.step = 2
                 break
-            case 2:  // mid-stream: a few lines in, still generating
-                if (root.controller.generating && root.controller.messages.textAt(1).length > 120) {
+            case 2:
+                if (!shooter.wanted("chat")) { root.step = 3; break }
+                root.controller.send(root.controller.examplePrompt)
+                root.step = 20
+                break
+            case 20:  // mid-stream: a few lines in, still generating
+                if (root.controller.generating && root.controller.messages.textAt(1).length > 360) {
                     root.promptBox.text = qsTr("Tell me another one")
-                    shooter.save(root.windowContent, root.path("chat-streaming"), true)
+                    shooter.save(root.windowContent, root.path("chat"), true)
                     root.controller.stop()
-                    root.cardDialog.open()
                     root.step = 3
                 }
                 break
-            case 3:  // the card's example answer has arrived
+            case 3:
+                if (!shooter.wanted("card")) { AppOptions.quit(0); root.step = 99; break }
+                if (root.controller.generating) break
+                root.cardDialog.open()
+                root.step = 30
+                break
+            case 30:  // the card's example answer has arrived
                 if (!root.controller.exampleBusy && root.controller.exampleAnswer.length > 0) {
-                    root.step = 4
+                    root.waitUntil = root.ticks + 3
+                    root.step = 31
                 }
                 break
-            case 4:
-                shooter.save(root.windowContent, root.path("model-card"), true)
-                root.step = 5
+            case 31:
+                shooter.save(root.windowContent, root.path("card"), true)
+                root.step = 99
                 AppOptions.quit(0)
                 break
             }

@@ -8,7 +8,7 @@ import Waypoint
 ColumnLayout {
     id: root
     required property SamplingSettings settings
-    spacing: 10
+    spacing: 6
 
     RowLayout {
         Layout.fillWidth: true
@@ -99,6 +99,7 @@ ColumnLayout {
             onToggled: root.settings.randomSeed = checked
         }
         TextField {
+            id: seedField
             objectName: "seedField"
             Layout.preferredWidth: 110
             enabled: !root.settings.randomSeed
@@ -108,6 +109,13 @@ ColumnLayout {
             validator: RegularExpressionValidator { regularExpression: /[0-9]{1,19}/ }
             Accessible.name: qsTr("Fixed seed")
             onEditingFinished: if (enabled && text !== root.settings.seed) root.settings.seed = text
+            background: Rectangle {
+                implicitHeight: 24
+                radius: 3
+                color: seedField.enabled ? Theme.surface : "transparent"
+                border.color: seedField.activeFocus ? Theme.accent : Theme.border
+                border.width: seedField.activeFocus ? 2 : 1
+            }
         }
     }
     CheckBox {

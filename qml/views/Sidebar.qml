@@ -1,4 +1,6 @@
-// Left column: the checkpoint picker above the sampling panel.
+// Left column: the checkpoint picker above the sampling panel. (No logo row:
+// the window title and the Chat | Compare tabs say where you are, and the
+// picker needs the height.)
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -21,25 +23,6 @@ Rectangle {
         anchors.margins: Theme.padding
         spacing: Theme.padding
 
-        RowLayout {
-            spacing: 8
-            Rectangle {
-                width: 26; height: 26; radius: 7
-                color: Theme.accent
-                Label {
-                    anchors.centerIn: parent
-                    text: "W"
-                    color: Theme.accentText
-                    font.bold: true
-                }
-            }
-            Label {
-                text: "Waypoint"
-                font.pointSize: Theme.titleSize
-                font.weight: Font.DemiBold
-            }
-        }
-
         CheckpointPicker {
             id: picker
             Layout.fillWidth: true
@@ -55,7 +38,7 @@ Rectangle {
         ScrollView {
             id: scroll
             Layout.fillWidth: true
-            Layout.preferredHeight: Math.min(sampling.implicitHeight, root.height * 0.62)
+            Layout.preferredHeight: Math.min(sampling.implicitHeight, root.height * 0.5)
             contentWidth: availableWidth
             clip: true
             SamplingPanel {
