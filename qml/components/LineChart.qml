@@ -103,11 +103,13 @@ Item {
                 border.width: 1.5
             }
             Label {
+                // Beside the point, on the side towards the middle: clear of
+                // the y axis's labels and of the right edge.
                 text: chart.fmt(modelData.valueY, chart.decimals)
                 font.pointSize: Theme.smallSize
                 color: Theme.text
-                x: -width / 2
-                y: -height - 6
+                x: modelData.x > chart.leftMargin + chart.plotWidth / 2 ? -width - 6 : 6
+                y: -height - 2
             }
         }
     }

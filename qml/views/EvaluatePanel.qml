@@ -140,7 +140,8 @@ Pane {
         Rectangle {
             Layout.fillWidth: true
             Layout.preferredHeight: table.contentHeight + 2
-            Layout.maximumHeight: 220
+            // The table scrolls so that the charts keep room in a short panel.
+            Layout.maximumHeight: Math.max(90, Math.min(220, panel.availableHeight * 0.4))
             visible: panel.rows.length > 0
             color: Theme.surface
             border.color: Theme.border
@@ -198,7 +199,7 @@ Pane {
         RowLayout {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Layout.minimumHeight: 180
+            Layout.minimumHeight: 150
             visible: panel.finishedRows.length > 0
             spacing: Theme.padding
             ColumnLayout {

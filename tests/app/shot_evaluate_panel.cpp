@@ -44,7 +44,9 @@ int main(int argc, char* argv[]) {
                                   QStringLiteral(WAYPOINT_SOURCE_DIR "/resources/demo/heldout.txt"));
     const QCommandLineOption windowOption(QStringLiteral("window"), QStringLiteral("ids per window (0: auto)"),
                                     QStringLiteral("n"), QStringLiteral("0"));
-    p.addOptions({theme, out, text, windowOption});
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("window size"), QStringLiteral("WxH"),
+                                  QStringLiteral("900x640"));
+    p.addOptions({theme, out, text, windowOption, size});
     p.addPositionalArgument(QStringLiteral("checkpoints"), QStringLiteral("default: the demo's three steps"));
     p.process(app);
     QStringList checkpoints = p.positionalArguments();
@@ -59,6 +61,8 @@ int main(int argc, char* argv[]) {
     engine.loadData(kWindowQml);
     if (engine.rootObjects().isEmpty()) return 1;
     auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    const QStringList wh = p.value(size).split(QLatin1Char('x'));
+    if (wh.size() == 2) window->resize(wh[0].toInt(), wh[1].toInt());
     auto* panel = window->property("panel").value<QObject*>();
     panel->setProperty("checkpoints", checkpoints);
     panel->setProperty("textPath", p.value(text));
