@@ -3,7 +3,8 @@
 // checkpoints and resources/demo/heldout.txt (or the given ones), waits for
 // the run to end and saves the window as a PNG. Run it under Xvfb:
 //   xvfb-run -a -s "-screen 0 1400x900x24" shot_evaluate_panel --theme dark \
-//       --out docs/screenshots/evaluate-dark.png [--window 12] [--text FILE] [CHECKPOINT...]
+//       --out docs/screenshots/evaluate-dark.png [--window 12] [--text FILE] [--size WxH]
+//       [--during MS] [CHECKPOINT...]
 #include <QCommandLineParser>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -46,7 +47,9 @@ int main(int argc, char* argv[]) {
                                     QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("window size"), QStringLiteral("WxH"),
                                   QStringLiteral("900x640"));
-    p.addOptions({theme, out, text, windowOption, size});
+    const QCommandLineOption during(QStringLiteral("during"), QStringLiteral("grab N ms after the start, mid-run"),
+                                    QStringLiteral("ms"));
+    p.addOptions({theme, out, text, windowOption, size, during});
     p.addPositionalArgument(QStringLiteral("checkpoints"), QStringLiteral("default: the demo's three steps"));
     p.process(app);
     QStringList checkpoints = p.positionalArguments();
@@ -84,7 +87,12 @@ int main(int argc, char* argv[]) {
             code = 0, std::printf("%s\n", qPrintable(file));
         app.quit();
     });
-    QObject::connect(controller, SIGNAL(finished()), &grabTimer, SLOT(start()));
+    if (p.isSet(during)) {  // the running state: progress bar and Cancel
+        grabTimer.setInterval(p.value(during).toInt());
+        QTimer::singleShot(300, &grabTimer, SLOT(start()));
+    } else {
+        QObject::connect(controller, SIGNAL(finished()), &grabTimer, SLOT(start()));
+    }
     QTimer::singleShot(300, controller, [controller] { QMetaObject::invokeMethod(controller, "start"); });
     app.exec();
     return code;
