@@ -8,6 +8,7 @@
 #include <QSettings>
 #include <QUrl>
 #include <algorithm>
+#include <cmath>
 
 namespace waypoint::app {
 
@@ -84,8 +85,27 @@ void CheckpointLibrary::scanTree(const QString& root, const QString& section, QV
 
 void CheckpointLibrary::rescan() {
     if (!watcher_.directories().isEmpty()) watcher_.removePaths(watcher_.directories());
+    QVector<Entry> demo, models;
+    for (const QString& d : demoFolders_) scanTree(d, QStringLiteral("Demo"), demo, 0);
+    if (!modelsFolder_.isEmpty() && QFileInfo(modelsFolder_).isDir())
+        scanTree(modelsFolder_, QStringLiteral("Models folder"), models, 0);
+    scanned_.clear();
+    QSet<QString> scannedSeen;  // a models folder may hold the demo folder
+    for (const QVector<Entry>* section : {&demo, &models}) {
+        QVector<Entry> fresh;
+        for (const Entry& e : *section) {
+            if (scannedSeen.contains(e.c.path)) continue;
+            scannedSeen.insert(e.c.path);
+            fresh.append(e);
+        }
+        scanned_ += groupRuns(fresh);
+    }
+    rebuild();
+}
+
+void CheckpointLibrary::rebuild() {
     QVector<Entry> next;
-    QSet<QString> seen;
+    QSet<QString> recentPaths;
     const QStringList recent = QSettings().value(QStringLiteral("checkpoints/recent")).toStringList();
     for (const QString& p : recent) {
         const QFileInfo info(p);
@@ -95,31 +115,43 @@ void CheckpointLibrary::rescan() {
             Entry e{*c, QStringLiteral("Recent")};
             e.steps = readStepInfo(e.c);
             next.append(e);
-            seen.insert(p);
+            recentPaths.insert(p);
         }
     }
-    // Recent rows stay in the order of use; the scanned sections group runs.
-    QVector<Entry> demo, models;
-    for (const QString& d : demoFolders_) scanTree(d, QStringLiteral("Demo"), demo, 0);
-    if (!modelsFolder_.isEmpty() && QFileInfo(modelsFolder_).isDir())
-        scanTree(modelsFolder_, QStringLiteral("Models folder"), models, 0);
-    // A recent checkpoint is not listed again below, unless it is a step of
-    // a run: a run shows all its steps.
-    QSet<QString> scannedSeen;  // a models folder may hold the demo folder
-    for (const QVector<Entry>* section : {&demo, &models}) {
-        QVector<Entry> fresh;
-        for (const Entry& e : *section) {
-            if (scannedSeen.contains(e.c.path)) continue;
-            scannedSeen.insert(e.c.path);
-            fresh.append(e);
-        }
-        for (const Entry& e : groupRuns(fresh))
-            if (!e.group.isEmpty() || !seen.contains(e.c.path)) next.append(e);
+    // Recent rows stay in the order of use; a recent checkpoint is not listed
+    // again below, unless it is a step of a run: a run shows all its steps.
+    for (const Entry& e : scanned_)
+        if (!e.group.isEmpty() || !recentPaths.contains(e.c.path)) next.append(e);
+    applyEntries(next);
+}
+
+bool CheckpointLibrary::Entry::operator==(const Entry& o) const {
+    const auto sameLoss = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+    return c.path == o.c.path && c.name == o.c.name && c.format == o.c.format && c.bytes == o.c.bytes &&
+           section == o.section && steps.step == o.steps.step && sameLoss(steps.valLoss, o.steps.valLoss) &&
+           run == o.run && group == o.group && runSize == o.runSize && firstInRun == o.firstInRun;
+}
+
+void CheckpointLibrary::applyEntries(const QVector<Entry>& next) {
+    // Only the rows that changed are removed and inserted (usually the Recent
+    // section after a load), so the view keeps its other delegates instead of
+    // rebuilding the whole list on the GUI thread.
+    const int oldCount = int(entries_.size()), newCount = int(next.size());
+    int head = 0;
+    while (head < oldCount && head < newCount && entries_[head] == next[head]) ++head;
+    int tail = 0;
+    while (tail < oldCount - head && tail < newCount - head && entries_[oldCount - 1 - tail] == next[newCount - 1 - tail]) ++tail;
+    if (oldCount - tail > head) {
+        beginRemoveRows({}, head, oldCount - tail - 1);
+        entries_.remove(head, oldCount - tail - head);
+        endRemoveRows();
     }
-    beginResetModel();
-    entries_ = next;
-    endResetModel();
-    Q_EMIT countChanged();
+    if (newCount - tail > head) {
+        beginInsertRows({}, head, newCount - tail - 1);
+        for (int i = head; i < newCount - tail; ++i) entries_.insert(i, next[i]);
+        endInsertRows();
+    }
+    if (oldCount != newCount) Q_EMIT countChanged();
 }
 
 QVector<CheckpointLibrary::Entry> CheckpointLibrary::groupRuns(const QVector<Entry>& scanned) {
@@ -186,7 +218,7 @@ void CheckpointLibrary::addRecent(const QString& rawPath) {
     recent.prepend(path);
     while (recent.size() > kMaxRecent) recent.removeLast();
     s.setValue(QStringLiteral("checkpoints/recent"), recent);
-    rescan();
+    rebuild();  // the folders did not change: no disk scan
 }
 
 void CheckpointLibrary::markLoaded(const QString& rawPath, bool ok, const QString& message) {

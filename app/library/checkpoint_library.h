@@ -47,6 +47,7 @@ public:
         QString run, group;  // empty outside a run
         int runSize = 0;
         bool firstInRun = false;
+        bool operator==(const Entry& o) const;
     };
 
     explicit CheckpointLibrary(QObject* parent = nullptr);
@@ -86,8 +87,12 @@ private:
     void scanTree(const QString& root, const QString& section, QVector<Entry>& out, int depth);
     void scheduleRescan() { debounce_.start(); }
     static QVector<Entry> groupRuns(const QVector<Entry>& scanned);
+    // Recent rows + scanned_, applied as row removals/insertions.
+    void rebuild();
+    void applyEntries(const QVector<Entry>& next);
 
     QVector<Entry> entries_;
+    QVector<Entry> scanned_;  // the last scan of the demo and models folders, runs grouped
     QString modelsFolder_;
     QString demoFolder_;
     QStringList demoFolders_;

@@ -215,6 +215,29 @@ private Q_SLOTS:
         QCOMPARE(steps, (QStringList{"500", "2000", "4000", "500", "2000", "4000"}));
         QVERIFY(lib.demoCheckpoint().endsWith(QLatin1String("resources/demo/arith-step004000")));
     }
+
+    // A load adds a recent checkpoint without rescanning the folders or
+    // resetting the model: the view keeps its other rows.
+    void addingARecentMovesRowsWithoutAReset() {
+        CheckpointLibrary lib;
+        QAbstractItemModelTester tester(&lib, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy reset(&lib, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&lib, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&lib, &QAbstractItemModel::rowsRemoved);
+        const int before = lib.rowCount();
+        const QString gguf = models.filePath(QStringLiteral("nested/deeper/tiny.gguf"));
+        QCOMPARE(column(lib, CheckpointLibrary::PathRole).count(gguf), 1);
+        lib.addRecent(gguf);
+        QCOMPARE(reset.count(), 0);
+        QVERIFY(inserted.count() >= 1);
+        QCOMPARE(lib.rowCount(), before);  // from the models folder up to Recent
+        QCOMPARE(lib.index(0).data(CheckpointLibrary::PathRole).toString(), gguf);
+        QCOMPARE(lib.index(0).data(CheckpointLibrary::SectionRole).toString(), QStringLiteral("Recent"));
+        QCOMPARE(column(lib, CheckpointLibrary::PathRole).count(gguf), 1);
+        const int changes = int(inserted.count() + removed.count());
+        lib.addRecent(gguf);  // already the first: nothing to change
+        QCOMPARE(int(inserted.count() + removed.count()), changes);
+    }
 };
 
 QTEST_MAIN(TstCheckpointLibrary)
