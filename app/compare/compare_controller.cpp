@@ -155,9 +155,7 @@ bool CompareController::removePane(int row) {
     beginRemoveRows({}, row, row);
     ComparePane* pane = panes_.takeAt(row);
     endRemoveRows();
-    const int uid = pane->uid();
-    delete pane;  // its controller stops and joins its worker
-    CompareLayout::forgetPane(uid);
+    retirePane(pane);
     saveLayout();
     updateDivergences();
     Q_EMIT countChanged();
@@ -181,15 +179,25 @@ void CompareController::setCheckpoint(int row, const QString& checkpoint) {
     if (ComparePane* p = paneAt(row)) p->setCheckpoint(checkpoint);
 }
 
+void CompareController::retirePane(ComparePane* pane) {
+    CompareLayout::forgetPane(pane->uid());
+    pane->chat()->stop();
+    disconnect(pane->chat(), nullptr, this, nullptr);
+    disconnect(pane->sampling(), nullptr, this, nullptr);
+    disconnect(pane, nullptr, this, nullptr);
+    // Later, not now: the view's delegate for the row goes first (deleting the
+    // pane under a live delegate makes its bindings read null). The pane's
+    // ChatController then stops and joins its worker.
+    pane->deleteLater();
+}
+
 void CompareController::clearPanes() {
     if (panes_.isEmpty()) return;
+    const QVector<ComparePane*> old = panes_;
     beginResetModel();
-    for (ComparePane* p : panes_) {
-        CompareLayout::forgetPane(p->uid());
-        delete p;
-    }
     panes_.clear();
     endResetModel();
+    for (ComparePane* p : old) retirePane(p);
 }
 
 void CompareController::openCheckpoints(const QStringList& checkpoints) {

@@ -99,6 +99,7 @@ private:
     ComparePane* makePane(int uid, const QString& checkpoint);
     void insertPane(int row, ComparePane* pane);
     void clearPanes();
+    void retirePane(ComparePane* pane);
     void onPaneSamplingChanged(ComparePane* source);
     void onPaneStateChanged();
     void updateDivergences();
