@@ -27,9 +27,9 @@ const QString kCollapsedKey = QStringLiteral("checkpoints/collapsedRuns");
 CheckpointLibrary::CheckpointLibrary(QObject* parent) : QAbstractListModel(parent) {
     demoFolders_ = findDemoFolders();
     demoFolder_ = demoFolders_.value(0);
-    const QStringList collapsed = QSettings().value(kCollapsedKey).toStringList();
+    const QStringList collapsed = settings_.value(kCollapsedKey).toStringList();
     collapsed_ = QSet<QString>(collapsed.begin(), collapsed.end());
-    modelsFolder_ = QSettings().value(QStringLiteral("checkpoints/modelsFolder")).toString();
+    modelsFolder_ = settings_.value(QStringLiteral("checkpoints/modelsFolder")).toString();
     debounce_.setSingleShot(true);
     debounce_.setInterval(300);  // a copy in progress fires many change events
     connect(&debounce_, &QTimer::timeout, this, &CheckpointLibrary::rescan);
@@ -64,7 +64,7 @@ void CheckpointLibrary::setModelsFolder(const QString& folder) {
     const QString f = localPath(folder);
     if (f == modelsFolder_) return;
     modelsFolder_ = f;
-    QSettings().setValue(QStringLiteral("checkpoints/modelsFolder"), f);
+    settings_.setValue(QStringLiteral("checkpoints/modelsFolder"), f);
     Q_EMIT modelsFolderChanged();
     rescan();
 }
@@ -106,7 +106,7 @@ void CheckpointLibrary::rescan() {
 void CheckpointLibrary::rebuild() {
     QVector<Entry> next;
     QSet<QString> recentPaths;
-    const QStringList recent = QSettings().value(QStringLiteral("checkpoints/recent")).toStringList();
+    const QStringList recent = settings_.value(QStringLiteral("checkpoints/recent")).toStringList();
     for (const QString& p : recent) {
         const QFileInfo info(p);
         auto c = info.isDir() ? sniffFolder(p) : sniffFile(p);
@@ -201,7 +201,7 @@ void CheckpointLibrary::setRunCollapsed(const QString& group, bool collapsed) {
     if (collapsed) collapsed_.insert(group);
     else collapsed_.remove(group);
     const QStringList list(collapsed_.begin(), collapsed_.end());
-    QSettings().setValue(kCollapsedKey, list);
+    settings_.setValue(kCollapsedKey, list);
     for (int row = 0; row < entries_.size(); ++row) {
         if (entries_[row].group == group) {
             const QModelIndex i = index(row);
@@ -212,7 +212,7 @@ void CheckpointLibrary::setRunCollapsed(const QString& group, bool collapsed) {
 
 void CheckpointLibrary::addRecent(const QString& rawPath) {
     const QString path = localPath(rawPath);
-    QSettings s;
+    QSettings& s = settings_;
     QStringList recent = s.value(QStringLiteral("checkpoints/recent")).toStringList();
     recent.removeAll(path);
     recent.prepend(path);
@@ -223,7 +223,7 @@ void CheckpointLibrary::addRecent(const QString& rawPath) {
 
 void CheckpointLibrary::markLoaded(const QString& rawPath, bool ok, const QString& message) {
     const QString path = localPath(rawPath);
-    QSettings().setValue(statusKey(path), ok ? QStringLiteral("ok") : QStringLiteral("failed:") + message);
+    settings_.setValue(statusKey(path), ok ? QStringLiteral("ok") : QStringLiteral("failed:") + message);
     for (int row = 0; row < entries_.size(); ++row) {
         if (entries_[row].c.path == path) {
             const QModelIndex i = index(row);
@@ -282,7 +282,7 @@ QVariant CheckpointLibrary::data(const QModelIndex& index, int role) const {
     case ValLossRole: return e.steps.hasValLoss() ? QVariant(e.steps.valLoss) : QVariant();
     case StatusRole:
     case StatusTextRole: {
-        const QString s = QSettings().value(statusKey(e.c.path)).toString();
+        const QString s = settings_.value(statusKey(e.c.path)).toString();
         const QString status = s.isEmpty() ? QStringLiteral("unknown") : s == QLatin1String("ok") ? s : QStringLiteral("failed");
         if (role == StatusRole) return status;
         if (status == QLatin1String("ok")) return QStringLiteral("loads");

@@ -11,6 +11,7 @@
 #include <QAbstractListModel>
 #include <QFileSystemWatcher>
 #include <QSet>
+#include <QSettings>
 #include <QTimer>
 #include <QVector>
 #include <QtQml/qqmlregistration.h>
@@ -91,6 +92,10 @@ private:
     void rebuild();
     void applyEntries(const QVector<Entry>& next);
 
+    // One settings object for all reads and writes: Qt writes it back from
+    // the event loop, so the two writes after a load (status, recent) cost one
+    // file sync on the GUI thread instead of one each.
+    mutable QSettings settings_;
     QVector<Entry> entries_;
     QVector<Entry> scanned_;  // the last scan of the demo and models folders, runs grouped
     QString modelsFolder_;
