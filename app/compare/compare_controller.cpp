@@ -155,6 +155,7 @@ bool CompareController::removePane(int row) {
     beginRemoveRows({}, row, row);
     ComparePane* pane = panes_.takeAt(row);
     endRemoveRows();
+    CompareLayout::forgetPanes({pane->uid()});
     retirePane(pane);
     saveLayout();
     updateDivergences();
@@ -180,7 +181,6 @@ void CompareController::setCheckpoint(int row, const QString& checkpoint) {
 }
 
 void CompareController::retirePane(ComparePane* pane) {
-    CompareLayout::forgetPane(pane->uid());
     pane->chat()->stop();
     disconnect(pane->chat(), nullptr, this, nullptr);
     disconnect(pane->sampling(), nullptr, this, nullptr);
@@ -197,7 +197,12 @@ void CompareController::clearPanes() {
     beginResetModel();
     panes_.clear();
     endResetModel();
-    for (ComparePane* p : old) retirePane(p);
+    QVector<int> uids;
+    for (ComparePane* p : old) {
+        uids << p->uid();
+        retirePane(p);
+    }
+    CompareLayout::forgetPanes(uids);
 }
 
 void CompareController::openCheckpoints(const QStringList& checkpoints) {

@@ -39,8 +39,10 @@ void CompareLayout::save() const {
     s.endArray();
 }
 
-void CompareLayout::forgetPane(int uid) {
-    QSettings().remove(QStringLiteral("compare/pane-%1").arg(uid));
+void CompareLayout::forgetPanes(const QVector<int>& uids) {
+    if (uids.isEmpty()) return;
+    QSettings s;  // one write-back for all of them
+    for (int uid : uids) s.remove(QStringLiteral("compare/pane-%1").arg(uid));
 }
 
 }  // namespace waypoint::app

@@ -20,8 +20,8 @@ struct CompareLayout {
 
     static CompareLayout load();
     void save() const;
-    // Forgets a removed pane's own sampling settings.
-    static void forgetPane(int uid);
+    // Forgets removed panes' own sampling settings.
+    static void forgetPanes(const QVector<int>& uids);
 };
 
 }  // namespace waypoint::app

@@ -11,10 +11,16 @@ namespace waypoint::app {
 
 SamplingSettings::SamplingSettings(QObject* parent) : QObject(parent) { loadGroup(); }
 
+QSettings& SamplingSettings::store() const {
+    // One QSettings per object, made on first use (after main() named the
+    // application): its writes are flushed by the event loop, together,
+    // instead of one file sync on the GUI thread per slider step.
+    if (!settings_) settings_ = std::make_unique<QSettings>();
+    return *settings_;
+}
+
 void SamplingSettings::write(const char* key, const QVariant& value) {
-    QSettings s;
-    s.beginGroup(fullGroup());
-    s.setValue(QLatin1String(key), value);
+    store().setValue(fullGroup() + QLatin1Char('/') + QLatin1String(key), value);
     Q_EMIT changed();
 }
 
@@ -103,7 +109,7 @@ void SamplingSettings::useCheckpoint(const QString& path, const QString& default
 
 void SamplingSettings::loadGroup() {
     base_ = defaults_.isEmpty() ? SamplingValues{} : parseDefaults(defaults_);
-    QSettings s;
+    QSettings& s = store();
     s.beginGroup(fullGroup());
     v_.temperature = s.value(QStringLiteral("temperature"), base_.temperature).toFloat();
     v_.topK = s.value(QStringLiteral("topK"), base_.topK).toInt();
@@ -114,21 +120,17 @@ void SamplingSettings::loadGroup() {
     v_.seed = s.value(QStringLiteral("seed"), QStringLiteral("42")).toString().toULongLong();
     randomSeed_ = s.value(QStringLiteral("randomSeed"), true).toBool();
     v_.stopAtEos = s.value(QStringLiteral("stopAtEos"), true).toBool();
+    s.endGroup();
 }
 
 void SamplingSettings::resetToDefaults() {
-    {
-        QSettings s;
-        s.remove(fullGroup());
-    }
+    store().remove(fullGroup());
     loadGroup();
     Q_EMIT changed();
 }
 
 QVariant SamplingSettings::stored(const QString& key) const {
-    QSettings s;
-    s.beginGroup(fullGroup());
-    return s.value(key);
+    return store().value(fullGroup() + QLatin1Char('/') + key);
 }
 
 SamplingValues SamplingSettings::next() {

@@ -1,12 +1,14 @@
-// The sampling knobs the panel edits. Every change is written to QSettings at
-// once; values are kept per checkpoint when the checkpoint brings its own
+// The sampling knobs the panel edits. Every change goes to QSettings at once
+// (flushed to disk by the event loop); values are kept per checkpoint when the checkpoint brings its own
 // defaults (generation_config.json), else in one shared group.
 #pragma once
 
 #include <QObject>
+#include <QSettings>
 #include <QString>
 #include <QVariant>
 #include <QtQml/qqmlregistration.h>
+#include <memory>
 
 #include "backend/inference_backend.h"
 
@@ -81,6 +83,7 @@ Q_SIGNALS:
     void groupChanged();
 
 private:
+    QSettings& store() const;
     void write(const char* key, const QVariant& value);
     QString fullGroup() const { return scope_.isEmpty() ? group_ : scope_ + QLatin1Char('/') + group_; }
     void loadGroup();
@@ -92,6 +95,7 @@ private:
     QString group_ = QStringLiteral("sampling/default");
     QString defaults_;
     QString scope_;
+    mutable std::unique_ptr<QSettings> settings_;
     SamplingValues lastIssued_;
     quint64 seedOnce_ = 0;
     bool hasSeedOnce_ = false;
