@@ -56,7 +56,7 @@ ColumnLayout {
                 width: ListView.view.width
                 text: section
                 leftPadding: Theme.padding
-                topPadding: 8
+                topPadding: 5
                 bottomPadding: 2
                 font.pointSize: Theme.smallSize
                 font.weight: Font.DemiBold
