@@ -160,7 +160,10 @@ GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_id
                 stats.finish = FinishReason::ContextFull;
                 break;
             }
-            session.make_room(1, keep_on_slide);
+            // Drop half of what may slide at once (llama.cpp's context shift):
+            // the kept tokens' positions change, so the cache is recomputed in
+            // one prefill; sliding by one token would redo it every token.
+            session.make_room(std::max(1, (context - keep_on_slide) / 2), keep_on_slide);
         }
         logits = session.step(id);
     }

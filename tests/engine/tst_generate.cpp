@@ -370,6 +370,10 @@ void TestGenerate::slidingPastTheContext() {
     QCOMPARE(stats.finish, FinishReason::Length);
     QVERIFY(session.position() <= context);
     QCOMPARE(session.history().front(), model_->tokenizer().bos());  // BOS kept
+    // One slide of half the context, not one per token (which would re-prefill
+    // the whole window for every new token): about context/2 + 30 remain.
+    QVERIFY2(session.position() > context / 2 && session.position() < context / 2 + 40,
+             qPrintable(QString::number(session.position())));
 }
 
 void TestGenerate::emptyPrompt() {

@@ -15,7 +15,7 @@ enum class FinishReason { Length, Eos, StopString, Stopped, ContextFull };
 const char* to_string(FinishReason reason);  // "length", "eos", "stop_string", "stopped", "context_full"
 
 enum class ContextPolicy {
-    Slide,  // drop the oldest tokens (keeping BOS) and go on
+    Slide,  // drop the oldest half of the answer's context (keeping BOS), re-prefill once, go on
     Stop,   // finish with ContextFull
 };
 
