@@ -1,6 +1,6 @@
 #!/bin/sh
 # Takes the README's screenshots of the real window under Xvfb, in light and
-# dark, into docs/screenshots/{picker,sampling,chat,card}-{light,dark}.png:
+# dark, into docs/screenshots/{picker,sampling,chat,card,compare}-{light,dark}.png:
 # checkpoint picker, sampling panel and model card on the demo checkpoint (it
 # carries training step and validation loss); the chat mid-stream on a story
 # model (the demo model's answers are a few tokens long).
@@ -34,5 +34,11 @@ for theme in light dark; do
   else
     echo "no $chat: skipping the chat shot (pass a story model as CHAT_CHECKPOINT)" >&2
   fi
+  # compare-<theme>.png: the demo's three steps answering one sum, greedy,
+  # with the evaluation on the held-out problems (window 12) below them; not
+  # slowed, so the panes show real tokens/s.
+  demo=$root/resources/demo
+  (WAYPOINT_TOKEN_DELAY_MS=0; shoot "$theme" compare --compare "$demo/arith-step000500" \
+    --compare "$demo/arith-step002000" --compare "$demo/arith-step004000")
 done
 ls -l "$out"
