@@ -27,49 +27,16 @@
 #include "app_options.h"
 #include "waypoint/model.h"
 #include "compare/compare_controller.h"
+#include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
 using waypoint::app::CompareController;
+using waypoint::bench::StallMeter;
+using waypoint::bench::threadCpuMs;
+using waypoint::bench::waitUntil;
 
 namespace {
-struct StallMeter {
-    QElapsedTimer clock;
-    qint64 last = 0;
-    double maxGap = 0;
-    int over16 = 0, over50 = 0, ticks = 0;
-    void reset() { maxGap = 0; over16 = over50 = ticks = 0; last = clock.nsecsElapsed(); }
-    void tick() {
-        const qint64 now = clock.nsecsElapsed();
-        const double gap = (now - last) / 1e6;
-        last = now;
-        ++ticks;
-        maxGap = std::max(maxGap, gap);
-        over16 += gap > 16;
-        over50 += gap > 50;
-    }
-    QJsonObject json(double ms) const {
-        return {{"ms", ms}, {"max_stall_ms", maxGap}, {"gaps_over_16ms", over16}, {"gaps_over_50ms", over50}, {"ticks", ticks}};
-    }
-};
-// CPU time the GUI thread itself used: tells a busy GUI from a starved one
-// (on a loaded machine a stall can be time spent waiting for a core).
-double guiCpuMs() {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
-    QEventLoop loop;
-    QTimer poll, deadline;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] { if (done()) loop.quit(); });
-    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    poll.start(5);
-    deadline.setSingleShot(true);
-    deadline.start(timeoutMs);
-    if (!done()) loop.exec();
-    return done();
-}
 bool allLoaded(const CompareController& c) {
     if (c.loading()) return false;
     for (int i = 0; i < c.rowCount(); ++i)
@@ -130,7 +97,7 @@ int main(int argc, char* argv[]) {
     // Measured: the panes switch to `checkpoints` (loads on the workers).
     meter.reset();
     phase.restart();
-    double cpu0 = guiCpuMs();
+    double cpu0 = threadCpuMs();
     compare->openCheckpoints(checkpoints);
     if (!waitUntil([&] { return allLoaded(*compare); }, 120000)) {
         std::fprintf(stderr, "panes did not load: %s\n", qPrintable(compare->lastError()));
@@ -138,7 +105,7 @@ int main(int argc, char* argv[]) {
     }
     meter.tick();  // the gap up to the end counts too
     QJsonObject load = meter.json(phase.elapsed());
-    load[QStringLiteral("gui_thread_cpu_ms")] = guiCpuMs() - cpu0;
+    load[QStringLiteral("gui_thread_cpu_ms")] = threadCpuMs() - cpu0;
 
     for (int i = 0; i < compare->rowCount(); ++i) {
         auto* s = compare->paneAt(i)->sampling();
@@ -150,12 +117,12 @@ int main(int argc, char* argv[]) {
     waitUntil([] { return false; }, 300);  // let the window settle
     meter.reset();
     phase.restart();
-    cpu0 = guiCpuMs();
+    cpu0 = threadCpuMs();
     if (!compare->send(QStringLiteral("Once upon a time"))) return 1;
     if (!waitUntil([&] { return !compare->generating(); }, 600000)) return 1;
     meter.tick();
     QJsonObject stream = meter.json(phase.elapsed());
-    stream[QStringLiteral("gui_thread_cpu_ms")] = guiCpuMs() - cpu0;
+    stream[QStringLiteral("gui_thread_cpu_ms")] = threadCpuMs() - cpu0;
     QJsonArray panes;
     for (int i = 0; i < compare->rowCount(); ++i) {
         const auto* chat = compare->paneAt(i)->chat();

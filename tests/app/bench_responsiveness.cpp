@@ -17,45 +17,13 @@
 
 #include "app_options.h"
 #include "chat/chat_controller.h"
+#include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
 using waypoint::app::ChatController;
-
-namespace {
-// Gaps between 1 ms timer ticks, per phase.
-struct StallMeter {
-    QElapsedTimer clock;
-    qint64 last = 0;
-    double maxGap = 0;
-    int over16 = 0, over50 = 0, ticks = 0;
-    void reset() { maxGap = 0; over16 = over50 = ticks = 0; last = clock.nsecsElapsed(); }
-    void tick() {
-        const qint64 now = clock.nsecsElapsed();
-        const double gap = (now - last) / 1e6;
-        last = now;
-        ++ticks;
-        maxGap = std::max(maxGap, gap);
-        over16 += gap > 16;
-        over50 += gap > 50;
-    }
-    QJsonObject json(double ms) const {
-        return {{"ms", ms}, {"max_stall_ms", maxGap}, {"gaps_over_16ms", over16}, {"gaps_over_50ms", over50}, {"ticks", ticks}};
-    }
-};
-// Runs the real event loop (timers included) until `done` or the timeout.
-bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
-    QEventLoop loop;
-    QTimer poll, deadline;
-    QObject::connect(&poll, &QTimer::timeout, &loop, [&] { if (done()) loop.quit(); });
-    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
-    poll.start(5);
-    deadline.setSingleShot(true);
-    deadline.start(timeoutMs);
-    if (!done()) loop.exec();
-    return done();
-}
-}  // namespace
+using waypoint::bench::StallMeter;
+using waypoint::bench::waitUntil;
 
 int main(int argc, char* argv[]) {
     QGuiApplication app(argc, argv);

@@ -22,27 +22,14 @@
 
 #include "app_options.h"
 #include "chat/chat_controller.h"
+#include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
 using waypoint::app::ChatController;
+using waypoint::bench::StallMeter;
 
 namespace {
-struct StallMeter {
-    QElapsedTimer clock;
-    qint64 last = 0;
-    double maxGap = 0;
-    int over16 = 0, over50 = 0;
-    void reset() { maxGap = 0; over16 = over50 = 0; last = clock.nsecsElapsed(); }
-    void tick() {
-        const qint64 now = clock.nsecsElapsed();
-        const double gap = (now - last) / 1e6;
-        last = now;
-        maxGap = std::max(maxGap, gap);
-        over16 += gap > 16;
-        over50 += gap > 50;
-    }
-};
 
 int fail(const char* what) {
     std::fprintf(stderr, "bench_token_stream: %s\n", what);
