@@ -179,6 +179,7 @@ void ChatController::onFinished(quint64 id, const QVariantMap& s) {
     tokensPerSecond_ = s.value(QStringLiteral("tokensPerSecond")).toDouble();
     ttftMs_ = s.value(QStringLiteral("timeToFirstTokenMs")).toDouble();
     lastNewTokens_ = s.value(QStringLiteral("newTokens")).toInt();
+    lastPromptTokens_ = s.value(QStringLiteral("promptTokens")).toInt();
     lastFinish_ = s.value(QStringLiteral("finish")).toString();
     Q_EMIT statsChanged();
     if (id != currentGen_) return;

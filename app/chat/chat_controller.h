@@ -43,6 +43,7 @@ class ChatController : public QObject {
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
     Q_PROPERTY(double timeToFirstTokenMs READ timeToFirstTokenMs NOTIFY statsChanged)
     Q_PROPERTY(int lastNewTokens READ lastNewTokens NOTIFY statsChanged)
+    Q_PROPERTY(int lastPromptTokens READ lastPromptTokens NOTIFY statsChanged)
     Q_PROPERTY(QString lastFinish READ lastFinish NOTIFY statsChanged)
     Q_PROPERTY(QString examplePrompt READ examplePrompt NOTIFY exampleChanged)
     Q_PROPERTY(QString exampleAnswer READ exampleAnswer NOTIFY exampleChanged)
@@ -71,6 +72,7 @@ public:
     double tokensPerSecond() const { return tokensPerSecond_; }
     double timeToFirstTokenMs() const { return ttftMs_; }
     int lastNewTokens() const { return lastNewTokens_; }
+    int lastPromptTokens() const { return lastPromptTokens_; }  // as fed, BOS included
     QString lastFinish() const { return lastFinish_; }
     QString examplePrompt() const { return examplePrompt_; }
     QString exampleAnswer() const { return exampleAnswer_; }
@@ -145,6 +147,7 @@ private:
     QStringList devices_{QStringLiteral("cpu")};
     double tokensPerSecond_ = 0, ttftMs_ = 0;
     int lastNewTokens_ = 0;
+    int lastPromptTokens_ = 0;
     QString lastFinish_;
     QString examplePrompt_, exampleAnswer_;
 };

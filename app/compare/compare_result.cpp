@@ -35,6 +35,7 @@ waypoint::PaneResult paneResult(const ComparePane& pane) {
     r.max_new_tokens = used.maxNewTokens;
     r.generated_ids = pane.tokenIds();
     r.text = pane.answer().toStdString();
+    r.stats.prompt_tokens = chat->lastPromptTokens();
     r.stats.new_tokens = chat->lastNewTokens();
     r.stats.time_to_first_token_ms = chat->timeToFirstTokenMs();
     r.stats.decode_tokens_per_s = chat->tokensPerSecond();

@@ -375,6 +375,8 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(back.panes[i].checkpoint), c.paneAt(i)->checkpoint());
             QCOMPARE(QString::fromStdString(back.panes[i].text), c.paneAt(i)->answer());
             QCOMPARE(back.panes[i].stats.new_tokens, c.paneAt(i)->chat()->lastNewTokens());
+            QVERIFY(back.panes[i].stats.prompt_tokens > 0);
+            QCOMPARE(back.panes[i].stats.prompt_tokens, c.paneAt(i)->chat()->lastPromptTokens());
             QVERIFY(back.panes[i].sampling.greedy());
             QCOMPARE(back.panes[i].max_new_tokens, 10);
             QCOMPARE(QString::fromStdString(back.panes[i].model), c.paneAt(i)->chat()->modelName());
