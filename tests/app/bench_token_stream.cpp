@@ -59,10 +59,9 @@ int main(int argc, char* argv[]) {
     if (!waypoint::app::AppOptions::parse({args[0], QStringLiteral("--checkpoint"), checkpoint}, &code)) return code;
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QQmlApplicationEngine engine;
-    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
-    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Waypoint/qml/Main.qml")));
-    if (engine.rootObjects().isEmpty()) return fail("Main.qml did not load");
-    auto* window = qobject_cast<QQuickWindow*>(engine.rootObjects().first());
+    QObject* root = waypoint::bench::loadMainWindow(engine);
+    if (!root) return fail("Main.qml did not load");
+    auto* window = qobject_cast<QQuickWindow*>(root);
     auto* chat = window->findChild<ChatController*>();
     auto* toggle = window->findChild<QObject*>(QStringLiteral("colorTokensSwitch"));
     if (!chat || !toggle) return fail("no ChatController or colorTokensSwitch in the window");
@@ -75,11 +74,6 @@ int main(int argc, char* argv[]) {
     chat->sampling()->setSeedText(QStringLiteral("42"));
 
     StallMeter meter;
-    meter.clock.start();
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, [&] { meter.tick(); });
     int frames = 0;
     QObject::connect(window, &QQuickWindow::frameSwapped, [&] { ++frames; });
 
@@ -89,7 +83,7 @@ int main(int argc, char* argv[]) {
         toggle->setProperty("checked", mode != QLatin1String("colour off"));
         const bool hover = mode.contains(QLatin1String("popup"));
         QTest::qWait(300);
-        ticker.start();
+        meter.start();
         meter.reset();
         frames = 0;
         QElapsedTimer t;
@@ -108,7 +102,7 @@ int main(int argc, char* argv[]) {
         if (!QTest::qWaitFor([&] { return !chat->generating(); }, 600000))
             return fail(qPrintable(QStringLiteral("the answer did not finish (%1)").arg(mode)));
         const double ms = t.elapsed();
-        ticker.stop();
+        meter.stop();
         QJsonObject run{{"mode", mode},
                         {"tokens", chat->messages()->tokenCountAt(1)},
                         {"answer_chars", chat->messages()->textAt(1).size()},

@@ -6,6 +6,8 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonObject>
+#include <QQmlApplicationEngine>
+#include <QUrl>
 #include <QTimer>
 #include <algorithm>
 #include <ctime>
@@ -13,9 +15,20 @@
 
 namespace waypoint::bench {
 
-// Gaps between ticks, per phase (reset() starts a phase).
+// Gaps between ticks of a 1 ms precise timer on the GUI thread, per phase
+// (reset() starts a phase; start()/stop() run the timer).
 struct StallMeter {
+    StallMeter() {
+        clock.start();
+        ticker.setTimerType(Qt::PreciseTimer);
+        ticker.setInterval(1);
+        QObject::connect(&ticker, &QTimer::timeout, [this] { tick(); });
+    }
+    void start() { ticker.start(); }
+    void stop() { ticker.stop(); }
+
     QElapsedTimer clock;
+    QTimer ticker;
     qint64 last = 0;
     double maxGap = 0;
     int over16 = 0, over50 = 0, ticks = 0;
@@ -33,6 +46,14 @@ struct StallMeter {
         return {{"ms", ms}, {"max_stall_ms", maxGap}, {"gaps_over_16ms", over16}, {"gaps_over_50ms", over50}, {"ticks", ticks}};
     }
 };
+
+// Loads the app's window (Main.qml from the Waypoint module) as the waypoint
+// executable does; its root object, or nullptr when it did not load.
+inline QObject* loadMainWindow(QQmlApplicationEngine& engine) {
+    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
+    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Waypoint/qml/Main.qml")));
+    return engine.rootObjects().isEmpty() ? nullptr : engine.rootObjects().first();
+}
 
 // Runs the real event loop (timers included) until `done` or the timeout.
 inline bool waitUntil(const std::function<bool()>& done, int timeoutMs) {
