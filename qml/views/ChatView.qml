@@ -167,7 +167,8 @@ Rectangle {
                 Label {
                     Layout.fillWidth: true
                     horizontalAlignment: Text.AlignHCenter
-                    text: qsTr("Enter sends · Shift+Enter new line · Esc stops · Ctrl+N new chat · Ctrl+O open")
+                    // No-break spaces inside each hint: a line breaks only between hints.
+                    text: qsTr("Enter\u00a0sends · Shift+Enter\u00a0new\u00a0line · Esc\u00a0stops · Ctrl+N\u00a0new\u00a0chat · Ctrl+O\u00a0open")
                     font.pointSize: Theme.smallSize
                     color: Theme.mutedText
                     wrapMode: Text.Wrap
