@@ -2,12 +2,14 @@
 // (/temp 0.5, /topk 10, /topp 0.9, /minp 0.05, /penalty 1.1, /tokens 50,
 // /seed 7, /greedy, /card, /settings, /help, /quit); any other line is a
 // prompt, answered with streaming. A bad command or a failed answer prints
-// one error line and the loop goes on.
+// one error line and the loop goes on. Lines are read with editing and
+// history on a terminal (line_editor.h); Ctrl-C at the prompt drops the line.
 #include <cstdio>
-#include <iostream>
 #include <sstream>
 
 #include "commands.h"
+#include "error_text.h"
+#include "line_editor.h"
 #include "waypoint/error.h"
 #include "waypoint/model_card.h"
 
@@ -26,7 +28,7 @@ const char* kHelp =
     "  /settings    show the current settings\n"
     "  /card        show the model card\n"
     "  /help        this list\n"
-    "  /quit        leave (Ctrl-D too); Ctrl-C stops an answer\n";
+    "  /quit        leave (Ctrl-D too); Ctrl-C stops an answer, or drops the line being typed\n";
 
 struct LoopState {
     GenerateOptions options;
@@ -105,13 +107,21 @@ int run_interactive(std::shared_ptr<const Model> model, const RunOptions& option
     state.options = options.generate;
     state.fixed_seed = options.seed_given;
     Session session(model);
+    LineEditor editor("waypoint-cli");
     std::fprintf(stderr, "%s: type a prompt, /help for commands, /quit to leave\n", model->card().name.c_str());
     std::string line;
+    bool told_how_to_leave = false;
     for (;;) {
-        write_out("> ");
-        if (!std::getline(std::cin, line)) {
+        const LineEditor::Status status = editor.read("> ", line);
+        if (status == LineEditor::Status::EndOfInput) {
             write_out("\n");
             return 0;
+        }
+        if (status == LineEditor::Status::Interrupted) {
+            // As in a shell: the line is dropped and the loop goes on.
+            if (!told_how_to_leave) std::fprintf(stderr, "(/quit or Ctrl-D leaves)\n");
+            told_how_to_leave = true;
+            continue;
         }
         if (line.empty()) continue;
         try {
@@ -124,10 +134,7 @@ int run_interactive(std::shared_ptr<const Model> model, const RunOptions& option
             write_out("\n");
             std::fprintf(stderr, "%s\n", stats_line(a.stats, state.options.sampling.seed).c_str());
         } catch (const std::exception& e) {
-            std::string msg = e.what();
-            msg = msg.substr(0, msg.find('\n'));
-            std::fflush(stdout);
-            std::fprintf(stderr, "waypoint-cli: error: %s\n", msg.c_str());
+            print_error(e.what(), /*first_line_only=*/true);
         }
     }
 }

@@ -7,10 +7,12 @@
 
 #include "arg_parser.h"
 #include "commands.h"
+#include "error_text.h"
 #include "waypoint/error.h"
 
 namespace {
 
+using waypoint::cli::print_error;
 using waypoint::cli::UsageError;
 
 struct Command {
@@ -34,33 +36,22 @@ int dispatch(const std::vector<std::string>& args) {
     return waypoint::cli::run_default(args);
 }
 
-// One line: the first line of a library's message (torch appends a
-// backtrace), our own messages with line breaks folded.
-void print_error(std::string message, bool whole) {
-    if (!whole) message = message.substr(0, message.find('\n'));
-    for (auto& c : message)
-        if (c == '\n' || c == '\r') c = ' ';
-    if (message.empty()) message = "unknown error";
-    std::fflush(stdout);
-    std::fprintf(stderr, "waypoint-cli: error: %s\n", message.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
         return dispatch(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const UsageError& e) {
-        print_error(e.what(), true);
+        print_error(e.what(), false);
         return 2;
     } catch (const waypoint::Error& e) {
-        print_error(e.what(), true);
-        return 1;
-    } catch (const std::exception& e) {
         print_error(e.what(), false);
         return 1;
+    } catch (const std::exception& e) {
+        print_error(e.what(), true);
+        return 1;
     } catch (...) {
-        print_error("unexpected failure", true);
+        print_error("unexpected failure", false);
         return 1;
     }
 }

@@ -54,6 +54,7 @@ int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options
         j["tokens"] = r.tokens;
         j["mean_nll"] = r.mean_nll;
         j["perplexity"] = r.perplexity;
+        j["window"] = window;
         if (r.cancelled) j["cancelled"] = true;
         write_out(j.dump() + "\n");
     } else {

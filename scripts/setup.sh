@@ -17,7 +17,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread
   libsentencepiece-dev sentencepiece
-  nlohmann-json3-dev libre2-dev
+  nlohmann-json3-dev libre2-dev libedit-dev
   qt6-base-dev qt6-declarative-dev qt6-tools-dev libgl-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-dialogs qml6-module-qtquick-templates qml6-module-qtquick-window

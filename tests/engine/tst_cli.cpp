@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStringDecoder>
 #include <QTemporaryDir>
 
 namespace {
@@ -78,6 +79,7 @@ private Q_SLOTS:
     void badArguments();
     void missingCheckpoint();
     void badCheckpointFile();
+    void badBytesInErrorsAreEscaped();
 
 private:
     QJsonArray golden_;
@@ -207,6 +209,12 @@ void TestCli::perplexityJson() {
     QCOMPARE(o.value("tokens").toInt(), golden.value("tokens").toInt());
     QVERIFY(std::abs(o.value("mean_nll").toDouble() - golden.value("mean_nll_nats").toDouble()) < 1e-3);
     QVERIFY(std::abs(o.value("perplexity").toDouble() - golden.value("perplexity").toDouble()) < 1e-2);
+    QCOMPARE(o.value("window").toInt(), golden.value("window").toInt());  // the window used, stated
+    // Without --window the default is stated too.
+    const Result d = cli({"--checkpoint", kModel, "--tokenizer", kShared + "/" + golden.value("tokenizer").toString(),
+                          "--perplexity", kShared + "/text/cs336_tinystories_sample.txt", "--json"});
+    QCOMPARE(d.code, 0);
+    QVERIFY2(json_of(d.out).value("window").toInt() > 0, d.out.constData());
 }
 
 void TestCli::interactiveLoop() {
@@ -296,6 +304,29 @@ void TestCli::badCheckpointFile() {
         QVERIFY2(one_error_line(r), r.err.constData());
         QVERIFY(r.err.contains("tokenizer"));
     }
+}
+
+// A pickle whose class name holds bytes that are not UTF-8 (a mutated copy of
+// bad/os_system.pt): the message quotes the name, escaped, and stderr stays
+// valid UTF-8.
+void TestCli::badBytesInErrorsAreEscaped() {
+    QFile src(QStringLiteral(WAYPOINT_SOURCE_DIR) + "/tests/data/pytorch/bad/os_system.pt");
+    QVERIFY(src.open(QIODevice::ReadOnly));
+    QByteArray bytes = src.readAll();
+    const qsizetype at = bytes.indexOf("\nsystem\n");
+    QVERIFY(at > 0);
+    bytes.replace(at + 1, 3, QByteArray("\xff\xfe\x01", 3));  // "system" -> "\xff\xfe\x01tem"
+    QTemporaryDir dir;
+    QFile bad(dir.filePath("mutated.pt"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write(bytes);
+    bad.close();
+    const Result r = cli({"--checkpoint", bad.fileName(), "--prompt", "hi"});
+    QVERIFY2(one_error_line(r), r.err.constData());
+    QStringDecoder utf8(QStringDecoder::Utf8);
+    const QString text = utf8(r.err);
+    QVERIFY2(!utf8.hasError() && !text.contains(QChar::ReplacementCharacter), r.err.toHex().constData());
+    QVERIFY2(r.err.contains("\\xff\\xfe\\x01tem"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCli)
