@@ -23,7 +23,7 @@
 #include <sstream>
 
 #include "formats/checkpoint.h"
-#include "formats/gguf_vocab_tokenizer.h"
+#include "formats/gguf/gguf_vocab_tokenizer.h"
 #include "formats/mapped_file.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"

@@ -17,7 +17,7 @@
 #include "kernels/decode_ops.h"
 #include "kernels/matvec.h"
 #include "kernels/matvec_impl.h"
-#include "model/forward_torch.h"
+#include "model/forward.h"
 #include "model/model_impl.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"

@@ -5,7 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "formats/gguf_vocab_tokenizer.h"
+#include "formats/checkpoint_common.h"
+#include "formats/gguf/gguf_vocab_tokenizer.h"
+#include "formats/pytorch/char_vocab.h"
+#include "formats/pytorch/settings.h"
+#include "formats/pytorch/torch_archive.h"
 #include "tokenizer/tokenizers.h"
 #include "waypoint/error.h"
 
@@ -41,6 +45,25 @@ bool looks_like_sentencepiece(const std::string& h) {
     return h.size() >= 2 && h[0] == '\x0a' && h[1] != '\0';
 }
 
+// A pickle (nanoGPT's meta.pkl) or JSON vocabulary: characters (stoi/itos),
+// a HF tokenizer.json, or a GPT-2 vocab.json with merges.txt beside it.
+std::unique_ptr<Tokenizer> load_vocabulary(const std::string& path, const pt::ValuePtr& v, bool json) {
+    auto pieces = pt::pieces_from_vocab(v->get("itos"), v->get("stoi"));
+    if (!pieces.empty()) {
+        const std::string description =
+            "characters (" + std::to_string(pieces.size()) + ", " + file_name_of(path) + ")";
+        return make_char_tokenizer(std::move(pieces), description);
+    }
+    if (const pt::Value* m = v->get("model"); m && m->kind == pt::Value::Kind::Dict)
+        return load_gpt2_bpe_tokenizer_json(path);  // HF tokenizer.json (byte-level BPE only)
+    const fs::path merges = fs::path(parent_of(path)) / "merges.txt";
+    std::error_code ec;
+    if (json && fs::is_regular_file(merges, ec))
+        return load_gpt2_bpe(path, merges.string());
+    throw Error(ErrorKind::Unsupported, path + " is no vocabulary Waypoint reads (expected stoi/itos, a tokenizer.json, "
+                                               "or a GPT-2 vocab.json with merges.txt beside it)");
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, int vocab_size) {
@@ -50,12 +73,14 @@ std::unique_ptr<Tokenizer> load_tokenizer_file(const std::string& path, int voca
     const std::string h = read_head(path, 16);
     if (h.size() >= 4 && h.compare(0, 4, "GGUF") == 0) return load_gguf_vocab_tokenizer(path);
     if (looks_like_sentencepiece(h)) return load_sentencepiece(path);
+    if (!h.empty() && static_cast<unsigned char>(h[0]) == 0x80)
+        return load_vocabulary(path, pt::load_plain_pickle(path), /*json=*/false);
     if (looks_like_llama2c_tokenizer(h)) return load_llama2c_tokenizer(path, vocab_size);
     if (!h.empty() && (h[0] == '{' || h[0] == ' ' || h[0] == '\n'))
-        return load_gpt2_bpe_tokenizer_json(path);  // HF tokenizer.json (byte-level BPE only)
+        return load_vocabulary(path, pt::parse_json_value(read_text_file(path), path), /*json=*/true);
     throw Error(ErrorKind::BadFormat,
                 path + " is not a tokenizer Waypoint can read (expected a sentencepiece .model, "
-                       "a llama2.c tokenizer.bin or a GGUF vocabulary)");
+                       "a llama2.c tokenizer.bin, a GGUF vocabulary, a tokenizer.json or a character vocabulary)");
 }
 
 std::vector<std::string> llama2c_tokenizer_names(int vocab_size) {
@@ -63,26 +88,28 @@ std::vector<std::string> llama2c_tokenizer_names(int vocab_size) {
     return {"tokenizer.model", "tok" + v + ".model", "tokenizer.bin", "tok" + v + ".bin"};
 }
 
-std::unique_ptr<Tokenizer> find_tokenizer(const std::string& checkpoint, const std::string& folder,
-                                          const std::vector<std::string>& candidates,
-                                          int vocab_size, const std::string& explicit_path) {
+std::unique_ptr<Tokenizer> find_tokenizer(const std::string& checkpoint, const std::vector<std::string>& folders,
+                                          const std::vector<std::string>& candidates, int vocab_size,
+                                          const std::string& explicit_path, const std::string& note) {
     std::error_code ec;
-    std::string dir = folder;
+    std::vector<std::string> dirs = folders;
     if (!explicit_path.empty()) {
         if (!fs::exists(explicit_path, ec))
             throw Error(ErrorKind::FileNotFound, "tokenizer " + explicit_path + " does not exist");
         if (!fs::is_directory(explicit_path, ec)) return load_tokenizer_file(explicit_path, vocab_size);
-        dir = explicit_path;
+        dirs = {explicit_path};
     }
-    for (const auto& name : candidates) {
-        fs::path p = fs::path(dir) / name;
-        if (fs::is_regular_file(p, ec)) return load_tokenizer_file(p.string(), vocab_size);
+    for (const auto& dir : dirs) {
+        for (const auto& name : candidates) {
+            fs::path p = fs::path(dir) / name;
+            if (fs::is_regular_file(p, ec)) return load_tokenizer_file(p.string(), vocab_size);
+        }
     }
     std::string looked;
     for (const auto& name : candidates) looked += (looked.empty() ? "" : ", ") + name;
-    const std::string where = explicit_path.empty() ? "next to " + checkpoint : "in " + dir;
-    throw Error(ErrorKind::FileNotFound,
-                "no tokenizer found " + where + " (looked for " + looked + "); pass --tokenizer PATH");
+    const std::string where = explicit_path.empty() ? "next to " + checkpoint : "in " + explicit_path;
+    throw Error(ErrorKind::FileNotFound, "no tokenizer found " + where + (note.empty() ? "" : ": " + note) +
+                                             " (looked for " + looked + "); pass --tokenizer PATH");
 }
 
 }  // namespace waypoint::detail

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <string>
 
-#include "model/decode_cpu.h"
-#include "model/forward_torch.h"
+#include "model/family.h"
+#include "model/forward.h"
 #include "model/kv_cache.h"
 #include "model/model_impl.h"
 #include "model/torch_guard.h"
@@ -21,13 +21,13 @@ namespace detail {
 struct SessionImpl {
     const ModelImpl& m;
     KvCache cache;
-    std::unique_ptr<DecodeScratch> scratch;  // CPU decode path only
+    std::unique_ptr<DecodeStep> decode_step;  // where the family has a faster one-token step
     std::vector<int> history;
     std::vector<float> logits;               // [V], the last position's
 
     explicit SessionImpl(const ModelImpl& model)
-        : m(model), cache(model), logits(size_t(model.config.vocab_size)) {
-        if (m.on_cpu() && !m.gpt2) scratch = std::make_unique<DecodeScratch>(m.config);
+        : m(model), cache(model.config, model.act_dtype, model.device),
+          decode_step(model.family->make_decode_step(model)), logits(size_t(model.config.vocab_size)) {
         history.reserve(size_t(m.config.max_seq_len));
     }
 
@@ -63,8 +63,8 @@ struct SessionImpl {
     void advance(const int* ids, size_t n) {
         check(ids, n);
         const int pos = static_cast<int>(history.size());
-        if (n == 1 && scratch) {
-            decode_cpu(m, cache, *scratch, ids[0], pos, logits.data());
+        if (n == 1 && decode_step) {
+            decode_step->run(cache, ids[0], pos, logits.data());
         } else {
             at::Tensor out = forward(ids, n, /*all_logits=*/false);  // [1, V]
             std::memcpy(logits.data(), out.data_ptr<float>(), sizeof(float) * logits.size());

@@ -10,7 +10,7 @@
 #include "formats/pytorch/settings.h"
 #include "formats/pytorch/torch_archive.h"
 #include "formats/pytorch/zip_archive.h"
-#include "formats/safetensors.h"
+#include "formats/safetensors/safetensors.h"
 #include "formats/tokenizer_finder.h"
 #include "tokenizer/tokenizers.h"
 #include "waypoint/error.h"
@@ -94,40 +94,9 @@ std::string card_name(const std::string& path) {
     return stem;
 }
 
-std::string read_head(const std::string& path, size_t n) {
-    std::ifstream in(path, std::ios::binary);
-    std::string s(n, '\0');
-    in.read(&s[0], std::streamsize(n));
-    s.resize(size_t(in.gcount()));
-    return s;
-}
-
 std::unique_ptr<Tokenizer> char_tokenizer(std::vector<std::string> pieces, const std::string& where) {
     const std::string description = "characters (" + std::to_string(pieces.size()) + ", " + where + ")";
     return make_char_tokenizer(std::move(pieces), description);
-}
-
-// A tokenizer file of any kind a training run leaves: a character vocabulary
-// (a pickle like nanoGPT's meta.pkl, or JSON with stoi/itos), a GPT-2 BPE
-// (tokenizer.json, or vocab.json with merges.txt beside it), else whatever
-// formats/tokenizer_finder reads (sentencepiece, tokenizer.bin, GGUF).
-std::unique_ptr<Tokenizer> any_tokenizer_file(const std::string& path, int vocab_size) {
-    const std::string h = read_head(path, 1);
-    pt::ValuePtr v;
-    if (!h.empty() && static_cast<unsigned char>(h[0]) == 0x80) v = pt::load_plain_pickle(path);
-    else if (!h.empty() && h[0] == '{') v = pt::parse_json_value(read_text_file(path), path);
-    if (v) {
-        auto pieces = pt::pieces_from_vocab(v->get("itos"), v->get("stoi"));
-        if (!pieces.empty())
-            return char_tokenizer(std::move(pieces), file_name_of(path));
-        if (const Value* m = v->get("model"); m && m->kind == Kind::Dict) return load_gpt2_bpe_tokenizer_json(path);
-        const fs::path merges = fs::path(parent_of(path)) / "merges.txt";
-        std::error_code ec;
-        if (h[0] == '{' && fs::is_regular_file(merges, ec)) return load_gpt2_bpe(path, merges.string());
-        throw Error(ErrorKind::Unsupported, path + " is no vocabulary Waypoint reads (expected stoi/itos, a tokenizer.json, "
-                                                   "or a GPT-2 vocab.json with merges.txt beside it)");
-    }
-    return load_tokenizer_file(path, vocab_size);
 }
 
 std::unique_ptr<Tokenizer> find_torch_tokenizer(const std::string& path, const Value& root, const Value* meta,
@@ -138,24 +107,17 @@ std::unique_ptr<Tokenizer> find_torch_tokenizer(const std::string& path, const V
     const std::string v = std::to_string(vocab_size);
     const std::vector<std::string> names = {"meta.pkl",      "meta.json",      "tokenizer.model", "tok" + v + ".model",
                                             "tokenizer.bin", "tok" + v + ".bin", "tokenizer.json", "vocab.json"};
-    if (!explicit_path.empty()) {
-        if (!fs::exists(explicit_path, ec))
-            throw Error(ErrorKind::FileNotFound, "tokenizer " + explicit_path + " does not exist");
-        if (!fs::is_directory(explicit_path, ec)) return any_tokenizer_file(explicit_path, vocab_size);
-        for (const auto& n : names)
-            if (fs::is_regular_file(fs::path(explicit_path) / n, ec))
-                return any_tokenizer_file((fs::path(explicit_path) / n).string(), vocab_size);
-        return find_tokenizer(path, explicit_path, names, vocab_size, explicit_path);  // its error
-    }
     // Inside the checkpoint: stoi/itos at the top or under a meta/vocab dict.
-    for (const Value* d : {&root, root.get("meta"), root.get("vocab"), root.get("tokenizer"), root.get("config")}) {
-        if (!d) continue;
-        auto pieces = pt::pieces_from_vocab(d->get("itos"), d->get("stoi"));
-        if (!pieces.empty())
-            return char_tokenizer(std::move(pieces), "from " + file_name_of(path));
+    if (explicit_path.empty()) {
+        for (const Value* d : {&root, root.get("meta"), root.get("vocab"), root.get("tokenizer"), root.get("config")}) {
+            if (!d) continue;
+            auto pieces = pt::pieces_from_vocab(d->get("itos"), d->get("stoi"));
+            if (!pieces.empty())
+                return char_tokenizer(std::move(pieces), "from " + file_name_of(path));
+        }
     }
     // A nanochat meta_*.json naming its tokenizer file (relative to itself).
-    if (meta) {
+    if (meta && explicit_path.empty()) {
         const Value* t = meta->get("tokenizer");
         if (t && t->kind == Kind::Dict) {
             auto pieces = pt::pieces_from_vocab(t->get("itos"), t->get("stoi"));
@@ -167,21 +129,13 @@ std::unique_ptr<Tokenizer> find_torch_tokenizer(const std::string& path, const V
         if (t && t->kind == Kind::String) {
             for (const std::string& base : {meta_dir, parent_of(meta_dir)}) {
                 fs::path p = fs::path(base) / t->s;
-                if (fs::is_regular_file(p, ec)) return any_tokenizer_file(p.string(), vocab_size);
+                if (fs::is_regular_file(p, ec)) return load_tokenizer_file(p.string(), vocab_size);
             }
         }
     }
     // Beside the file, or in the run folder above a step folder.
-    for (const std::string& d : {dir, parent_of(dir)}) {
-        for (const auto& n : names) {
-            fs::path p = fs::path(d) / n;
-            if (fs::is_regular_file(p, ec)) return any_tokenizer_file(p.string(), vocab_size);
-        }
-    }
-    std::string looked;
-    for (const auto& n : names) looked += (looked.empty() ? "" : ", ") + n;
-    throw Error(ErrorKind::FileNotFound, "no tokenizer found for " + path + ": it holds no stoi/itos vocabulary and none of " +
-                                             looked + " is beside it; pass --tokenizer PATH");
+    return find_tokenizer(path, {dir, parent_of(dir)}, names, vocab_size, explicit_path,
+                          "it holds no stoi/itos vocabulary");
 }
 
 // meta_<step>.json beside model_<step>.pt (nanochat), parsed; nullptr if none.

@@ -1,9 +1,9 @@
-#include "formats/gguf_vocab_tokenizer.h"
+#include "formats/gguf/gguf_vocab_tokenizer.h"
 
 #include <algorithm>
 #include <unordered_map>
 
-#include "formats/gguf_file.h"
+#include "formats/gguf/gguf_file.h"
 #include "tokenizer/bpe_merge.h"
 #include "tokenizer/piece_text.h"
 #include "tokenizer/tokenizers.h"

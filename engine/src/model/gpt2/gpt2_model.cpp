@@ -1,7 +1,11 @@
-#include "model/gpt2_model.h"
+// The GPT-2 family: its weights from canonical tensors and its forward.
+#include "model/gpt2/gpt2_model.h"
 
 #include <cmath>
 
+#include "model/kv_cache.h"
+#include "model/model_impl.h"
+#include "model/weight_taker.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {
@@ -25,50 +29,22 @@ at::Tensor layer_norm(const at::Tensor& x, const at::Tensor& w, const at::Tensor
     return at::layer_norm(xf, {x.size(-1)}, wf, bf, eps).to(x.scalar_type());
 }
 
-struct Taker {
-    CheckpointData& data;
-    at::Device device;
-    int64_t parameters = 0;
-
-    at::Tensor take(const std::string& name, std::vector<int64_t> shape, at::ScalarType to, bool optional = false) {
-        auto it = data.tensors.find(name);
-        if (it == data.tensors.end()) {
-            if (optional) return {};
-            throw Error(ErrorKind::BadFormat, data.card.path + ": tensor '" + name + "' is missing; the checkpoint is incomplete");
-        }
-        if (it->second.sizes() != at::IntArrayRef(shape))
-            throw Error(ErrorKind::BadFormat, data.card.path + ": tensor '" + name + "' has shape " +
-                                                  c10::str(it->second.sizes()) + ", the config says " +
-                                                  c10::str(at::IntArrayRef(shape)));
-        parameters += it->second.numel();
-        at::Tensor out = it->second.to(device, to).contiguous();
-        data.tensors.erase(it);
-        return out;
-    }
-};
-
 }  // namespace
 
-std::unique_ptr<ModelImpl> build_gpt2_model(CheckpointData&& data, at::Device device, at::ScalarType dtype) {
-    const ModelConfig& c = data.config;
+std::unique_ptr<const ModelFamily> build_gpt2(ModelImpl& m, WeightTaker& t) {
+    const ModelConfig& c = m.config;
     if (c.dim <= 0 || c.n_heads <= 0 || c.dim % c.n_heads != 0 || c.n_layers <= 0 || c.hidden_dim <= 0 ||
         c.vocab_size <= 0 || c.max_seq_len <= 0)
-        throw Error(ErrorKind::BadFormat, data.card.path + ": inconsistent GPT-2 config (dim " + std::to_string(c.dim) +
+        throw Error(ErrorKind::BadFormat, m.card.path + ": inconsistent GPT-2 config (dim " + std::to_string(c.dim) +
                                               ", heads " + std::to_string(c.n_heads) + ")");
-    auto m = std::make_unique<ModelImpl>();
-    m->config = c;
-    m->config.n_kv_heads = c.n_heads;  // the KV cache holds every head
-    m->device = device;
-    m->weight_dtype = dtype;
-    m->act_dtype = device.is_cpu() ? at::kFloat : dtype;
-    const at::ScalarType act = m->act_dtype;
+    m.config.n_kv_heads = c.n_heads;  // the KV cache holds every head
+    const at::ScalarType dtype = m.weight_dtype, act = m.act_dtype;
     const int64_t D = c.dim, F = c.hidden_dim, V = c.vocab_size;
 
-    Taker t{data, device};
-    auto w = std::make_shared<Gpt2Weights>();
-    m->tok_embeddings = t.take("wte.weight", {V, D}, dtype);
-    const bool tied = c.tied_embeddings || data.tensors.count("lm_head.weight") == 0;
-    m->output = tied ? m->tok_embeddings : t.take("lm_head.weight", {V, D}, dtype);
+    auto w = std::make_unique<Gpt2Model>();
+    m.tok_embeddings = t.take("wte.weight", {V, D}, dtype);
+    const bool tied = c.tied_embeddings || !t.has("lm_head.weight");
+    m.output = tied ? m.tok_embeddings : t.take("lm_head.weight", {V, D}, dtype);
     w->wpe = t.take("wpe.weight", {c.max_seq_len, D}, act);
     w->ln_f_w = t.take("ln_f.weight", {D}, act);
     w->ln_f_b = t.take("ln_f.bias", {D}, act, true);
@@ -89,42 +65,25 @@ std::unique_ptr<ModelImpl> build_gpt2_model(CheckpointData&& data, at::Device de
         l.mlp_proj_b = t.take(p + "mlp.c_proj.bias", {D}, act, true);
         w->layers.push_back(std::move(l));
     }
-    m->config.tied_embeddings = tied;
-    m->gpt2 = w;
-
-    m->card = data.card;
-    m->card.architecture = "gpt2";
-    m->card.dtype = dtype_name(dtype);
-    m->card.device = device.str();
-    m->card.parameters = t.parameters;
-    m->card.layers = c.n_layers;
-    m->card.heads = c.n_heads;
-    m->card.kv_heads = c.n_heads;
-    m->card.width = c.dim;
-    m->card.hidden = c.hidden_dim;
-    m->card.vocabulary = c.vocab_size;
-    m->card.context = c.max_seq_len;
-    m->card.tied_embeddings = tied;
-    m->tokenizer = std::move(data.tokenizer);
-    m->generation_defaults_json = data.generation_defaults_json;
-    return m;
+    m.config.tied_embeddings = tied;
+    return w;
 }
 
-at::Tensor gpt2_forward(const ModelImpl& m, KvCache* cache, const at::Tensor& ids, int64_t pos, bool all_logits) {
+at::Tensor Gpt2Model::forward(const ModelImpl& m, KvCache* cache, const at::Tensor& ids, int64_t pos,
+                              bool all_logits) const {
     const ModelConfig& c = m.config;
-    const Gpt2Weights& g = *m.gpt2;
     const int64_t T = ids.size(0), D = c.dim, H = c.n_heads, hd = D / H;
     const double eps = c.norm_eps;
     const char* approximate = c.activation == Activation::GeluTanh ? "tanh" : "none";
     const int64_t S = (cache ? pos : 0) + T;  // keys attended to
 
     // x: [T, D] = token + learned position embeddings
-    at::Tensor x = m.tok_embeddings.index_select(0, ids).to(m.act_dtype) + g.wpe.narrow(0, pos, T);
+    at::Tensor x = m.tok_embeddings.index_select(0, ids).to(m.act_dtype) + wpe.narrow(0, pos, T);
     // masked[t, s] = s > (S - T) + t: causal over the history plus the new rows
     at::Tensor masked;
     if (T > 1) masked = at::ones({T, S}, at::TensorOptions().dtype(at::kBool).device(m.device)).triu(S - T + 1);
     for (int64_t l = 0; l < c.n_layers; ++l) {
-        const Gpt2Layer& w = g.layers[size_t(l)];
+        const Gpt2Layer& w = layers[size_t(l)];
         at::Tensor h = layer_norm(x, w.ln1_w, w.ln1_b, eps);
         at::Tensor qkv = linear(h, w.attn_w, w.attn_b);                   // [T, 3D]
         at::Tensor q = qkv.narrow(1, 0, D).view({T, H, hd}).transpose(0, 1);      // [H, T, hd]
@@ -132,11 +91,10 @@ at::Tensor gpt2_forward(const ModelImpl& m, KvCache* cache, const at::Tensor& id
         at::Tensor v = qkv.narrow(1, 2 * D, D).view({T, H, hd}).transpose(0, 1);  // [H, T, hd]
         at::Tensor keys = k, values = v;                                  // [H, S, hd]
         if (cache) {
-            at::Tensor kc = cache->k[l], vc = cache->v[l];  // [H, ctx, hd]
-            kc.narrow(1, pos, T).copy_(k);
-            vc.narrow(1, pos, T).copy_(v);
-            keys = kc.narrow(1, 0, S);
-            values = vc.narrow(1, 0, S);
+            cache->append(l, pos, k, v);
+            const KvView kv = cache->view(l, S);
+            keys = kv.k;
+            values = kv.v;
         }
         at::Tensor scores = at::bmm(q, keys.transpose(1, 2)).to(at::kFloat);  // [H, T, S]
         scores.mul_(1.0 / std::sqrt(double(hd)));
@@ -149,7 +107,7 @@ at::Tensor gpt2_forward(const ModelImpl& m, KvCache* cache, const at::Tensor& id
         x = x + linear(h, w.mlp_proj_w, w.mlp_proj_b);
     }
     if (!all_logits) x = x.narrow(0, T - 1, 1);
-    x = layer_norm(x, g.ln_f_w, g.ln_f_b, eps);
+    x = layer_norm(x, ln_f_w, ln_f_b, eps);
     return linear(x, m.output, at::Tensor()).to(at::kFloat);  // [T or 1, V]
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "model/kv_cache.h"
+#include "model/llama/llama_model.h"
 #include "model/model_impl.h"
 
 namespace waypoint::detail {
@@ -22,7 +23,7 @@ struct DecodeScratch {
 
 // Token `id` at position `pos` (< context): writes its K/V rows into the cache
 // and the logits [V] into `logits`. CPU models only.
-void decode_cpu(const ModelImpl& m, KvCache& cache, DecodeScratch& s, int id, int pos,
+void decode_cpu(const ModelImpl& m, const LlamaModel& w, KvCache& cache, DecodeScratch& s, int id, int pos,
                 float* logits);
 
 }  // namespace waypoint::detail

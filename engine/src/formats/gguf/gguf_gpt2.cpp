@@ -7,7 +7,7 @@
 //   attn_qkv -> attn.c_attn, attn_output -> attn.c_proj, ffn_norm -> ln_2,
 //   ffn_up -> mlp.c_fc, ffn_down -> mlp.c_proj (each .weight and .bias).
 #include "formats/checkpoint_common.h"
-#include "formats/gguf_arch.h"
+#include "formats/gguf/gguf_arch.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {

@@ -5,9 +5,9 @@
 #include <map>
 
 #include "formats/checkpoint_common.h"
-#include "formats/gguf_arch.h"
-#include "formats/gguf_file.h"
-#include "formats/gguf_vocab_tokenizer.h"
+#include "formats/gguf/gguf_arch.h"
+#include "formats/gguf/gguf_file.h"
+#include "formats/gguf/gguf_vocab_tokenizer.h"
 #include "formats/readers.h"
 #include "formats/tokenizer_finder.h"
 #include "waypoint/error.h"

@@ -9,7 +9,7 @@
 
 #include "formats/checkpoint_common.h"
 #include "formats/readers.h"
-#include "formats/safetensors.h"
+#include "formats/safetensors/safetensors.h"
 #include "formats/tokenizer_finder.h"
 #include "waypoint/error.h"
 

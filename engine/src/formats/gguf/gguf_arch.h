@@ -6,7 +6,7 @@
 #include <string>
 
 #include "formats/checkpoint.h"
-#include "formats/gguf_file.h"
+#include "formats/gguf/gguf_file.h"
 
 namespace waypoint::detail {
 

@@ -7,7 +7,7 @@
 //   blk.N.attn_norm / attn_q / attn_k / attn_v / attn_output / ffn_norm /
 //   ffn_gate (w1) / ffn_down (w2) / ffn_up (w3).
 #include "formats/checkpoint_common.h"
-#include "formats/gguf_arch.h"
+#include "formats/gguf/gguf_arch.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {

@@ -1,9 +1,12 @@
-#include "model/forward_torch.h"
-
+// The batched Llama forward on libtorch ops, for any device: prefill of a
+// whole prompt in one forward (causal mask), the all-position forward of
+// perplexity, and the decode step off the CPU.
 #include <cmath>
 #include <cstdlib>
 
-#include "model/gpt2_model.h"
+#include "model/kv_cache.h"
+#include "model/llama/llama_model.h"
+#include "model/model_impl.h"
 
 namespace waypoint::detail {
 
@@ -65,28 +68,29 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& keys, const at::Tens
     return out.view({KV, G, T, hd}).permute({2, 0, 1, 3}).reshape({T, H * hd});
 }
 
-// The shared body; cache == nullptr means no cache (keys are the T tokens).
-at::Tensor forward_impl(const ModelImpl& m, KvCache* cache, const at::Tensor& ids, int64_t pos,
-                        bool all_logits) {
+}  // namespace
+
+// cache == nullptr means no cache (keys are the T tokens).
+at::Tensor LlamaModel::forward(const ModelImpl& m, KvCache* cache, const at::Tensor& ids, int64_t pos,
+                               bool all_logits) const {
     const ModelConfig& c = m.config;
     const int64_t T = ids.size(0), H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim();
-    const at::Tensor cos = m.rope_cos.narrow(0, pos, T);  // [T, hd/2]
-    const at::Tensor sin = m.rope_sin.narrow(0, pos, T);
+    const at::Tensor cos = rope_cos.narrow(0, pos, T);  // [T, hd/2]
+    const at::Tensor sin = rope_sin.narrow(0, pos, T);
 
     at::Tensor x = m.tok_embeddings.index_select(0, ids).to(m.act_dtype);  // [T, D]
     for (int64_t l = 0; l < c.n_layers; ++l) {
-        const LayerWeights& w = m.layers[l];
+        const LayerWeights& w = layers[size_t(l)];
         at::Tensor h = rmsnorm(x, w.attn_norm, c.norm_eps);                // [T, D]
         at::Tensor q = rope(project(h, w.wq).view({T, H, hd}), cos, sin, c.rope);   // [T, H, hd]
         at::Tensor k = rope(project(h, w.wk).view({T, KV, hd}), cos, sin, c.rope);  // [T, KV, hd]
         at::Tensor v = project(h, w.wv).view({T, KV, hd});                          // [T, KV, hd]
         at::Tensor keys, values;  // [KV, S, hd]
         if (cache) {
-            at::Tensor kc = cache->k[l], vc = cache->v[l];  // [KV, ctx, hd]
-            kc.narrow(1, pos, T).copy_(k.transpose(0, 1));
-            vc.narrow(1, pos, T).copy_(v.transpose(0, 1));
-            keys = kc.narrow(1, 0, pos + T);
-            values = vc.narrow(1, 0, pos + T);
+            cache->append(l, pos, k.transpose(0, 1), v.transpose(0, 1));
+            const KvView kv = cache->view(l, pos + T);
+            keys = kv.k;
+            values = kv.v;
         } else {
             keys = k.transpose(0, 1).contiguous();
             values = v.transpose(0, 1).contiguous();
@@ -97,21 +101,8 @@ at::Tensor forward_impl(const ModelImpl& m, KvCache* cache, const at::Tensor& id
         x = x + project(at::silu(g) * project(h, w.w3), w.w2);                 // [T, D]
     }
     if (!all_logits) x = x.narrow(0, T - 1, 1);
-    x = rmsnorm(x, m.norm, c.norm_eps);
+    x = rmsnorm(x, norm, c.norm_eps);
     return project(x, m.output).to(at::kFloat);  // [T or 1, V]
-}
-
-}  // namespace
-
-at::Tensor forward_tokens(const ModelImpl& m, KvCache& cache, const at::Tensor& ids, int64_t pos,
-                          bool all_logits) {
-    if (m.gpt2) return gpt2_forward(m, &cache, ids, pos, all_logits);
-    return forward_impl(m, &cache, ids, pos, all_logits);
-}
-
-at::Tensor forward_uncached(const ModelImpl& m, const at::Tensor& ids) {
-    if (m.gpt2) return gpt2_forward(m, nullptr, ids, 0, true);
-    return forward_impl(m, nullptr, ids, 0, true);
 }
 
 }  // namespace waypoint::detail

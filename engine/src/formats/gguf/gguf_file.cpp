@@ -1,4 +1,4 @@
-#include "formats/gguf_file.h"
+#include "formats/gguf/gguf_file.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "model/decode_cpu.h"
+#include "model/llama/decode_cpu.h"
 
 #include <cstring>
 
@@ -58,22 +58,19 @@ void embedding_row(const at::Tensor& emb, int id, float* out) {
 
 }  // namespace
 
-void decode_cpu(const ModelImpl& m, KvCache& cache, DecodeScratch& s, int id, int pos,
+void decode_cpu(const ModelImpl& m, const LlamaModel& lm, KvCache& cache, DecodeScratch& s, int id, int pos,
                 float* logits) {
     const ModelConfig& c = m.config;
     const int D = c.dim, F = c.hidden_dim, H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim();
     const int ctx = c.max_seq_len, half = hd / 2;
     const bool interleaved = c.rope == RopeStyle::Interleaved;
-    const float* cos = m.rope_cos_cpu.data_ptr<float>() + int64_t(pos) * half;
-    const float* sin = m.rope_sin_cpu.data_ptr<float>() + int64_t(pos) * half;
-    float* kc_all = cache.k.data_ptr<float>();  // [L, KV, ctx, hd]
-    float* vc_all = cache.v.data_ptr<float>();
-    const int64_t layer_stride = int64_t(KV) * ctx * hd;
+    const float* cos = lm.rope_cos_cpu.data_ptr<float>() + int64_t(pos) * half;
+    const float* sin = lm.rope_sin_cpu.data_ptr<float>() + int64_t(pos) * half;
 
     float* x = s.x.data();
     embedding_row(m.tok_embeddings, id, x);
     for (int l = 0; l < c.n_layers; ++l) {
-        const LayerWeights& w = m.layers[l];
+        const LayerWeights& w = lm.layers[l];
         kn::rmsnorm(x, w.attn_norm.data_ptr<float>(), s.xb.data(), D, c.norm_eps);
         // q, k, v share the input: one parallel region.
         const kn::MatVec qkv[3] = {mv(w.wq, s.xb.data(), s.q.data()),
@@ -82,14 +79,9 @@ void decode_cpu(const ModelImpl& m, KvCache& cache, DecodeScratch& s, int id, in
         kn::matvec(qkv, 3);
         kn::rope(s.q.data(), H, hd, cos, sin, interleaved);
         kn::rope(s.k.data(), KV, hd, cos, sin, interleaved);
-        float* kc = kc_all + l * layer_stride;  // [KV, ctx, hd]
-        float* vc = vc_all + l * layer_stride;
-        for (int j = 0; j < KV; ++j) {
-            std::memcpy(kc + (int64_t(j) * ctx + pos) * hd, s.k.data() + j * hd, sizeof(float) * hd);
-            std::memcpy(vc + (int64_t(j) * ctx + pos) * hd, s.v.data() + j * hd, sizeof(float) * hd);
-        }
-        kn::attention_one(s.q.data(), kc, vc, H, KV, hd, ctx, pos + 1, s.scores.data(),
-                          s.att.data());
+        cache.append(l, pos, s.k.data(), s.v.data());
+        kn::attention_one(s.q.data(), cache.keys(l), cache.values(l), H, KV, hd, ctx, pos + 1,
+                          s.scores.data(), s.att.data());  // keys, values: [KV, ctx, hd]
         kn::matvec(mv(w.wo, s.att.data(), x, /*accumulate=*/true));  // x += Wo att
         kn::rmsnorm(x, w.ffn_norm.data_ptr<float>(), s.xb.data(), D, c.norm_eps);
         const kn::MatVec gate_up[2] = {mv(w.w1, s.xb.data(), s.h1.data()),
@@ -98,8 +90,30 @@ void decode_cpu(const ModelImpl& m, KvCache& cache, DecodeScratch& s, int id, in
         kn::silu_mul(s.h1.data(), s.h3.data(), F);
         kn::matvec(mv(w.w2, s.h1.data(), x, /*accumulate=*/true));  // x += W2 h
     }
-    kn::rmsnorm(x, m.norm.data_ptr<float>(), s.xb.data(), D, c.norm_eps);
+    kn::rmsnorm(x, lm.norm.data_ptr<float>(), s.xb.data(), D, c.norm_eps);
     kn::matvec(mv(m.output, s.xb.data(), logits));
+}
+
+namespace {
+
+class LlamaCpuStep final : public DecodeStep {
+public:
+    LlamaCpuStep(const ModelImpl& m, const LlamaModel& lm) : m_(m), lm_(lm), scratch_(m.config) {}
+    void run(KvCache& cache, int id, int pos, float* logits) override {
+        decode_cpu(m_, lm_, cache, scratch_, id, pos, logits);
+    }
+
+private:
+    const ModelImpl& m_;
+    const LlamaModel& lm_;
+    DecodeScratch scratch_;
+};
+
+}  // namespace
+
+std::unique_ptr<DecodeStep> LlamaModel::make_decode_step(const ModelImpl& m) const {
+    if (!m.on_cpu()) return nullptr;
+    return std::make_unique<LlamaCpuStep>(m, *this);
 }
 
 }  // namespace waypoint::detail
