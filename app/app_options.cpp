@@ -26,6 +26,9 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     p.setApplicationDescription(QStringLiteral("Waypoint: chat with, inspect and compare language-model checkpoints."));
     const QCommandLineOption help = p.addHelpOption();
     const QCommandLineOption checkpoint(QStringLiteral("checkpoint"), QStringLiteral("Checkpoint file or folder to open."), QStringLiteral("path"));
+    const QCommandLineOption tokenizer(QStringLiteral("tokenizer"),
+                                       QStringLiteral("Tokenizer file or folder for --checkpoint, when none is beside it (remembered)."),
+                                       QStringLiteral("path"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda, cuda:N, mps or auto."), QStringLiteral("device"), QStringLiteral("auto"));
     const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"), QStringLiteral("system"));
     const QCommandLineOption shots(QStringLiteral("screenshot"), QStringLiteral("Take the screenshots into this folder and quit."), QStringLiteral("dir"));
@@ -33,7 +36,7 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     const QCommandLineOption compare(QStringList{QStringLiteral("compare")},
                                      QStringLiteral("Open the compare view with a pane on this checkpoint (repeat: 2-4 panes)."),
                                      QStringLiteral("path"));
-    p.addOptions({checkpoint, device, theme, shots, fake, compare});
+    p.addOptions({checkpoint, tokenizer, device, theme, shots, fake, compare});
     p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("Same as --checkpoint."), QStringLiteral("[checkpoint]"));
     *exitCode = 0;
     if (!p.parse(arguments)) {
@@ -48,6 +51,12 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     AppOptionValues& v = store();
     v.checkpoint = p.value(checkpoint);
     if (v.checkpoint.isEmpty() && !p.positionalArguments().isEmpty()) v.checkpoint = p.positionalArguments().first();
+    v.tokenizer = p.value(tokenizer);
+    if (!v.tokenizer.isEmpty() && v.checkpoint.isEmpty()) {
+        std::fprintf(stderr, "--tokenizer goes with a checkpoint: waypoint --checkpoint PATH --tokenizer PATH\n");
+        *exitCode = 2;
+        return false;
+    }
     v.device = p.value(device);
     v.theme = p.value(theme);
     v.screenshotDir = p.value(shots);
@@ -63,6 +72,13 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
 
 void AppOptions::quit(int code) {
     QTimer::singleShot(0, qApp, [code] { QCoreApplication::exit(code); });
+}
+
+bool asksForHelp(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        for (const char* h : {"--help", "-h", "-?", "--help-all"})
+            if (std::strcmp(argv[i], h) == 0) return true;
+    return false;
 }
 
 bool checkDisplay(int argc, char** argv) {

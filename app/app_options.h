@@ -1,5 +1,5 @@
 // The command line, parsed once in main() and read by QML as a singleton.
-//   waypoint [--checkpoint PATH] [--device DEV] [--theme system|light|dark]
+//   waypoint [--checkpoint PATH [--tokenizer PATH]] [--device DEV] [--theme system|light|dark]
 //            [--screenshot DIR] [--fake-backend] [--compare PATH]...
 // --compare (repeatable, 2-4 times) opens the compare view with those panes.
 #pragma once
@@ -15,7 +15,7 @@ class QQmlEngine;
 namespace waypoint::app {
 
 struct AppOptionValues {
-    QString checkpoint, device = QStringLiteral("auto"), theme = QStringLiteral("system"), screenshotDir;
+    QString checkpoint, tokenizer, device = QStringLiteral("auto"), theme = QStringLiteral("system"), screenshotDir;
     bool fakeBackend = false;
     QStringList compare;
 };
@@ -25,6 +25,7 @@ class AppOptions : public QObject {
     QML_ELEMENT
     QML_SINGLETON
     Q_PROPERTY(QString checkpoint READ checkpoint CONSTANT)
+    Q_PROPERTY(QString tokenizer READ tokenizer CONSTANT)
     Q_PROPERTY(QString device READ device CONSTANT)
     Q_PROPERTY(QString theme READ theme CONSTANT)
     Q_PROPERTY(QString screenshotDir READ screenshotDir CONSTANT)
@@ -39,6 +40,7 @@ public:
     static const AppOptionValues& values();
 
     QString checkpoint() const { return v_.checkpoint; }
+    QString tokenizer() const { return v_.tokenizer; }
     QString device() const { return v_.device; }
     QString theme() const { return v_.theme; }
     QString screenshotDir() const { return v_.screenshotDir; }
@@ -51,6 +53,9 @@ private:
     AppOptionValues v_;
 };
 
+// --help / -h / -? anywhere on the command line: print the help (through a
+// QCoreApplication, which needs no display) instead of starting the window.
+bool asksForHelp(int argc, char** argv);
 // Without a display (no DISPLAY/WAYLAND_DISPLAY, no -platform), say how to run
 // headless instead of letting the platform plugin abort. True: go on.
 bool checkDisplay(int argc, char** argv);

@@ -9,6 +9,12 @@
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
 int main(int argc, char* argv[]) {
+    if (waypoint::app::asksForHelp(argc, argv)) {  // needs no display: no GUI application
+        QCoreApplication app(argc, argv);
+        int code = 0;
+        waypoint::app::AppOptions::parse(app.arguments(), &code);
+        return code;
+    }
     if (!waypoint::app::checkDisplay(argc, argv)) return 1;
     QGuiApplication app(argc, argv);
     app.setOrganizationName(QStringLiteral("Waypoint"));

@@ -49,7 +49,7 @@ std::string compare_usage() {
 std::string divergence_line(const std::optional<int>& d) {
     if (!d) return "first divergence from pane 1: n/a (different sampling)";
     if (*d < 0) return "first divergence from pane 1: none (identical)";
-    return "first divergence from pane 1: token " + std::to_string(*d);
+    return "first divergence from pane 1: token " + std::to_string(*d + 1);  // counted from 1
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ ApplicationWindow {
     minimumHeight: 560
     visible: true
     color: Theme.window
-    title: chat.modelLoaded ? qsTr("%1 — Waypoint").arg(chat.modelName) : "Waypoint"
+    title: chat.modelLoaded ? qsTr("%1 — Waypoint").arg(chat.modelTitle) : "Waypoint"
 
     // Qt 6.4's Fusion controls take their colours from the style's own light
     // palette, not from QGuiApplication::setPalette (--theme dark): hand the
@@ -53,6 +53,7 @@ ApplicationWindow {
         onLoadFailedFor: (path, message) => library.markLoaded(path, false, message)
     }
     CheckpointLibrary { id: library }
+    ButtonKeys {}  // Enter presses the focused button, as Space does
     CompareController {
         id: compare
         backend: AppOptions.fakeBackend ? "fake" : "engine"
@@ -79,7 +80,8 @@ ApplicationWindow {
 
     Component.onCompleted: {
         const start = AppOptions.checkpoint.length > 0 ? AppOptions.checkpoint : library.startCheckpoint()
-        if (start.length > 0) chat.load(start)
+        if (AppOptions.tokenizer.length > 0) chat.loadWithTokenizer(start, AppOptions.tokenizer)
+        else if (start.length > 0) chat.load(start)
         if (AppOptions.compare.length > 0) showView(1)
         else chatView.promptBox.textArea.forceActiveFocus()
     }
@@ -143,6 +145,7 @@ ApplicationWindow {
                 onOpenFileRequested: fileDialog.open()
                 onOpenFolderRequested: folderDialog.open()
                 onChooseModelsFolderRequested: modelsFolderDialog.open()
+                onChooseTokenizerRequested: (path) => window.chooseTokenizer(path)
             }
             Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
             ChatView {
@@ -151,6 +154,7 @@ ApplicationWindow {
                 Layout.fillHeight: true
                 controller: chat
                 onCardRequested: modelCard.open()
+                onChooseTokenizerRequested: (path) => window.chooseTokenizer(path)
             }
         }
 
@@ -170,6 +174,22 @@ ApplicationWindow {
         title: qsTr("Open a checkpoint file")
         nameFilters: [qsTr("Checkpoints (*.bin *.gguf *.pt *.pth *.ckpt *.safetensors)"), qsTr("All files (*)")]
         onAccepted: chat.load(selectedFile.toString())
+    }
+    // A checkpoint without a tokenizer beside it: pick one; the checkpoint
+    // loads with it, and it is remembered for that checkpoint.
+    function chooseTokenizer(checkpoint) {
+        tokenizerDialog.checkpoint = checkpoint
+        const dir = checkpoint.substring(0, checkpoint.lastIndexOf("/"))
+        if (dir.length > 0) tokenizerDialog.currentFolder = FilePaths.toUrl(dir)
+        tokenizerDialog.open()
+    }
+    FileDialog {
+        id: tokenizerDialog
+        objectName: "tokenizerDialog"
+        property string checkpoint
+        title: qsTr("Choose a tokenizer for %1").arg(checkpoint.split("/").pop())
+        nameFilters: [qsTr("Tokenizers (*.model *.bin *.json *.gguf *.txt)"), qsTr("All files (*)")]
+        onAccepted: chat.loadWithTokenizer(checkpoint, selectedFile.toString())
     }
     FolderDialog {
         id: folderDialog

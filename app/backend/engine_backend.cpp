@@ -129,10 +129,11 @@ private:
 
 class EngineBackend : public InferenceBackend {
 public:
-    std::shared_ptr<const LoadedModel> load(const std::string& checkpoint,
-                                            const std::string& device) override {
+    std::shared_ptr<const LoadedModel> load(const std::string& checkpoint, const std::string& device,
+                                            const std::string& tokenizer) override {
         LoadOptions options;
         options.checkpoint = checkpoint;
+        options.tokenizer = tokenizer;
         options.device = device.empty() ? "auto" : device;
         return std::make_shared<EngineModel>(Model::load(options));
     }

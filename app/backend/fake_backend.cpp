@@ -83,10 +83,15 @@ private:
 class FakeBackend : public InferenceBackend {
 public:
     explicit FakeBackend(FakeBackendOptions o) : o_(std::move(o)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string& checkpoint, const std::string& device) override {
+    std::shared_ptr<const LoadedModel> load(const std::string& checkpoint, const std::string& device,
+                                            const std::string& tokenizer) override {
         std::this_thread::sleep_for(std::chrono::milliseconds(o_.loadDelayMs));
         if (!o_.failMarker.empty() && checkpoint.find(o_.failMarker) != std::string::npos)
             throw std::runtime_error("fake: cannot load " + checkpoint);
+        // "notok" in the path: a checkpoint without a tokenizer beside it, as the engine says it.
+        if (checkpoint.find("notok") != std::string::npos && tokenizer.empty())
+            throw std::runtime_error("no tokenizer found next to " + checkpoint +
+                                     " (looked for tokenizer.model, tokenizer.bin); pass --tokenizer PATH");
         return std::make_shared<FakeModel>(checkpoint, device, o_);
     }
     std::vector<std::string> devices() const override { return {"cpu"}; }

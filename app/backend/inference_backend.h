@@ -86,9 +86,10 @@ public:
 class InferenceBackend {
 public:
     virtual ~InferenceBackend() = default;
-    // Throws std::exception whose what() is the engine's message.
-    virtual std::shared_ptr<const LoadedModel> load(const std::string& checkpoint,
-                                                    const std::string& device) = 0;
+    // Throws std::exception whose what() is the engine's message. `tokenizer`:
+    // a tokenizer file or folder for the checkpoint; "" = found beside it.
+    virtual std::shared_ptr<const LoadedModel> load(const std::string& checkpoint, const std::string& device,
+                                                    const std::string& tokenizer) = 0;
     virtual std::vector<std::string> devices() const = 0;
 };
 
@@ -98,7 +99,9 @@ std::shared_ptr<InferenceBackend> makeEngineBackend();
 // Fake: each generation emits `tokens` deltas "t0 ", "t1 ", ... `tokenDelayMs`
 // apart (token i: id 100 + i, a made-up probability fakeProbability(i), top 5
 // = itself then "a1 ".."a4 " sharing the rest); load() sleeps `loadDelayMs` and fails for paths containing
-// `failMarker` with the message "fake: cannot load <path>".
+// `failMarker` with the message "fake: cannot load <path>", and for paths
+// containing "notok" loaded without a tokenizer with the engine's "no
+// tokenizer found next to <path> ...; pass --tokenizer PATH".
 struct FakeBackendOptions {
     int tokens = 20;
     int tokenDelayMs = 5;

@@ -10,6 +10,7 @@
 
 #include "chat/engine_worker.h"
 #include "chat/thread_priority.h"
+#include "library/tokenizer_choices.h"
 
 namespace waypoint::app {
 
@@ -72,6 +73,13 @@ void ChatController::shutdownWorker() {
     cancelUpTo_ = std::make_shared<std::atomic<quint64>>(0);
 }
 
+QString ChatController::modelTitle() const {
+    const QString name = modelName();
+    const QVariant step = card_.value(QStringLiteral("trainingStep"));
+    if (!step.isValid() || step.isNull() || name.contains(QLatin1String("step"), Qt::CaseInsensitive)) return name;
+    return QStringLiteral("%1 · step %2").arg(name).arg(step.toLongLong());
+}
+
 void ChatController::setBackendName(const QString& name) {
     if (name == backendName_) return;
     shutdownWorker();
@@ -89,19 +97,31 @@ void ChatController::setDevice(const QString& device) {
     if (device == device_) return;
     device_ = device;
     Q_EMIT deviceChanged();
-    if (!checkpointPath_.isEmpty()) load(checkpointPath_);
+    if (!checkpointPath_.isEmpty()) loadWithTokenizer(checkpointPath_, tokenizer_);
 }
 
+namespace {
+QString localPath(const QString& pathOrUrl) {
+    return pathOrUrl.startsWith(QLatin1String("file:")) ? QUrl(pathOrUrl).toLocalFile() : pathOrUrl;
+}
+}  // namespace
+
 void ChatController::load(const QString& rawPath) {
-    const QString path = rawPath.startsWith(QLatin1String("file:")) ? QUrl(rawPath).toLocalFile() : rawPath;
+    const QString path = localPath(rawPath);
+    loadWithTokenizer(path, TokenizerChoices::forCheckpoint(path));
+}
+
+void ChatController::loadWithTokenizer(const QString& rawPath, const QString& tokenizer) {
+    const QString path = localPath(rawPath);
     if (path.isEmpty()) return;
     ensureWorker();
     stop();  // a switch mid-generation: the answer ends here, then the load runs
     pendingLoad_ = ++nextId_;
     loadingPath_ = path;
+    loadingTokenizer_ = localPath(tokenizer);
     clearError();
     Q_EMIT stateChanged();
-    Q_EMIT requestLoad(pendingLoad_, path, device_);
+    Q_EMIT requestLoad(pendingLoad_, path, device_, loadingTokenizer_);
 }
 
 void ChatController::onLoaded(quint64 id, const QVariantMap& card, const QString& defaultsJson) {
@@ -110,7 +130,15 @@ void ChatController::onLoaded(quint64 id, const QVariantMap& card, const QString
     pendingLoad_ = 0;
     loadingPath_.clear();
     checkpointPath_ = path;
+    tokenizer_ = loadingTokenizer_;
+    if (!tokenizer_.isEmpty()) TokenizerChoices::remember(path, tokenizer_);
     card_ = card;
+    // The last answer's speed was another model's (or device's): not this one's.
+    statsFromLoad_ = id;
+    tokensPerSecond_ = ttftMs_ = 0;
+    lastNewTokens_ = lastPromptTokens_ = 0;
+    lastFinish_.clear();
+    Q_EMIT statsChanged();
     sampling_.useCheckpoint(path, defaultsJson);
     examplePrompt_ = examplePromptFor(path);
     exampleAnswer_.clear();
@@ -120,12 +148,15 @@ void ChatController::onLoaded(quint64 id, const QVariantMap& card, const QString
     Q_EMIT loadSucceeded(path);
 }
 
-void ChatController::onLoadFailed(quint64 id, const QString& path, const QString& message) {
+void ChatController::onLoadFailed(quint64 id, const QString& path, const QString& engineMessage) {
+    // The engine speaks to the command line ("pass --tokenizer PATH"); the window has a button for it.
+    const QString message = forTheWindow(engineMessage);
     Q_EMIT loadFailedFor(path, message);
     if (id != pendingLoad_) return;
     pendingLoad_ = 0;
     loadingPath_.clear();
     // The worker kept the previous model: checkpointPath_ and card_ stay as they are.
+    tokenizerWantedFor_ = isMissingTokenizer(engineMessage) ? path : QString();
     setError(message);
     Q_EMIT stateChanged();
 }
@@ -145,7 +176,7 @@ void ChatController::startGeneration(const QString& prompt) {
     ensureWorker();
     lastPrompt_ = prompt;
     currentGen_ = ++nextId_;
-    answerRow_ = messages_.append(QStringLiteral("model"), QString(), true);
+    answerRow_ = messages_.append(QStringLiteral("model"), QString(), true, modelTitle());
     pending_.clear();
     Q_EMIT stateChanged();
     Q_EMIT requestGenerate(currentGen_, prompt, sampling_.next());
@@ -176,6 +207,7 @@ void ChatController::flushDeltas() {
 }
 
 void ChatController::onFinished(quint64 id, const QVariantMap& s) {
+    if (id < statsFromLoad_) return;  // an answer of the model before the last load (stopped by the switch)
     tokensPerSecond_ = s.value(QStringLiteral("tokensPerSecond")).toDouble();
     ttftMs_ = s.value(QStringLiteral("timeToFirstTokenMs")).toDouble();
     lastNewTokens_ = s.value(QStringLiteral("newTokens")).toInt();
@@ -184,11 +216,17 @@ void ChatController::onFinished(quint64 id, const QVariantMap& s) {
     Q_EMIT statsChanged();
     if (id != currentGen_) return;
     flushDeltas();
-    messages_.finish(answerRow_, QStringLiteral("%1 tokens · %2 tok/s · first token %3 ms · %4")
-                                     .arg(lastNewTokens_)
-                                     .arg(tokensPerSecond_, 0, 'f', 1)
-                                     .arg(ttftMs_, 0, 'f', 0)
-                                     .arg(lastFinish_));
+    QString stats = QStringLiteral("%1 tokens · %2 tok/s · first token %3 ms · %4")
+                        .arg(lastNewTokens_)
+                        .arg(tokensPerSecond_, 0, 'f', 1)
+                        .arg(ttftMs_, 0, 'f', 0)
+                        .arg(lastFinish_);
+    const int context = card_.value(QStringLiteral("context")).toInt();
+    if (context > 0 && lastPromptTokens_ + lastNewTokens_ > context)
+        // The engine slid the window (dropped the oldest tokens) to go on:
+        // what follows no longer sees the prompt's start.
+        stats += QStringLiteral(" · context full (%1 tokens): the oldest tokens were dropped to go on").arg(context);
+    messages_.finish(answerRow_, stats);
     currentGen_ = 0;
     answerRow_ = -1;
     Q_EMIT stateChanged();
@@ -229,8 +267,9 @@ void ChatController::setError(const QString& message) {
 }
 
 void ChatController::clearError() {
-    if (lastError_.isEmpty()) return;
+    if (lastError_.isEmpty() && tokenizerWantedFor_.isEmpty()) return;
     lastError_.clear();
+    tokenizerWantedFor_.clear();
     Q_EMIT errorChanged();
 }
 

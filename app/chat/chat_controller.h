@@ -36,8 +36,15 @@ class ChatController : public QObject {
     Q_PROPERTY(QString checkpointPath READ checkpointPath NOTIFY modelChanged)
     Q_PROPERTY(QString loadingPath READ loadingPath NOTIFY stateChanged)
     Q_PROPERTY(QString modelName READ modelName NOTIFY modelChanged)
+    // What the window calls the model: its name, with the training step when
+    // the name does not say it (a nanochat run is named after the run).
+    Q_PROPERTY(QString modelTitle READ modelTitle NOTIFY modelChanged)
     Q_PROPERTY(QVariantMap card READ card NOTIFY modelChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY errorChanged)
+    // The last load failed for want of a tokenizer: the window offers
+    // "Choose tokenizer…" for `tokenizerWantedFor` (that checkpoint).
+    Q_PROPERTY(bool needsTokenizer READ needsTokenizer NOTIFY errorChanged)
+    Q_PROPERTY(QString tokenizerWantedFor READ tokenizerWantedFor NOTIFY errorChanged)
     Q_PROPERTY(QStringList devices READ devices NOTIFY devicesChanged)
     Q_PROPERTY(QString device READ device WRITE setDevice NOTIFY deviceChanged)
     Q_PROPERTY(double tokensPerSecond READ tokensPerSecond NOTIFY statsChanged)
@@ -64,8 +71,11 @@ public:
     QString checkpointPath() const { return checkpointPath_; }
     QString loadingPath() const { return loadingPath_; }
     QString modelName() const { return card_.value(QStringLiteral("name")).toString(); }
+    QString modelTitle() const;
     QVariantMap card() const { return card_; }
     QString lastError() const { return lastError_; }
+    bool needsTokenizer() const { return !tokenizerWantedFor_.isEmpty(); }
+    QString tokenizerWantedFor() const { return tokenizerWantedFor_; }
     QStringList devices() const { return devices_; }
     QString device() const { return device_; }
     void setDevice(const QString& device);
@@ -83,7 +93,10 @@ public:
     static QString examplePromptFor(const QString& checkpointPath);
 
 public Q_SLOTS:
+    // With the tokenizer remembered for this checkpoint, if any.
     void load(const QString& path);
+    // With this tokenizer (file or folder); remembered for the checkpoint once it loads.
+    void loadWithTokenizer(const QString& path, const QString& tokenizer);
     bool send(const QString& prompt);
     void stop();
     void regenerate();
@@ -107,7 +120,7 @@ Q_SIGNALS:
     void loadFailedFor(const QString& path, const QString& message);
     void generationDone();
     // Internal: to the worker (queued).
-    void requestLoad(quint64 id, const QString& path, const QString& device);
+    void requestLoad(quint64 id, const QString& path, const QString& device, const QString& tokenizer);
     void requestGenerate(quint64 id, const QString& prompt, const waypoint::app::SamplingValues& sampling);
     void requestExampleRun(quint64 id, const QString& prompt, int maxNewTokens);
     void requestDevices();
@@ -143,11 +156,13 @@ private:
     MessageModel messages_;
     SamplingSettings sampling_;
     QString checkpointPath_, loadingPath_, lastError_, device_ = QStringLiteral("auto");
+    QString loadingTokenizer_, tokenizer_, tokenizerWantedFor_;
     QVariantMap card_;
     QStringList devices_{QStringLiteral("cpu")};
     double tokensPerSecond_ = 0, ttftMs_ = 0;
     int lastNewTokens_ = 0;
     int lastPromptTokens_ = 0;
+    quint64 statsFromLoad_ = 0;  // answers requested before this load are not the current model's
     QString lastFinish_;
     QString examplePrompt_, exampleAnswer_;
 };

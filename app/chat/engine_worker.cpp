@@ -58,9 +58,9 @@ GeneratedToken EngineWorker::toGeneratedToken(const TokenInfo& info) {
     return t;
 }
 
-void EngineWorker::load(quint64 id, const QString& path, const QString& device) {
+void EngineWorker::load(quint64 id, const QString& path, const QString& device, const QString& tokenizer) {
     try {
-        auto model = backend_->load(path.toStdString(), device.toStdString());
+        auto model = backend_->load(path.toStdString(), device.toStdString(), tokenizer.toStdString());
         auto session = model->newSession();
         // Only now replace the current model: a failed load keeps the previous one usable.
         model_ = std::move(model);

@@ -28,7 +28,7 @@ public:
     static GeneratedToken toGeneratedToken(const TokenInfo& info);
 
 public Q_SLOTS:
-    void load(quint64 id, const QString& path, const QString& device);
+    void load(quint64 id, const QString& path, const QString& device, const QString& tokenizer);
     void generate(quint64 id, const QString& prompt, const waypoint::app::SamplingValues& sampling);
     void example(quint64 id, const QString& prompt, int maxNewTokens);
     void listDevices();

@@ -21,19 +21,20 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
     case StreamingRole: return m.streaming;
     case StatsRole: return m.stats;
     case TokenCountRole: return int(m.tokens.size());
+    case AuthorRole: return m.author;
     default: return {};
     }
 }
 
 QHash<int, QByteArray> MessageModel::roleNames() const {
     return {{RoleRole, "role"}, {TextRole, "text"}, {StreamingRole, "streaming"}, {StatsRole, "stats"},
-            {TokenCountRole, "tokenCount"}};
+            {TokenCountRole, "tokenCount"}, {AuthorRole, "author"}};
 }
 
-int MessageModel::append(const QString& role, const QString& text, bool streaming) {
+int MessageModel::append(const QString& role, const QString& text, bool streaming, const QString& author) {
     const int row = int(messages_.size());
     beginInsertRows({}, row, row);
-    messages_.append({role, text, streaming, {}, {}});
+    messages_.append({role, text, streaming, {}, {}, author});
     endInsertRows();
     Q_EMIT countChanged();
     return row;

@@ -22,7 +22,7 @@ class MessageModel : public QAbstractListModel {
     QML_UNCREATABLE("Owned by ChatController")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
-    enum Role { RoleRole = Qt::UserRole + 1, TextRole, StreamingRole, StatsRole, TokenCountRole };
+    enum Role { RoleRole = Qt::UserRole + 1, TextRole, StreamingRole, StatsRole, TokenCountRole, AuthorRole };
     Q_ENUM(Role)
 
     struct Token {
@@ -40,6 +40,7 @@ public:
         bool streaming = false;
         QString stats;
         QVector<Token> tokens;  // sorted by start; model messages only
+        QString author;         // the model that wrote a model turn (its name): chats span checkpoint switches
     };
 
     explicit MessageModel(QObject* parent = nullptr);
@@ -48,7 +49,7 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    int append(const QString& role, const QString& text, bool streaming = false);
+    int append(const QString& role, const QString& text, bool streaming = false, const QString& author = {});
     void appendText(int row, const QString& delta);
     // Appends the tokens' deltas to the text and the tokens (id >= 0) to the
     // row's token list, with one dataChanged.

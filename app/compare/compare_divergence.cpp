@@ -30,8 +30,9 @@ Divergence findDivergence(const std::vector<int>& idsA, const QString& answerA,
 
 QString divergenceLabel(const Divergence& d, int referencePane) {
     if (d.index < 0) return QStringLiteral("same as pane %1").arg(referencePane);
-    return d.byTokens ? QStringLiteral("differs from pane %1 at token %2").arg(referencePane).arg(d.index)
-                      : QStringLiteral("differs from pane %1 at character %2").arg(referencePane).arg(d.index);
+    // People count from 1: "at token 1" is the first generated token.
+    return d.byTokens ? QStringLiteral("differs from pane %1 at token %2").arg(referencePane).arg(d.index + 1)
+                      : QStringLiteral("differs from pane %1 at character %2").arg(referencePane).arg(d.index + 1);
 }
 
 }  // namespace waypoint::app

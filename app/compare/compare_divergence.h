@@ -10,7 +10,7 @@
 namespace waypoint::app {
 
 struct Divergence {
-    int index = -1;      // first differing token (or character); -1: identical
+    int index = -1;      // first differing token (or character), from 0; -1: identical
     int offset = -1;     // character offset in answer B where it starts; -1: identical
     bool byTokens = false;
 };
@@ -21,7 +21,8 @@ struct Divergence {
 Divergence findDivergence(const std::vector<int>& idsA, const QString& answerA,
                           const std::vector<int>& idsB, const QVector<int>& startsB, const QString& answerB);
 
-// "differs from pane 1 at token 3", "same as pane 1 (12 tokens)", ...
+// "differs from pane 1 at token 3" (counted from 1: token 3 is index 2),
+// "same as pane 1", ...
 QString divergenceLabel(const Divergence& d, int referencePane);
 
 }  // namespace waypoint::app

@@ -1,5 +1,7 @@
 #include "evaluation_worker.h"
 
+#include "library/tokenizer_choices.h"
+
 #include <QFile>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -77,6 +79,7 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
             LoadOptions o;
             o.checkpoint = QFile::encodeName(checkpoints[i]).toStdString();
             o.device = device.isEmpty() ? std::string("auto") : device.toStdString();
+            o.tokenizer = QFile::encodeName(TokenizerChoices::forCheckpoint(checkpoints[i])).toStdString();
             models[size_t(i)] = Model::load(o);
             const ModelCard& c = models[size_t(i)]->card();
             QVariantMap card{{QStringLiteral("name"), QString::fromStdString(c.name)}};

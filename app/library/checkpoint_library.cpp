@@ -110,6 +110,8 @@ void CheckpointLibrary::rebuild() {
     for (const QString& p : recent) {
         const QFileInfo info(p);
         auto c = info.isDir() ? sniffFolder(p) : sniffFile(p);
+        // A folder the user opened that holds a checkpoint file (it loaded from there).
+        if (!c && info.isDir()) c = sniffFolderContents(p);
         if (!c && info.exists()) c = SniffedCheckpoint{p, info.fileName(), QStringLiteral("unrecognised"), info.size()};
         if (c) {
             Entry e{*c, QStringLiteral("Recent")};
@@ -272,7 +274,7 @@ QVariant CheckpointLibrary::data(const QModelIndex& index, int role) const {
     case LabelRole:
         if (!e.run.isEmpty() && e.steps.hasStep()) return QStringLiteral("step %1").arg(e.steps.step);
         if (runOf(e.c).stepFolder) return runOf(e.c).name + QStringLiteral(" · ") + e.c.name;  // a recent step folder
-        return e.c.name;
+        return displayName(e.c);
     case RunRole: return e.run;
     case GroupRole: return e.group;
     case RunSizeRole: return e.runSize;

@@ -60,4 +60,25 @@ std::optional<SniffedCheckpoint> sniffFile(const QString& path) {
     return std::nullopt;
 }
 
+std::optional<SniffedCheckpoint> sniffFolderContents(const QString& path) {
+    std::optional<SniffedCheckpoint> best;
+    for (const QFileInfo& f : QDir(path).entryInfoList(QDir::Files, QDir::Name)) {
+        const auto c = sniffFile(f.filePath());
+        if (c && (!best || c->bytes > best->bytes)) best = c;
+    }
+    if (!best) return std::nullopt;
+    return SniffedCheckpoint{path, QFileInfo(path).fileName(), best->format, best->bytes};
+}
+
+QString displayName(const SniffedCheckpoint& c) {
+    static const QStringList generic{QStringLiteral("ckpt"), QStringLiteral("model"), QStringLiteral("checkpoint"),
+                                     QStringLiteral("pytorch_model"), QStringLiteral("weights"), QStringLiteral("state_dict"),
+                                     QStringLiteral("final"), QStringLiteral("latest"), QStringLiteral("best"),
+                                     QStringLiteral("last"), QStringLiteral("out")};
+    const QFileInfo info(c.path);
+    if (info.isDir() || !generic.contains(c.name, Qt::CaseInsensitive)) return c.name;
+    const QString folder = info.dir().dirName();
+    return folder.isEmpty() || folder == QLatin1String(".") ? c.name : folder;
+}
+
 }  // namespace waypoint::app

@@ -18,5 +18,13 @@ struct SniffedCheckpoint {
 std::optional<SniffedCheckpoint> sniffFolder(const QString& dir);
 // A single-file checkpoint.
 std::optional<SniffedCheckpoint> sniffFile(const QString& file);
+// A folder that holds a single-file checkpoint (a nanoGPT out/ folder with
+// ckpt.pt and a tokenizer): named after the folder, with the file's format
+// and size (the largest such file when there are several).
+std::optional<SniffedCheckpoint> sniffFolderContents(const QString& dir);
+
+// What a list shows for a checkpoint: its name, or for a file with a generic
+// name (ckpt.pt, model.safetensors, pytorch_model.bin, ...) its folder's name.
+QString displayName(const SniffedCheckpoint& c);
 
 }  // namespace waypoint::app

@@ -57,7 +57,7 @@ std::string comparison_to_markdown(const Comparison& c) {
         const PaneResult& p = c.panes[i];
         std::string d = "n/a (different sampling)";
         if (i == 0) d = "(reference)";
-        else if (div[i]) d = *div[i] < 0 ? "identical" : "token " + std::to_string(*div[i]);
+        else if (div[i]) d = *div[i] < 0 ? "identical" : "token " + std::to_string(*div[i] + 1);  // counted from 1
         md << "| " << i + 1 << " | " << cell(p.checkpoint) << " | "
            << cell(describe_sampling(p.sampling) + ", max " + std::to_string(p.max_new_tokens) + " tokens") << " | "
            << p.stats.prompt_tokens << " + " << p.stats.new_tokens << " | "

@@ -111,11 +111,15 @@ Rectangle {
             }
         }
 
-        // Model line + sampling summary and its editor.
-        RowLayout {
+        // Model line + sampling summary and its editor; one above the other in
+        // a narrow pane (four panes in a small window), so neither is cut.
+        GridLayout {
             Layout.fillWidth: true
-            spacing: 6
+            columns: root.width < 330 ? 1 : 2
+            columnSpacing: 6
+            rowSpacing: 0
             Label {
+                objectName: "paneModelLine"
                 Layout.fillWidth: true
                 text: {
                     const c = root.chat.card
@@ -127,7 +131,7 @@ Rectangle {
                 }
                 font.pointSize: Theme.smallSize
                 color: Theme.mutedText
-                elide: Text.ElideRight
+                wrapMode: Text.Wrap
             }
             Button {
                 objectName: "paneSettingsButton"
@@ -237,7 +241,7 @@ Rectangle {
                         .arg(Number(root.chat.tokensPerSecond).toFixed(1)).arg(root.chat.lastFinish)
             font.pointSize: Theme.smallSize
             color: Theme.mutedText
-            elide: Text.ElideRight
+            wrapMode: Text.Wrap  // a narrow pane (four at the smallest window) keeps the finish reason
         }
     }
 

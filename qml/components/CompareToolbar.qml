@@ -12,6 +12,9 @@ Rectangle {
     signal exportRequested(string format)  // "md" | "json"
 
     implicitHeight: 52
+    // In a small window the switches say less (their tooltips say it all) and
+    // the buttons keep their whole text.
+    readonly property bool narrow: width < 1000
     color: Theme.window
     Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
 
@@ -24,6 +27,8 @@ Rectangle {
             spacing: 0
             Layout.fillWidth: true
             Label {
+                Layout.fillWidth: true
+                elide: Text.ElideRight
                 text: qsTr("Compare checkpoints")
                 font.pointSize: Theme.baseFont.pointSize + 1.5
                 font.weight: Font.DemiBold
@@ -38,8 +43,9 @@ Rectangle {
         }
         Switch {
             id: colorSwitch
+            Layout.minimumWidth: implicitWidth
             objectName: "compareColorTokens"
-            text: qsTr("Colour by probability")
+            text: root.narrow ? qsTr("Colours") : qsTr("Colour by probability")
             font.pointSize: Theme.smallSize
             Accessible.name: qsTr("Colour tokens by probability")
             ToolTip.visible: hovered
@@ -48,7 +54,8 @@ Rectangle {
         }
         Switch {
             objectName: "linkSwitch"
-            text: qsTr("Link settings")
+            Layout.minimumWidth: implicitWidth
+            text: root.narrow ? qsTr("Link") : qsTr("Link settings")
             checked: root.controller.linked
             font.pointSize: Theme.smallSize
             Accessible.name: qsTr("Link sampling settings across panes")
@@ -59,7 +66,8 @@ Rectangle {
         }
         Switch {
             objectName: "sameSeedSwitch"
-            text: qsTr("Same seed everywhere")
+            Layout.minimumWidth: implicitWidth
+            text: root.narrow ? qsTr("Same seed") : qsTr("Same seed everywhere")
             checked: root.controller.sameSeed
             font.pointSize: Theme.smallSize
             Accessible.name: qsTr("Use the same seed in every pane")
@@ -70,6 +78,7 @@ Rectangle {
         }
         Button {
             objectName: "addPaneButton"
+            Layout.minimumWidth: implicitWidth
             text: qsTr("Add pane")
             enabled: root.controller.count < root.controller.maxPanes && !root.controller.generating
             Accessible.name: qsTr("Add a pane")
@@ -78,14 +87,15 @@ Rectangle {
         Button {
             id: exportButton
             objectName: "exportButton"
+            Layout.minimumWidth: implicitWidth
             text: qsTr("Export…")
             enabled: root.controller.prompt.length > 0 && !root.controller.generating
             Accessible.name: qsTr("Export the comparison")
             onClicked: exportMenu.popup(exportButton, 0, exportButton.height)
             Menu {
                 id: exportMenu
-                MenuItem { text: qsTr("Markdown (.md)…"); onTriggered: root.exportRequested("md") }
-                MenuItem { text: qsTr("JSON (.json)…"); onTriggered: root.exportRequested("json") }
+                MenuItem { objectName: "exportMarkdown"; text: qsTr("Markdown (.md)…"); onTriggered: root.exportRequested("md") }
+                MenuItem { objectName: "exportJson"; text: qsTr("JSON (.json)…"); onTriggered: root.exportRequested("json") }
             }
         }
     }

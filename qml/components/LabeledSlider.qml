@@ -1,5 +1,7 @@
 // A slider with its name, an editable value field and an optional word for
 // a special value (e.g. 0 = "greedy"). `moved(value)` fires on user edits only.
+// A typed value outside from..to is clamped, and a note under the slider says
+// so (the field then shows the value in use, never the rejected one).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -16,8 +18,11 @@ ColumnLayout {
     property real value: 0
     property real specialValue: NaN
     property string specialText: ""
+    property bool showRange: false   // "1–4096" beside the name
     property alias slider: slider
     property alias field: field
+    // Why the typed value was not taken as it was; "" when it was.
+    property string limitNote: ""
     signal moved(real value)
 
     spacing: 2
@@ -25,6 +30,19 @@ ColumnLayout {
 
     function display(v) {
         return (specialText.length > 0 && v === specialValue) ? specialText : Number(v).toFixed(decimals)
+    }
+    // The field's text to a value in range (also the special word, e.g. "greedy").
+    function commit() {
+        const t = field.text.trim()
+        const v = t === root.specialText && t.length > 0 ? root.specialValue : Number.parseFloat(t.replace(",", "."))
+        if (!isNaN(v)) {
+            const c = Math.min(root.to, Math.max(root.from, v))
+            root.limitNote = c === v ? ""
+                : v > root.to ? qsTr("%1 is the most: using %1").arg(Number(root.to).toFixed(root.decimals))
+                              : qsTr("%1 is the least: using %1").arg(Number(root.from).toFixed(root.decimals))
+            root.moved(c)
+        }
+        field.text = Qt.binding(() => root.display(root.value))
     }
 
     RowLayout {
@@ -39,6 +57,13 @@ ColumnLayout {
             ToolTip.delay: 500
             MouseArea { id: hintArea; anchors.fill: parent; hoverEnabled: true; acceptedButtons: Qt.NoButton }
         }
+        Label {
+            objectName: root.objectName + "Range"
+            visible: root.showRange
+            text: qsTr("%1–%2").arg(Number(root.from).toFixed(root.decimals)).arg(Number(root.to).toFixed(root.decimals))
+            font.pointSize: Theme.smallSize
+            color: Theme.mutedText
+        }
         TextField {
             id: field
             objectName: root.objectName + "Field"
@@ -47,12 +72,11 @@ ColumnLayout {
             selectByMouse: true
             text: root.display(root.value)
             Accessible.name: root.label + " value"
-            validator: DoubleValidator { bottom: root.from; top: root.to; decimals: root.decimals }
-            onEditingFinished: {
-                const v = Number.parseFloat(text.replace(",", "."))
-                if (!isNaN(v)) root.moved(Math.min(root.to, Math.max(root.from, v)))
-                text = Qt.binding(() => root.display(root.value))
-            }
+            Accessible.description: qsTr("from %1 to %2").arg(root.from).arg(root.to)
+            // Any number may be typed; commit() clamps it to from..to (a validator
+            // bounded by `to` would silently keep showing a rejected value).
+            validator: RegularExpressionValidator { regularExpression: /[-+]?[0-9]*([.,][0-9]*)?|[a-z]*/ }
+            onEditingFinished: root.commit()
             onActiveFocusChanged: if (activeFocus && text === root.specialText) selectAll()
             // Fusion's frame all but vanishes on a dark sidebar: a visible one.
             background: Rectangle {
@@ -74,6 +98,15 @@ ColumnLayout {
         snapMode: Slider.SnapAlways
         value: root.value
         Accessible.name: root.label
-        onMoved: root.moved(value)
+        onMoved: { root.limitNote = ""; root.moved(value) }
+    }
+    Label {
+        objectName: root.objectName + "LimitNote"
+        Layout.fillWidth: true
+        visible: root.limitNote.length > 0
+        text: root.limitNote
+        font.pointSize: Theme.smallSize
+        color: Theme.warning
+        wrapMode: Text.Wrap
     }
 }

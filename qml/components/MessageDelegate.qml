@@ -1,5 +1,5 @@
 // One turn of the conversation. The user's turns sit right in a tinted
-// bubble; the model's turns take the width, with a caret while streaming, and
+// bubble; the model's turns, under the name of the model that wrote them, take the width, with a caret while streaming, and
 // show each token's probability on hover (TokenText).
 import QtQuick
 import QtQuick.Controls
@@ -13,6 +13,7 @@ Item {
     required property string text
     required property bool streaming
     required property string stats
+    required property string author  // the model that wrote this answer ("" for the user's turns)
     // Where the tokens are (the view's MessageModel), and whether to colour them.
     property MessageModel messages: null
     property bool colorByProbability: false
@@ -32,7 +33,9 @@ Item {
         TextMetrics { id: metrics; text: root.isUser ? root.text : ""; font: body.font }
 
         Label {
-            text: root.isUser ? qsTr("You") : qsTr("Model")
+            objectName: "authorLabel"
+            // Which checkpoint answered: a chat may span several.
+            text: root.isUser ? qsTr("You") : root.author.length > 0 ? root.author : qsTr("Model")
             font.pointSize: Theme.smallSize
             font.weight: Font.DemiBold
             color: Theme.mutedText
@@ -78,7 +81,10 @@ Item {
             }
         }
         Label {
+            objectName: "statsLabel"
+            Layout.fillWidth: true
             visible: root.stats.length > 0
+            wrapMode: Text.Wrap
             text: root.stats
             font.pointSize: Theme.smallSize
             color: Theme.mutedText

@@ -1,5 +1,6 @@
 // The prompt editor: Enter (or Ctrl+Enter) sends, Shift+Enter starts a new
-// line. While a checkpoint loads it is disabled; while an answer streams the
+// line; Tab and Shift+Tab move the focus on (a prompt has no use for a tab
+// character). While a checkpoint loads it is disabled; while an answer streams the
 // Send button becomes Stop.
 import QtQuick
 import QtQuick.Controls
@@ -49,6 +50,12 @@ Rectangle {
                 background: null
                 Accessible.name: qsTr("Prompt")
                 Keys.onPressed: (event) => {
+                    if (event.key === Qt.Key_Tab && !(event.modifiers & Qt.ShiftModifier)) {
+                        event.accepted = true
+                        const next = area.nextItemInFocusChain(true)
+                        if (next) next.forceActiveFocus(Qt.TabFocusReason)
+                        return
+                    }
                     if (event.key !== Qt.Key_Return && event.key !== Qt.Key_Enter) return
                     if (event.modifiers & Qt.ShiftModifier) return  // TextArea inserts the newline
                     event.accepted = true

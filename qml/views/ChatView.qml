@@ -13,6 +13,10 @@ Rectangle {
     // Tint the model's tokens by probability (the header's switch).
     property alias colorTokens: colorSwitch.checked
     signal cardRequested()
+    // At the smallest window the header drops its "Device" word and shortens
+    // the colour switch's, so that the model's name is not cut to a few letters.
+    readonly property bool narrow: width < 720
+    signal chooseTokenizerRequested(string checkpoint)
 
     color: Theme.window
 
@@ -36,7 +40,8 @@ Rectangle {
                     Layout.fillWidth: true
                     Label {
                         Layout.fillWidth: true
-                        text: root.controller.modelLoaded ? root.controller.modelName : qsTr("No checkpoint loaded")
+                        objectName: "modelTitle"
+                        text: root.controller.modelLoaded ? root.controller.modelTitle : qsTr("No checkpoint loaded")
                         font.pointSize: Theme.baseFont.pointSize + 1.5
                         font.weight: Font.DemiBold
                         elide: Text.ElideRight
@@ -65,19 +70,19 @@ Rectangle {
                 }
                 Label {
                     // Beside the switch (not its text): the theme's colour in light and dark.
-                    text: qsTr("Colour by probability")
+                    text: root.narrow ? qsTr("Colours") : qsTr("Colour by probability")
                     color: Theme.mutedText
                     font.pointSize: Theme.smallSize
                     MouseArea { anchors.fill: parent; onClicked: colorSwitch.toggle() }
                 }
-                Label { text: qsTr("Device"); color: Theme.mutedText; font.pointSize: Theme.smallSize }
+                Label { visible: !root.narrow; text: qsTr("Device"); color: Theme.mutedText; font.pointSize: Theme.smallSize }
                 ComboBox {
                     id: deviceBox
                     objectName: "deviceBox"
                     model: ["auto"].concat(root.controller.devices)
                     currentIndex: Math.max(0, model.indexOf(root.controller.device))
                     enabled: !root.controller.loading
-                    implicitWidth: 110
+                    implicitWidth: root.narrow ? 84 : 110
                     Accessible.name: qsTr("Device")
                     onActivated: (i) => root.controller.device = model[i]
                 }
@@ -113,6 +118,13 @@ Rectangle {
                     color: Theme.error
                     wrapMode: Text.Wrap
                     textFormat: Text.PlainText
+                }
+                Button {
+                    objectName: "chooseTokenizerButton"
+                    visible: root.controller.needsTokenizer
+                    text: qsTr("Choose tokenizer…")
+                    Accessible.name: qsTr("Choose a tokenizer for %1").arg(root.controller.tokenizerWantedFor)
+                    onClicked: root.chooseTokenizerRequested(root.controller.tokenizerWantedFor)
                 }
                 ToolButton {
                     text: "✕"
@@ -158,7 +170,7 @@ Rectangle {
                     Layout.fillWidth: true
                     horizontalAlignment: Text.AlignHCenter
                     text: root.controller.loading ? qsTr("Loading %1…").arg(root.controller.loadingPath.split("/").pop())
-                          : root.controller.modelLoaded ? qsTr("Ask %1 something").arg(root.controller.modelName)
+                          : root.controller.modelLoaded ? qsTr("Ask %1 something").arg(root.controller.modelTitle)
                                                         : qsTr("Pick a checkpoint to start")
                     font.pointSize: Theme.titleSize
                     color: Theme.mutedText

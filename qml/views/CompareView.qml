@@ -43,8 +43,8 @@ Rectangle {
             Layout.fillWidth: true
             controller: root.controller
             onExportRequested: (format) => {
-                exportDialog.format = format
-                exportDialog.selectedFile = "file:///comparison." + format
+                exportDialog.suffix = format
+                exportDialog.fileName = "comparison." + format
                 exportDialog.open()
             }
         }
@@ -83,14 +83,16 @@ Rectangle {
         }
 
         SplitView {
+            id: split
             Layout.fillWidth: true
             Layout.fillHeight: true
             orientation: Qt.Vertical
+            clip: true
 
             RowLayout {
                 id: panesRow
                 SplitView.fillHeight: true
-                SplitView.minimumHeight: 200
+                SplitView.minimumHeight: 240
                 spacing: 10
                 Item { Layout.preferredWidth: 2 }
                 Repeater {
@@ -119,9 +121,10 @@ Rectangle {
             }
 
             // The evaluation gets the larger share: the panes' answers are
-            // usually short, the table and charts are not.
+            // usually short, the table and charts are not; in a small window
+            // the panes keep room for their answers (drag the handle for more).
             Item {
-                SplitView.preferredHeight: Math.max(260, root.height * 0.52)
+                SplitView.preferredHeight: Math.max(80, Math.min(Math.max(260, root.height * 0.52), split.height - 250))
                 SplitView.minimumHeight: 80
                 clip: true
                 Loader {
@@ -154,15 +157,13 @@ Rectangle {
         }
     }
 
-    FileDialog {
+    SaveFileDialog {
         id: exportDialog
-        property string format: "md"
-        title: qsTr("Export the comparison")
-        fileMode: FileDialog.SaveFile
-        nameFilters: format === "md" ? [qsTr("Markdown (*.md)")] : [qsTr("JSON (*.json)")]
-        onAccepted: {
-            const err = root.controller.exportTo(selectedFile.toString(), root.evaluationResults(), root.evaluationText())
-            root.exportMessage = err.length ? "" : qsTr("Saved %1").arg(selectedFile.toString().replace("file://", ""))
+        objectName: "exportDialog"
+        title: suffix === "md" ? qsTr("Export the comparison as Markdown") : qsTr("Export the comparison as JSON")
+        onSaveRequested: (path) => {
+            const err = root.controller.exportTo(path, root.evaluationResults(), root.evaluationText())
+            root.exportMessage = err.length ? "" : qsTr("Saved %1").arg(path)
         }
     }
     FileDialog {

@@ -81,7 +81,9 @@ ColumnLayout {
         objectName: "maxNewTokens"
         Layout.fillWidth: true
         label: qsTr("Max new tokens")
+        hint: qsTr("The answer stops after this many tokens. Past the model's context the oldest tokens are dropped to go on (the answer's stats say so).")
         from: 1; to: 4096; stepSize: 1; decimals: 0
+        showRange: true
         value: root.settings.maxNewTokens
         onMoved: (v) => root.settings.maxNewTokens = Math.round(v)
     }
@@ -90,7 +92,7 @@ ColumnLayout {
         Layout.fillWidth: true
         spacing: Theme.spacing
         Label { text: qsTr("Seed"); Layout.fillWidth: true }
-        CheckBox {
+        ThemedCheckBox {
             id: randomSeed
             objectName: "randomSeed"
             text: qsTr("Random")
@@ -103,7 +105,10 @@ ColumnLayout {
             objectName: "seedField"
             Layout.preferredWidth: 110
             enabled: !root.settings.randomSeed
-            text: root.settings.seed
+            // With a random seed there is no number to edit: the field says
+            // "random" and drops its frame, so it does not look editable.
+            text: root.settings.randomSeed ? "" : root.settings.seed
+            placeholderText: qsTr("random")
             horizontalAlignment: Text.AlignRight
             selectByMouse: true
             validator: RegularExpressionValidator { regularExpression: /[0-9]{1,19}/ }
@@ -113,12 +118,12 @@ ColumnLayout {
                 implicitHeight: 24
                 radius: 3
                 color: seedField.enabled ? Theme.surface : "transparent"
-                border.color: seedField.activeFocus ? Theme.accent : Theme.border
+                border.color: !seedField.enabled ? "transparent" : seedField.activeFocus ? Theme.accent : Theme.border
                 border.width: seedField.activeFocus ? 2 : 1
             }
         }
     }
-    CheckBox {
+    ThemedCheckBox {
         objectName: "stopAtEos"
         text: qsTr("Stop at end of text")
         checked: root.settings.stopAtEos

@@ -15,6 +15,7 @@ Rectangle {
     signal openFileRequested()
     signal openFolderRequested()
     signal chooseModelsFolderRequested()
+    signal chooseTokenizerRequested(string checkpoint)
 
     color: Theme.sidebar
 
@@ -33,6 +34,7 @@ Rectangle {
             onOpenFileRequested: root.openFileRequested()
             onOpenFolderRequested: root.openFolderRequested()
             onChooseModelsFolderRequested: root.chooseModelsFolderRequested()
+            onChooseTokenizerRequested: (path) => root.chooseTokenizerRequested(path)
         }
 
         ScrollView {
@@ -43,7 +45,8 @@ Rectangle {
             clip: true
             SamplingPanel {
                 id: sampling
-                width: scroll.availableWidth
+                // Clear of the scroll bar when it shows (it would cover the value fields).
+                width: scroll.availableWidth - (scroll.ScrollBar.vertical.visible ? scroll.ScrollBar.vertical.width + 2 : 0)
                 settings: root.controller.sampling
             }
         }

@@ -1,6 +1,9 @@
-// Qt Quick Test runner for qml/tst_*.qml: imports the app's static QML module.
+// Qt Quick Test runner for qml/tst_*.qml: imports the app's static QML module
+// and gives the tests `testOutputFolder`, an empty temporary folder.
 #include <QCoreApplication>
+#include <QQmlContext>
 #include <QQmlEngine>
+#include <QTemporaryDir>
 #include <QtQml/qqmlextensionplugin.h>
 #include <QtQuickTest>
 
@@ -13,7 +16,14 @@ public Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_app_qml"));
     }
-    void qmlEngineAvailable(QQmlEngine* engine) { engine->addImportPath(QStringLiteral("qrc:/qt/qml")); }
+    void qmlEngineAvailable(QQmlEngine* engine) {
+        engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
+        // A folder the tests may write into (saving a file); removed at exit.
+        engine->rootContext()->setContextProperty(QStringLiteral("testOutputFolder"), output_.path());
+    }
+
+private:
+    QTemporaryDir output_;
 };
 
 QUICK_TEST_MAIN_WITH_SETUP(tst_app_qml, Setup)

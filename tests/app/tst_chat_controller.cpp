@@ -180,6 +180,56 @@ private Q_SLOTS:
         QCOMPARE(c->examplePrompt(), QStringLiteral("Once upon a time"));
         QCOMPARE(c->messages()->rowCount(), 0);  // the chat is untouched
     }
+
+    // A chat that spans a checkpoint switch: each answer names its model, and
+    // the status bar's speed is not the previous model's.
+    void answersNameTheirModelAcrossASwitch() {
+        auto c = loadedController({5, 1, 5, "broken"}, QStringLiteral("/models/first"));
+        QVERIFY(c);
+        QSignalSpy done(c.get(), &ChatController::generationDone);
+        QVERIFY(c->send(QStringLiteral("one")));
+        QVERIFY(done.wait(5000));
+        QVERIFY(c->lastNewTokens() > 0);
+        QVERIFY(c->tokensPerSecond() > 0);
+        c->load(QStringLiteral("/models/second"));
+        QVERIFY(QTest::qWaitFor([&] { return !c->loading(); }, 5000));
+        QCOMPARE(c->modelName(), QStringLiteral("second"));
+        QCOMPARE(c->lastNewTokens(), 0);       // nothing measured on this model yet
+        QCOMPARE(c->tokensPerSecond(), 0.0);
+        QVERIFY(c->lastFinish().isEmpty());
+        QVERIFY(c->send(QStringLiteral("two")));
+        QVERIFY(done.wait(5000));
+        const auto author = [&](int row) {
+            return c->messages()->data(c->messages()->index(row), MessageModel::AuthorRole).toString();
+        };
+        QCOMPARE(c->messages()->rowCount(), 4);
+        QCOMPARE(author(0), QString());  // the user's turn
+        // The fake's card has a training step (4000) its name does not say: the title adds it.
+        QCOMPARE(author(1), QStringLiteral("first · step 4000"));
+        QCOMPARE(author(3), QStringLiteral("second · step 4000"));
+        QVERIFY(c->messages()->roleNames().values().contains("author"));
+        // A name that says its step already is left as it is.
+        c->load(QStringLiteral("/models/arith-step000500"));
+        QVERIFY(QTest::qWaitFor([&] { return !c->loading(); }, 5000));
+        QCOMPARE(c->modelTitle(), QStringLiteral("arith-step000500"));
+    }
+
+    // An answer that ran past the context (the engine slid the window) says so.
+    void contextSlideIsSaid() {
+        auto c = loadedController({600, 0, 5, "broken"});  // the fake's context is 512 tokens
+        QVERIFY(c);
+        QSignalSpy done(c.get(), &ChatController::generationDone);
+        QVERIFY(c->send(QStringLiteral("a prompt")));
+        QVERIFY(done.wait(10000));
+        const QString stats = c->messages()->data(c->messages()->index(1), MessageModel::StatsRole).toString();
+        QVERIFY2(stats.contains(QStringLiteral("context full (512 tokens)")), qPrintable(stats));
+        // A short answer does not.
+        c->sampling()->setMaxNewTokens(20);
+        QVERIFY(c->send(QStringLiteral("again")));
+        QVERIFY(done.wait(5000));
+        const QString shortStats = c->messages()->data(c->messages()->index(3), MessageModel::StatsRole).toString();
+        QVERIFY2(!shortStats.contains(QStringLiteral("context")), qPrintable(shortStats));
+    }
 };
 
 QTEST_MAIN(TstChatController)

@@ -2,6 +2,7 @@
 // streamed deltas make the answer, greedy is repeatable, Stop and a checkpoint
 // switch mid-stream are safe, a failed load keeps the model.
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "backend/inference_backend.h"
@@ -93,6 +94,32 @@ private Q_SLOTS:
         QVERIFY(!c->messages()->textAt(1).isEmpty());
         c->clear();
         c->clearError();
+    }
+
+    // A .bin alone (no tokenizer beside it): the window's message offers
+    // "Choose tokenizer…" instead of a command-line flag; loading with the
+    // chosen one works and is remembered for that checkpoint.
+    void checkpointWithoutTokenizerTakesAChosenOne() {
+        QTemporaryDir dir;
+        const QString alone = dir.filePath(QStringLiteral("alone.bin"));
+        QVERIFY(QFile::copy(kBin, alone));
+        ChatController ctl(makeEngineBackend());
+        ctl.setDevice(QStringLiteral("cpu"));
+        QVERIFY(!loadInto(ctl, alone));
+        QVERIFY(ctl.needsTokenizer());
+        QCOMPARE(ctl.tokenizerWantedFor(), alone);
+        QVERIFY2(!ctl.lastError().contains(QStringLiteral("--tokenizer")), qPrintable(ctl.lastError()));
+        QVERIFY2(ctl.lastError().contains(QStringLiteral("Choose tokenizer")), qPrintable(ctl.lastError()));
+        const QString tok = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/tok512.model");
+        ctl.loadWithTokenizer(alone, tok);
+        QVERIFY(QTest::qWaitFor([&] { return !ctl.loading(); }, 60000));
+        QVERIFY2(ctl.modelLoaded() && ctl.checkpointPath() == alone, qPrintable(ctl.lastError()));
+        QVERIFY(!ctl.needsTokenizer());
+        QCOMPARE(ctl.card().value(QStringLiteral("vocabulary")).toInt(), 512);
+        // Remembered: a plain load of the same checkpoint (Recent, the next start) finds it.
+        ChatController again(makeEngineBackend());
+        again.setDevice(QStringLiteral("cpu"));
+        QVERIFY2(loadInto(again, alone), qPrintable(again.lastError()));
     }
 
     void switchMidGenerationToTheSameWeightsInAnotherFormat() {

@@ -238,6 +238,39 @@ private Q_SLOTS:
         lib.addRecent(gguf);  // already the first: nothing to change
         QCOMPARE(int(inserted.count() + removed.count()), changes);
     }
+
+    // What a row is called: a file with a generic name by its folder; a
+    // folder the user opened that holds a checkpoint file, by its format.
+    void labelsSayWhatTheCheckpointIs() {
+        QTemporaryDir dir;
+        writeFile(dir.filePath(QStringLiteral("slm4096/ckpt.pt")), QByteArray("PK\3\4") + QByteArray(2000, 0));
+        writeFile(dir.filePath(QStringLiteral("out-shakespeare/ckpt.pt")), QByteArray("PK\3\4") + QByteArray(3000, 0));
+        writeFile(dir.filePath(QStringLiteral("out-shakespeare/tokenizer.model")), QByteArray(100, 't'));
+        writeFile(dir.filePath(QStringLiteral("stories/stories.bin")), llama2cHeader(64, 172, 5, 8, 4, 512, 512));
+        CheckpointLibrary lib;
+        QAbstractItemModelTester tester(&lib, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto row = [&](const QString& path) { return int(column(lib, CheckpointLibrary::PathRole).indexOf(path)); };
+
+        const QString ckpt = dir.filePath(QStringLiteral("slm4096/ckpt.pt"));
+        lib.addRecent(ckpt);
+        QCOMPARE(lib.index(row(ckpt)).data(CheckpointLibrary::LabelRole).toString(), QStringLiteral("slm4096"));
+        const QString named = dir.filePath(QStringLiteral("stories/stories.bin"));
+        lib.addRecent(named);  // a name of its own stays
+        QCOMPARE(lib.index(row(named)).data(CheckpointLibrary::LabelRole).toString(), QStringLiteral("stories"));
+
+        const QString folder = dir.filePath(QStringLiteral("out-shakespeare"));
+        lib.addRecent(folder);
+        const int f = row(folder);
+        QVERIFY(f >= 0);
+        QCOMPARE(lib.index(f).data(CheckpointLibrary::FormatRole).toString(), QStringLiteral("PyTorch checkpoint"));
+        QCOMPARE(lib.index(f).data(CheckpointLibrary::BytesRole).toLongLong(), 3004);  // the checkpoint, not the folder entry
+        QCOMPARE(lib.index(f).data(CheckpointLibrary::LabelRole).toString(), QStringLiteral("out-shakespeare"));
+        // A folder with no checkpoint in it is still listed as it is.
+        const QString empty = dir.filePath(QStringLiteral("empty"));
+        QVERIFY(QDir().mkpath(empty));
+        lib.addRecent(empty);
+        QCOMPARE(lib.index(row(empty)).data(CheckpointLibrary::FormatRole).toString(), QStringLiteral("unrecognised"));
+    }
 };
 
 QTEST_MAIN(TstCheckpointLibrary)

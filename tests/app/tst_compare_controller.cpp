@@ -29,9 +29,9 @@ int tokensIn(const QString& text) { return int(text.split(u' ', Qt::SkipEmptyPar
 class CountingBackend : public InferenceBackend {
 public:
     explicit CountingBackend(std::shared_ptr<InferenceBackend> inner) : inner_(std::move(inner)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d) override {
+    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d, const std::string& t) override {
         ++loads;
-        return inner_->load(c, d);
+        return inner_->load(c, d, t);
     }
     std::vector<std::string> devices() const override { return inner_->devices(); }
     std::atomic<int> loads{0};
@@ -79,8 +79,8 @@ private:
 class TokenCountingBackend : public InferenceBackend {
 public:
     explicit TokenCountingBackend(std::shared_ptr<InferenceBackend> inner) : inner_(std::move(inner)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d) override {
-        return std::make_shared<CountingModel>(inner_->load(c, d), &produced[c.back() - '0']);
+    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d, const std::string& t) override {
+        return std::make_shared<CountingModel>(inner_->load(c, d, t), &produced[c.back() - '0']);
     }
     std::vector<std::string> devices() const override { return inner_->devices(); }
     std::atomic<int> produced[4] = {};
@@ -114,7 +114,7 @@ private Q_SLOTS:
         QVERIFY(d.byTokens);
         QCOMPARE(d.index, 2);
         QCOMPARE(d.offset, 3);
-        QCOMPARE(divergenceLabel(d, 1), QStringLiteral("differs from pane 1 at token 2"));
+        QCOMPARE(divergenceLabel(d, 1), QStringLiteral("differs from pane 1 at token 3"));  // counted from 1
         // Identical ids.
         d = findDivergence({1, 2}, QStringLiteral("ab"), {1, 2}, {0, 1}, QStringLiteral("ab"));
         QCOMPARE(d.index, -1);
@@ -130,7 +130,7 @@ private Q_SLOTS:
         QVERIFY(!d.byTokens);
         QCOMPARE(d.index, 1);
         QCOMPARE(d.offset, 1);
-        QCOMPARE(divergenceLabel(d, 1), QStringLiteral("differs from pane 1 at character 1"));
+        QCOMPARE(divergenceLabel(d, 1), QStringLiteral("differs from pane 1 at character 2"));
         d = findDivergence({}, QStringLiteral("same"), {}, {}, QStringLiteral("same"));
         QCOMPARE(d.index, -1);
     }
@@ -233,7 +233,7 @@ private Q_SLOTS:
         const std::vector<int> ia = c.paneAt(0)->tokenIds(), ib = p2->tokenIds();
         QVERIFY(!ia.empty() && !ib.empty());
         QCOMPARE(p2->divergence(), waypoint::first_divergence(ia, ib));
-        QVERIFY2(p2->divergenceLabel() == QStringLiteral("differs from pane 1 at token %1").arg(p2->divergence()),
+        QVERIFY2(p2->divergenceLabel() == QStringLiteral("differs from pane 1 at token %1").arg(p2->divergence() + 1),
                  qPrintable(p2->divergenceLabel()));
         QCOMPARE(p2->divergenceOffset(), p2->tokenStarts().value(p2->divergence()));
         qInfo("%s pane 1 %s | pane 2 %s | %s", qPrintable(used), qPrintable(a.simplified()), qPrintable(b.simplified()),

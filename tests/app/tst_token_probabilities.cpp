@@ -62,7 +62,7 @@ private:
 class ScriptedBackend : public InferenceBackend {
 public:
     explicit ScriptedBackend(std::vector<TokenInfo> e) : events_(std::move(e)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string&, const std::string&) override {
+    std::shared_ptr<const LoadedModel> load(const std::string&, const std::string&, const std::string&) override {
         return std::make_shared<ScriptedModel>(events_);
     }
     std::vector<std::string> devices() const override { return {"cpu"}; }

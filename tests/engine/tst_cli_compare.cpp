@@ -216,6 +216,12 @@ void TestCliCompare::textReport() {
     QCOMPARE(out.count("12 new tokens"), 3);                          // a stats line per pane
     QVERIFY(out.contains("first divergence from pane 1: token "));    // pane 2
     QVERIFY(out.contains("first divergence from pane 1: none (identical)"));  // pane 3
+    // Counted from 1 in text: the JSON's index (from 0) plus one.
+    const Result j = cli({"compare", "--checkpoint", kStories, "--checkpoint", kDreams, "--prompt", "Once upon a time",
+                          "--greedy", "--max-tokens", "12", "--json"});
+    const int index = json_of(j.out).value("first_divergence").toArray()[1].toInt();
+    QVERIFY(index >= 0);
+    QVERIFY2(out.contains(QStringLiteral("first divergence from pane 1: token %1\n").arg(index + 1)), r.out.constData());
 }
 
 void TestCliCompare::perplexitySeveralEqualsSingleRuns() {

@@ -12,6 +12,7 @@ Item {
 
     CompareController { id: controller; backend: "fake" }
     CheckpointLibrary { id: library }
+    ButtonKeys {}
     CompareView {
         id: view
         anchors.fill: parent
@@ -116,6 +117,63 @@ Item {
             compare(controller.paneAt(1).sampling.temperature, 1.5)
             verify(Math.abs(controller.paneAt(0).sampling.temperature - 1.5) > 0.01)
             verify(button.text.indexOf("temp 1.50") === 0, button.text)
+        }
+
+        // Export to a file that does not exist yet (typed name), then to the
+        // same name again: the dialog asks before replacing it.
+        function exportAs(name, menuItem) {
+            mouseClick(findChild(view, "exportButton"))
+            const item = findChild(view, menuItem)
+            verify(item, menuItem)
+            tryVerify(() => item.visible && item.width > 0)
+            mouseClick(item)
+            const dialog = findChild(view, "exportDialog")
+            tryVerify(() => dialog.opened)
+            dialog.folderField.text = testOutputFolder
+            verify(dialog.nameField.activeFocus, "the name field has the focus")
+            dialog.nameField.selectAll()
+            type(name)
+            keyClick(Qt.Key_Return)
+            return dialog
+        }
+
+        function test_exportToANewFileThenConfirmReplacing() {
+            for (let i = 0; i < controller.count; ++i) controller.paneAt(i).sampling.maxNewTokens = 3
+            controller.send("hello")
+            tryVerify(() => !controller.generating, 5000)
+            const target = testOutputFolder + "/first-export.md"
+            verify(!FilePaths.exists(target))
+            let dialog = exportAs("first-export", "exportMarkdown")  // ".md" is added
+            tryVerify(() => !dialog.visible)
+            verify(FilePaths.exists(target), target + " written")
+            compare(view.exportMessage, "Saved " + target)
+
+            // The same name again: not written until Replace is pressed.
+            view.exportMessage = ""
+            dialog = exportAs("first-export.md", "exportMarkdown")
+            verify(dialog.visible, "the dialog stays open to ask")
+            verify(dialog.confirming)
+            const status = findChild(dialog.contentItem, "saveStatus")
+            verify(status.text.indexOf("already exists") >= 0, status.text)
+            compare(view.exportMessage, "")
+            keyClick(Qt.Key_Return)  // Enter on the focused Replace button
+            tryVerify(() => !dialog.visible)
+            compare(view.exportMessage, "Saved " + target)
+
+            // JSON goes to a .json file; Esc cancels without writing.
+            dialog = exportAs("first-export", "exportJson")
+            tryVerify(() => !dialog.visible)
+            verify(FilePaths.exists(testOutputFolder + "/first-export.json"))
+            mouseClick(findChild(view, "exportButton"))
+            const md = findChild(view, "exportMarkdown")
+            tryVerify(() => md.visible && md.width > 0)
+            mouseClick(md)
+            tryVerify(() => dialog.opened)
+            dialog.nameField.selectAll()
+            type("never-written")
+            keyClick(Qt.Key_Escape)
+            tryVerify(() => !dialog.visible)
+            verify(!FilePaths.exists(testOutputFolder + "/never-written.md"))
         }
     }
 }

@@ -9,6 +9,7 @@ Item {
     height: 200
 
     PromptBox { id: box; width: 560 }
+    ButtonKeys {}
     SignalSpy { id: submitted; target: box; signalName: "submitted" }
 
     TestCase {
@@ -49,6 +50,32 @@ Item {
             type("   ")
             keyClick(Qt.Key_Return)
             compare(submitted.count, 0)
+        }
+
+        // Tab moves on to the Send button (no tab character); Shift+Tab comes back.
+        function test_tabMovesTheFocus() {
+            type("hi")
+            keyClick(Qt.Key_Tab)
+            compare(box.text, "hi")
+            verify(!box.textArea.activeFocus)
+            const send = findChild(box, "sendButton")
+            verify(send.activeFocus, "the Send button has the focus")
+            keyClick(Qt.Key_Backtab, Qt.ShiftModifier)
+            verify(box.textArea.activeFocus)
+        }
+
+        // A focused button answers Enter and Space.
+        function test_enterAndSpacePressTheFocusedButton() {
+            type("one")
+            const send = findChild(box, "sendButton")
+            send.forceActiveFocus(Qt.TabFocusReason)
+            keyClick(Qt.Key_Return)
+            compare(submitted.count, 1)
+            box.textArea.forceActiveFocus()
+            type("two")
+            send.forceActiveFocus(Qt.TabFocusReason)
+            keyClick(Qt.Key_Space)
+            compare(submitted.count, 2)
         }
 
         function test_busyAndLoadingBlockSending() {

@@ -60,6 +60,36 @@ Item {
             compare(find("topPSlider").value.toFixed(2), "0.42")
         }
 
+        // A typed value beyond the limit: clamped, and the field and a note say so.
+        function test_typedValueBeyondTheLimitIsClamped() {
+            const field = find("maxNewTokensField")
+            compare(find("maxNewTokensRange").text, "1–4096")
+            verify(find("maxNewTokensRange").visible)
+            mouseClick(field)
+            field.selectAll()
+            type("100000")
+            keyClick(Qt.Key_Return)
+            compare(settings.maxNewTokens, 4096)
+            compare(field.text, "4096")  // not the rejected 100000
+            const note = find("maxNewTokensLimitNote")
+            verify(note.visible)
+            verify(note.text.indexOf("4096") >= 0, note.text)
+            // Below the least, too; an in-range value clears the note.
+            mouseClick(field)
+            field.selectAll()
+            type("0")
+            keyClick(Qt.Key_Return)
+            compare(settings.maxNewTokens, 1)
+            compare(field.text, "1")
+            verify(note.visible)
+            mouseClick(field)
+            field.selectAll()
+            type("300")
+            keyClick(Qt.Key_Tab)  // leaving the field commits it too
+            compare(settings.maxNewTokens, 300)
+            verify(!note.visible)
+        }
+
         function test_fixedSeed() {
             const random = find("randomSeed")
             mouseClick(random)
