@@ -9,7 +9,9 @@ const char* usage() {
     return "usage: waypoint-bench --checkpoint PATH [--tokenizer PATH] [--prompt-tokens N]\n"
            "                      [--decode-tokens M] [--threads T] [--dtype fp32|bf16|fp16|auto]\n"
            "                      [--device cpu|cuda|cuda:N|mps|auto] [--repeat R]\n"
-           "                      [--bandwidth]  (also measure the machine's read bandwidth)\n";
+           "                      [--bandwidth]  (also measure the machine's read bandwidth)\n"
+           "                      [--check-decode N]  (CUDA: N decode steps' logits against the\n"
+           "                                           libtorch path's; max difference in the JSON)\n";
 }
 
 namespace {
@@ -43,6 +45,7 @@ Args parse_args(int argc, char** argv) {
         else if (flag == "--decode-tokens") a.decode_tokens = to_int(flag, v, 0);
         else if (flag == "--threads") a.threads = to_int(flag, v, 0);
         else if (flag == "--repeat") a.repeat = to_int(flag, v, 1);
+        else if (flag == "--check-decode") a.check_decode = to_int(flag, v, 0);
         else throw std::runtime_error("unknown flag " + flag);
     }
     if (a.checkpoint.empty()) throw std::runtime_error("--checkpoint PATH is required");

@@ -15,6 +15,7 @@ struct Args {
     int threads = 0;
     int repeat = 3;       // measured runs after one warm-up; medians are reported
     bool bandwidth = false;  // also measure the machine's read bandwidth (after the runs)
+    int check_decode = 0;    // compare N decode steps with the libtorch path's (CUDA)
 };
 
 // Throws std::runtime_error with a one-line message on bad input.

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,7 @@
 
 #include "bench_args.h"
 #include "kernels/cpu_isa.h"
+#include "kernels/cuda/decode_graph.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"
 #include "waypoint/sampler.h"
@@ -122,6 +124,45 @@ Run run_once(waypoint::Session& s, const std::vector<int>& prompt, int decode_to
     return r;
 }
 
+// The decode path a session takes is chosen when it is made (the CUDA graph
+// unless WAYPOINT_CUDA_DECODE=0). Feeds the same prompt and the same ids to a
+// libtorch-path session and a default one and returns the largest logit
+// difference relative to the largest logit, and how many argmaxes agree.
+struct DecodeCheck {
+    double max_rel_diff = 0;
+    int argmax_agree = 0, steps = 0;
+};
+
+DecodeCheck check_decode(const std::shared_ptr<const waypoint::Model>& model, const std::vector<int>& prompt,
+                         int steps) {
+    const char* old = std::getenv("WAYPOINT_CUDA_DECODE");
+    const std::string saved = old ? old : "";
+    setenv("WAYPOINT_CUDA_DECODE", "0", 1);
+    waypoint::Session ref(model);
+    if (old) setenv("WAYPOINT_CUDA_DECODE", saved.c_str(), 1);
+    else unsetenv("WAYPOINT_CUDA_DECODE");
+    waypoint::Session fast(model);
+    DecodeCheck c;
+    std::vector<float> a = ref.prefill(prompt), b = fast.prefill(prompt);
+    steps = std::min(steps, ref.context_length() - ref.position());
+    for (int i = 0; i < steps; ++i) {
+        const int tok = waypoint::argmax(a);
+        a = ref.step(tok);
+        b = fast.step(tok);
+        double diff = 0, scale = 1e-30;
+        for (size_t j = 0; j < a.size(); ++j) {
+            diff = std::max(diff, double(std::fabs(a[j] - b[j])));
+            scale = std::max(scale, double(std::fabs(a[j])));
+        }
+        c.max_rel_diff = std::max(c.max_rel_diff, diff / scale);
+        c.argmax_agree += waypoint::argmax(a) == waypoint::argmax(b);
+        ++c.steps;
+    }
+    return c;
+}
+
+bool on_cuda(const std::string& device) { return device.rfind("cuda", 0) == 0; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,6 +183,14 @@ int main(int argc, char** argv) {
         opt.device = a.device;
         opt.dtype = a.dtype;
         opt.threads = a.threads;
+        // CUDA: the context is made here (its own figure), not inside the load.
+        double cuda_init_ms = 0;
+        const int cuda_index = a.device.size() > 5 ? std::atoi(a.device.c_str() + 5) : 0;
+        if (on_cuda(a.device)) {
+            auto ti = Clock::now();
+            waypoint::kernels::cuda::stats(cuda_index);
+            cuda_init_ms = ms_since(ti);
+        }
         auto t0 = Clock::now();
         auto model = waypoint::Model::load(opt);
         const double load_ms = ms_since(t0);
@@ -154,7 +203,9 @@ int main(int argc, char** argv) {
         try { bos = model->tokenizer().bos(); } catch (const waypoint::Error&) {}
         const std::vector<int> prompt = prompt_ids(n_prompt, model->vocab_size(), bos);
 
-        run_once(session, prompt, std::min(a.decode_tokens, 16));  // warm-up
+        // Warm-up; on CUDA its TTFT is the first call's (kernel loading) and
+        // its second step captures the decode graph.
+        const Run first = run_once(session, prompt, std::min(a.decode_tokens, 16));
         std::vector<double> prefill, ttft, decode;
         int decoded = 0;
         for (int i = 0; i < a.repeat; ++i) {
@@ -180,6 +231,7 @@ int main(int argc, char** argv) {
         const double peak_mb = peak_rss_mb();
         const double anon_mb = status_mb("RssAnon:"), file_mb = status_mb("RssFile:");
         const double machine_bw = a.bandwidth ? read_bandwidth_gb_s() : 0.0;
+        const DecodeCheck chk = a.check_decode > 0 ? check_decode(model, std::vector<int>(prompt.begin(), prompt.begin() + std::min<size_t>(prompt.size(), 16)), a.check_decode) : DecodeCheck{};
 
         std::ostringstream js;
         js.setf(std::ios::fixed);
@@ -202,7 +254,20 @@ int main(int argc, char** argv) {
            << ",\"rss_anon_mb\":" << anon_mb
            << ",\"rss_file_mb\":" << file_mb
            << ",\"rss_over_weights_kv_mb\":"
-           << peak_mb - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0) << "}";
+           << peak_mb - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0);
+        if (on_cuda(a.device)) {
+            const waypoint::kernels::cuda::Stats cs = waypoint::kernels::cuda::stats(cuda_index);
+            js << ",\"cuda_init_ms\":" << cuda_init_ms << ",\"ttft_first_ms\":" << first.ttft_ms
+               << ",\"cuda_graphs\":" << cs.graphs << ",\"graph_capture_ms\":" << cs.last_capture_ms
+               << ",\"pdl\":" << (cs.pdl ? "true" : "false")
+               << ",\"device_used_mb\":" << cs.device_used_mb << ",\"device_total_mb\":" << cs.device_total_mb;
+        }
+        if (a.check_decode > 0) {
+            js.precision(6);
+            js << ",\"check_decode_steps\":" << chk.steps << ",\"check_max_rel_diff\":" << chk.max_rel_diff
+               << ",\"check_argmax_agree\":" << chk.argmax_agree;
+        }
+        js << "}";
         std::cout << js.str() << std::endl;
         return 0;
     } catch (const waypoint::Error& e) {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# One device-tool call on a CUDA machine: build the engine against PyTorch's
+# CUDA libtorch, check it (golden greedy ids and perplexity on cuda, the graph
+# decode's logits against the libtorch path's), benchmark waypoint-bench on
+# random models of real shapes and run the peers in the same call.
+#
+# On this machine, in the project root (the device tool sends /work/main):
+#   bash ../shared/tools/device/prepare.sh        # fills .device/ (ignored)
+#   git -C WORKTREE archive HEAD | tar -x -C .device/src; cp ../shared/tools/device/gptfast_style.py .device/
+# then run with carry [".device"]:  bash .device/src/bench/cuda/run_device.sh [peers|nopeers]
+# Everything lands in $OUT (results.jsonl, logs); a table is printed last.
+set -uo pipefail
+T0=$(date +%s)
+ROOT=$PWD/.device
+SRC=$ROOT/src
+SH=$ROOT/shared
+B=/tmp/wpb
+O=${OUT:-/tmp/out}
+mkdir -p "$O"
+R="$O/results.jsonl"
+: > "$R"
+peers=${1:-peers}
+export PATH=/usr/local/cuda/bin:$PATH
+export LD_LIBRARY_PATH=$ROOT/root/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+export PYTHONUNBUFFERED=1
+export WAYPOINT_CUDA_DECODE=1  # errors of the graph path surface instead of falling back
+el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
+
+nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.mem --format=csv,noheader
+TP=$(python3 -c "import torch;print(torch.utils.cmake_prefix_path)")
+cmake -S "$SRC" -B $B -G Ninja -DCMAKE_BUILD_TYPE=Release -DWAYPOINT_BUILD_APP=OFF -DWAYPOINT_BUILD_TESTS=OFF \
+  -DCMAKE_PREFIX_PATH="$TP;$ROOT/root/usr" -DSENTENCEPIECE_ROOT=$ROOT/root -DWAYPOINT_SHARED_DIR=$SH \
+  -DWAYPOINT_CUDA_ARCHS=90 >"$O/configure.log" 2>&1 || { tail -40 "$O/configure.log"; exit 1; }
+grep -i "cuda decode" "$O/configure.log"
+cmake --build $B -j"$(nproc)" >"$O/build.log" 2>&1 || { grep -iE "error" -A4 "$O/build.log" | head -80; exit 1; }
+el "built"
+
+# Correctness on stories260K: golden ids + perplexity, graph path and libtorch path.
+for dt in fp32 bf16; do
+  python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda $dt | tee -a "$R"
+  WAYPOINT_CUDA_GRAPH=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda $dt | sed 's/^{/{"graph":false,/' | tee -a "$R"
+done
+WAYPOINT_CUDA_DECODE=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda bf16 | tee -a "$R"
+el "golden"
+
+python3 "$SH/tools/make_random_llama.py" --out /tmp/rnd --only tinyllama-1.1B stories110M >/dev/null
+el "random models"
+tok="$SH/tokenizers/llama2/tokenizer.model"
+bench() {  # label env... -- args
+  local label=$1; shift
+  local j
+  j=$(env "$@" 2>"$O/bench_err.log") || { echo "bench $label failed: $(tail -3 "$O/bench_err.log")"; return; }
+  echo "{\"label\":\"$label\",${j#\{}" | tee -a "$R"
+}
+for m in tinyllama-1.1B stories110M; do
+  args=(--checkpoint /tmp/rnd/$m.bin --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256)
+  bench "$m graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 5 --check-decode 32
+  bench "$m graph" WAYPOINT_CUDA_PDL=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
+  bench "$m no-graph" WAYPOINT_CUDA_GRAPH=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
+  bench "$m libtorch" WAYPOINT_CUDA_DECODE=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 64 --repeat 1
+  el "$m"
+done
+bench "tinyllama-1.1B fp32 graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
+  --tokenizer "$tok" --device cuda --dtype fp32 --prompt-tokens 256 --decode-tokens 256 --repeat 3 --check-decode 16
+for bps in 2 8; do
+  bench "tinyllama-1.1B blocks/SM=$bps" WAYPOINT_CUDA_BLOCKS_PER_SM=$bps $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
+    --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 256 --repeat 3
+done
+el "benches"
+
+if [ "$peers" = peers ]; then
+  [ -f "$ROOT/gptfast_style.py" ] && timeout 200 python3 "$ROOT/gptfast_style.py" 2>"$O/gptfast_err.log" | sed 's/^{/{"peer":"gptfast_style",/' | tee -a "$R"
+  el "gptfast"
+  timeout 220 python3 "$SRC/bench/cuda/hf_generate_peer.py" tinyllama-1.1B 2>"$O/hf_err.log" | tee -a "$R"
+  el "hf"
+fi
+
+python3 - "$R" <<'PY'
+import json, sys
+print("\n%-34s %9s %9s %9s %9s %8s %8s" % ("run", "decode", "prefill", "ttft_ms", "1st_ttft", "capture", "check"))
+for line in open(sys.argv[1]):
+    try: d = json.loads(line)
+    except Exception: continue
+    if "label" in d:
+        print("%-34s %9.1f %9.1f %9.2f %9.2f %8.2f %8s" % (d["label"], d["decode_tok_s"], d["prefill_tok_s"], d["ttft_ms"],
+              d.get("ttft_first_ms", 0), d.get("graph_capture_ms", 0),
+              ("%.1e/%d" % (d["check_max_rel_diff"], d["check_argmax_agree"])) if "check_max_rel_diff" in d else "-"))
+    elif "cases" in d:
+        print("golden %s %s graph=%s path=%s exact=%s nll_diff=%s" % (d["device"], d["dtype"], d.get("graph", True), d["decode_path"],
+              d["all_exact"], d.get("nll_diff", d.get("perplexity_error"))))
+    else:
+        print(json.dumps(d))
+PY
+el "done"

@@ -1,0 +1,665 @@
+// CUDA kernels and graph of the one-token Llama decode step (decode_graph.h).
+//
+// Activations stay fp32 (x [D], qkv, att [H*hd], h [2F], logits [V]); weights
+// are fp32, bf16 or fp16 and widened in registers; the KV cache is in the
+// model's activation dtype, as the batched libtorch forward writes it.
+// Every kernel runs 256 threads a block.
+//
+// Programmatic dependent launch (Hopper): each kernel may start while the
+// previous one finishes. Before `griddepcontrol.wait` a kernel only prefetches
+// its own weights (which nothing writes); it reads activations and writes
+// anything only after the wait, which returns once the previous kernel has
+// completed and its writes are visible. Without PDL the wait is a no-op.
+#include "kernels/cuda/decode_graph.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace waypoint::kernels::cuda {
+
+bool compiled() { return true; }
+
+namespace {
+
+constexpr int kThreads = 256;
+constexpr int kWarps = kThreads / 32;
+
+void check(cudaError_t e, const char* what) {
+    if (e != cudaSuccess)
+        throw std::runtime_error(std::string("CUDA decode: ") + what + " failed: " + cudaGetErrorString(e));
+}
+
+bool env_flag(const char* name, bool fallback) {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return fallback;
+    return std::strcmp(v, "0") != 0;
+}
+
+// ---------------------------------------------------------------- device helpers
+
+__device__ __forceinline__ void pdl_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void pdl_launch_dependents() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+template <class T> __device__ __forceinline__ float to_f(T v);
+template <> __device__ __forceinline__ float to_f<float>(float v) { return v; }
+template <> __device__ __forceinline__ float to_f<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <> __device__ __forceinline__ float to_f<__half>(__half v) { return __half2float(v); }
+
+template <class T> __device__ __forceinline__ T from_f(float v);
+template <> __device__ __forceinline__ float from_f<float>(float v) { return v; }
+template <> __device__ __forceinline__ __nv_bfloat16 from_f<__nv_bfloat16>(float v) { return __float2bfloat16(v); }
+template <> __device__ __forceinline__ __half from_f<__half>(float v) { return __float2half(v); }
+
+// The value as stored in T and read back.
+template <class T> __device__ __forceinline__ float round_to(float v) { return to_f<T>(from_f<T>(v)); }
+
+// 16 bytes of T widened to E floats.
+template <class T> struct Pack;
+template <> struct Pack<float> {
+    static constexpr int E = 4;
+    __device__ __forceinline__ static void unpack(const uint4& u, float* f) {
+        f[0] = __uint_as_float(u.x); f[1] = __uint_as_float(u.y);
+        f[2] = __uint_as_float(u.z); f[3] = __uint_as_float(u.w);
+    }
+};
+template <> struct Pack<__nv_bfloat16> {
+    static constexpr int E = 8;
+    __device__ __forceinline__ static void two(unsigned w, float* f) {
+        f[0] = __uint_as_float(w << 16);
+        f[1] = __uint_as_float(w & 0xffff0000u);
+    }
+    __device__ __forceinline__ static void unpack(const uint4& u, float* f) {
+        two(u.x, f); two(u.y, f + 2); two(u.z, f + 4); two(u.w, f + 6);
+    }
+};
+template <> struct Pack<__half> {
+    static constexpr int E = 8;
+    __device__ __forceinline__ static void two(unsigned w, float* f) {
+        f[0] = __half2float(__ushort_as_half(static_cast<unsigned short>(w & 0xffffu)));
+        f[1] = __half2float(__ushort_as_half(static_cast<unsigned short>(w >> 16)));
+    }
+    __device__ __forceinline__ static void unpack(const uint4& u, float* f) {
+        two(u.x, f); two(u.y, f + 2); two(u.z, f + 4); two(u.w, f + 6);
+    }
+};
+
+// w (16 bytes of T) . x[0 .. E) with x 16-byte aligned in shared memory.
+template <class T>
+__device__ __forceinline__ float dot16(const uint4& w, const float* x) {
+    constexpr int E = Pack<T>::E;
+    float f[E];
+    Pack<T>::unpack(w, f);
+    float s = 0.0f;
+#pragma unroll
+    for (int j = 0; j < E / 4; ++j) {
+        const float4 v = reinterpret_cast<const float4*>(x)[j];
+        s = fmaf(f[4 * j], v.x, s);
+        s = fmaf(f[4 * j + 1], v.y, s);
+        s = fmaf(f[4 * j + 2], v.z, s);
+        s = fmaf(f[4 * j + 3], v.w, s);
+    }
+    return s;
+}
+
+__device__ __forceinline__ float warp_sum(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+__device__ __forceinline__ float warp_max(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+// Every thread of the block gets the result; red: shared [kWarps].
+__device__ __forceinline__ float block_sum(float v, float* red) {
+    v = warp_sum(v);
+    if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = v;
+    __syncthreads();
+    float s = 0.0f;
+#pragma unroll
+    for (int i = 0; i < kWarps; ++i) s += red[i];
+    __syncthreads();
+    return s;
+}
+
+__device__ __forceinline__ float block_max(float v, float* red) {
+    v = warp_max(v);
+    if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = v;
+    __syncthreads();
+    float s = -INFINITY;
+#pragma unroll
+    for (int i = 0; i < kWarps; ++i) s = fmaxf(s, red[i]);
+    __syncthreads();
+    return s;
+}
+
+// ---------------------------------------------------------------- kernels
+
+// x[D] = embedding row params[0].
+template <class T>
+__global__ void __launch_bounds__(kThreads) embed_kernel(const T* emb, const int* params, float* x, int D) {
+    pdl_wait();
+    const size_t id = static_cast<size_t>(params[0]);
+    for (int i = threadIdx.x; i < D; i += kThreads) x[i] = to_f<T>(emb[id * D + i]);
+    pdl_launch_dependents();
+}
+
+enum InputOp { kPlain = 0, kRmsNorm = 1, kSiluMul = 2 };
+
+// Up to three matrices that read the same input, as one row space: rows of
+// seg[0], then seg[1], then seg[2] (unused segments have rows = INT_MAX).
+struct Seg {
+    const void* w;  // [rows, K]
+    float* y;       // [rows]
+    int rows;
+};
+
+struct GemvArgs {
+    Seg seg[3];
+    int total_rows;
+    int K;
+    const float* x;   // kPlain, kRmsNorm: [K]; kSiluMul: [2K], gate then up
+    const float* nw;  // kRmsNorm: the norm's gain [K]
+    float eps;
+    int accumulate;   // y += W x instead of y = W x
+    int vec;          // every row starts 16-byte aligned (K * sizeof(T) % 16 == 0)
+    int prefetch;     // pull each warp's first row into L2 before the PDL wait
+};
+
+// y = W op(x). The block turns its input into fp32 in shared memory (the
+// norm or SwiGLU applied on the way), then each warp computes whole rows:
+// 16-byte weight loads, four in flight per lane, a shuffle reduction.
+template <class T, int OP>
+__global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
+    extern __shared__ float4 smem4[];
+    float* xs = reinterpret_cast<float*>(smem4);
+    __shared__ float red[kWarps];
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int K = a.K;
+    const int first = blockIdx.x * kWarps + warp;
+
+    if (a.prefetch && first < a.total_rows) {
+        int rr = first;
+        const void* w = a.seg[0].w;
+        if (rr >= a.seg[0].rows) {
+            rr -= a.seg[0].rows; w = a.seg[1].w;
+            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; w = a.seg[2].w; }
+        }
+        const char* p = static_cast<const char*>(w) + size_t(rr) * K * sizeof(T);
+        const size_t bytes = size_t(K) * sizeof(T);
+        for (size_t off = size_t(lane) * 128; off < bytes; off += 32 * 128)
+            asm volatile("prefetch.global.L2 [%0];" ::"l"(p + off));
+    }
+    pdl_wait();
+
+    if (OP == kRmsNorm) {
+        float ss = 0.0f;
+        for (int i = threadIdx.x; i < K; i += kThreads) ss = fmaf(a.x[i], a.x[i], ss);
+        ss = block_sum(ss, red);
+        const float scale = rsqrtf(ss / float(K) + a.eps);
+        for (int i = threadIdx.x; i < K; i += kThreads) xs[i] = a.x[i] * scale * a.nw[i];
+    } else if (OP == kSiluMul) {
+        for (int i = threadIdx.x; i < K; i += kThreads) {
+            const float g = a.x[i];
+            xs[i] = g / (1.0f + expf(-g)) * a.x[K + i];
+        }
+    } else {
+        for (int i = threadIdx.x; i < K; i += kThreads) xs[i] = a.x[i];
+    }
+    __syncthreads();
+    pdl_launch_dependents();
+
+    const int stride = gridDim.x * kWarps;
+    for (int r = first; r < a.total_rows; r += stride) {
+        int rr = r;
+        const void* w = a.seg[0].w;
+        float* y = a.seg[0].y;
+        if (rr >= a.seg[0].rows) {
+            rr -= a.seg[0].rows; w = a.seg[1].w; y = a.seg[1].y;
+            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; w = a.seg[2].w; y = a.seg[2].y; }
+        }
+        const T* row = static_cast<const T*>(w) + size_t(rr) * K;
+        float acc = 0.0f;
+        if (a.vec) {
+            constexpr int E = Pack<T>::E;
+            const uint4* rv = reinterpret_cast<const uint4*>(row);
+            const int n = K / E;
+            int c = lane;
+            for (; c + 96 < n; c += 128) {
+                const uint4 w0 = __ldg(rv + c), w1 = __ldg(rv + c + 32);
+                const uint4 w2 = __ldg(rv + c + 64), w3 = __ldg(rv + c + 96);
+                acc += dot16<T>(w0, xs + c * E);
+                acc += dot16<T>(w1, xs + (c + 32) * E);
+                acc += dot16<T>(w2, xs + (c + 64) * E);
+                acc += dot16<T>(w3, xs + (c + 96) * E);
+            }
+            for (; c < n; c += 32) acc += dot16<T>(__ldg(rv + c), xs + c * E);
+        } else {
+            for (int k = lane; k < K; k += 32) acc = fmaf(to_f<T>(row[k]), xs[k], acc);
+        }
+        acc = warp_sum(acc);
+        if (lane == 0) y[rr] = a.accumulate ? y[rr] + acc : acc;
+    }
+}
+
+struct AttnArgs {
+    const float* qkv;    // [H*hd | KV*hd | KV*hd] this token's projections
+    void* kc;            // [KV, ctx, hd] this layer's cache
+    void* vc;
+    const float* cos;    // [ctx, hd/2]
+    const float* sin;
+    const int* params;   // [id, pos]
+    float* out;          // [H*hd]
+    int H, KV, hd, ctx;
+    int interleaved;
+    int vec;             // hd * sizeof(C) % 16 == 0: 16-byte key loads
+    float scale;         // 1 / sqrt(hd)
+};
+
+// One block per query head: RoPE on its q and on its KV head's k, the first
+// head of each group writes k, v at `pos` into the cache, then softmax(q K^T)
+// V over positions 0 .. pos. The new position's k, v come from shared memory
+// (rounded to the cache type), so no block waits for another's cache write.
+// Shared: q, k, v [hd] each, partial sums [kThreads], scores [ctx].
+template <class C>
+__global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
+    extern __shared__ float4 smem4[];
+    float* qs = reinterpret_cast<float*>(smem4);
+    const int hd = a.hd, half = hd / 2;
+    float* ks = qs + hd;
+    float* vs = ks + hd;
+    float* part = vs + hd;
+    float* sc = part + kThreads;
+    __shared__ float red[kWarps];
+    pdl_wait();
+
+    const int h = blockIdx.x, G = a.H / a.KV, kvh = h / G;
+    const int pos = a.params[1];
+    const float* q = a.qkv + size_t(h) * hd;
+    const float* k = a.qkv + size_t(a.H) * hd + size_t(kvh) * hd;
+    const float* v = a.qkv + size_t(a.H + a.KV) * hd + size_t(kvh) * hd;
+    const float* cs = a.cos + size_t(pos) * half;
+    const float* sn = a.sin + size_t(pos) * half;
+    for (int i = threadIdx.x; i < half; i += kThreads) {
+        const int i0 = a.interleaved ? 2 * i : i;
+        const int i1 = a.interleaved ? 2 * i + 1 : i + half;
+        const float c = cs[i], s = sn[i];
+        float x0 = q[i0], x1 = q[i1];
+        qs[i0] = x0 * c - x1 * s;
+        qs[i1] = x0 * s + x1 * c;
+        x0 = k[i0];
+        x1 = k[i1];
+        ks[i0] = round_to<C>(x0 * c - x1 * s);
+        ks[i1] = round_to<C>(x0 * s + x1 * c);
+    }
+    for (int i = threadIdx.x; i < hd; i += kThreads) vs[i] = round_to<C>(v[i]);
+    __syncthreads();
+
+    C* kc = static_cast<C*>(a.kc) + size_t(kvh) * a.ctx * hd;
+    C* vc = static_cast<C*>(a.vc) + size_t(kvh) * a.ctx * hd;
+    if (h % G == 0) {
+        for (int i = threadIdx.x; i < hd; i += kThreads) {
+            kc[size_t(pos) * hd + i] = from_f<C>(ks[i]);
+            vc[size_t(pos) * hd + i] = from_f<C>(vs[i]);
+        }
+    }
+    pdl_launch_dependents();
+
+    const int n = pos + 1;
+    float mx = -INFINITY;
+    for (int t = threadIdx.x; t < n; t += kThreads) {
+        float d = 0.0f;
+        if (t == pos) {
+            for (int i = 0; i < hd; ++i) d = fmaf(qs[i], ks[i], d);
+        } else if (a.vec) {
+            constexpr int E = Pack<C>::E;
+            const uint4* kr = reinterpret_cast<const uint4*>(kc + size_t(t) * hd);
+            for (int c = 0; c < hd / E; ++c) {
+                float f[E];
+                Pack<C>::unpack(kr[c], f);
+#pragma unroll
+                for (int j = 0; j < E; ++j) d = fmaf(f[j], qs[c * E + j], d);
+            }
+        } else {
+            const C* kr = kc + size_t(t) * hd;
+            for (int i = 0; i < hd; ++i) d = fmaf(to_f<C>(kr[i]), qs[i], d);
+        }
+        d *= a.scale;
+        sc[t] = d;
+        mx = fmaxf(mx, d);
+    }
+    mx = block_max(mx, red);
+    float sum = 0.0f;
+    for (int t = threadIdx.x; t < n; t += kThreads) {
+        const float e = expf(sc[t] - mx);
+        sc[t] = e;
+        sum += e;
+    }
+    sum = block_sum(sum, red);  // its barrier also publishes sc
+
+    // Output: thread (g, d) sums positions g, g + ng, ... of dimension d.
+    const int ng = kThreads / hd;
+    const int g = threadIdx.x / hd, d = threadIdx.x % hd;
+    if (g < ng) {
+        float acc = 0.0f;
+        for (int t = g; t < n; t += ng) {
+            const float vv = t == pos ? vs[d] : to_f<C>(vc[size_t(t) * hd + d]);
+            acc = fmaf(sc[t], vv, acc);
+        }
+        part[g * hd + d] = acc;
+    }
+    __syncthreads();
+    const float inv = 1.0f / sum;
+    for (int i = threadIdx.x; i < hd; i += kThreads) {
+        float s = 0.0f;
+        for (int gg = 0; gg < ng; ++gg) s += part[gg * hd + i];
+        a.out[size_t(h) * hd + i] = s * inv;
+    }
+}
+
+int g_graphs = 0;
+double g_last_capture_ms = 0;
+bool g_pdl = false;
+
+size_t type_size(DType t) { return t == DType::F32 ? 4 : 2; }
+
+}  // namespace
+
+// ---------------------------------------------------------------- host side
+
+struct DecoderState {
+    DecodeDesc d;
+    cudaStream_t stream = nullptr;
+    cudaGraph_t graph = nullptr;
+    cudaGraphExec_t exec = nullptr;
+    int* d_params = nullptr;  // [id, pos]
+    int* h_params = nullptr;  // pinned
+    float* x = nullptr;       // [D]
+    float* qkv = nullptr;     // [(H + 2 KV) hd]
+    float* att = nullptr;     // [H hd]
+    float* h = nullptr;       // [2F]
+    float* logits = nullptr;  // [V]
+    float* h_logits = nullptr;  // pinned [V]
+    int sms = 1;
+    int blocks_per_sm = 4;
+    bool use_graph = true;
+    bool pdl = false;
+    bool prefetch = true;
+    int steps = 0;
+    double capture_ms = 0;
+    size_t attn_smem = 0;
+
+    template <class... P, class... A>
+    void launch(void (*kernel)(P...), int grid, size_t smem, A&&... args) {
+        cudaLaunchConfig_t cfg = {};
+        cfg.gridDim = dim3(unsigned(std::max(1, grid)));
+        cfg.blockDim = dim3(kThreads);
+        cfg.dynamicSmemBytes = smem;
+        cfg.stream = stream;
+        cudaLaunchAttribute attr[1];
+        attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+        attr[0].val.programmaticStreamSerializationAllowed = 1;
+        cfg.attrs = attr;
+        cfg.numAttrs = pdl ? 1 : 0;
+        check(cudaLaunchKernelEx(&cfg, kernel, std::forward<A>(args)...), "kernel launch");
+    }
+
+    template <class T, int OP>
+    void gemv(const GemvArgs& a) {
+        const int want = (a.total_rows + kWarps - 1) / kWarps;
+        const int grid = std::min(want, sms * blocks_per_sm);
+        launch(gemv_kernel<T, OP>, grid, size_t(a.K) * sizeof(float), a);
+    }
+
+    GemvArgs args(int K, const float* x, const float* nw, bool accumulate,
+                  std::initializer_list<Seg> segs) const {
+        GemvArgs a{};
+        int i = 0;
+        a.total_rows = 0;
+        bool aligned = (size_t(K) * type_size(d.weight_type)) % 16 == 0;
+        for (const Seg& s : segs) {
+            a.seg[i++] = s;
+            a.total_rows += s.rows;
+            aligned = aligned && reinterpret_cast<uintptr_t>(s.w) % 16 == 0;
+        }
+        for (; i < 3; ++i) a.seg[i] = Seg{nullptr, nullptr, INT_MAX};
+        a.K = K;
+        a.x = x;
+        a.nw = nw;
+        a.eps = d.norm_eps;
+        a.accumulate = accumulate ? 1 : 0;
+        a.vec = aligned ? 1 : 0;
+        a.prefetch = (pdl && prefetch) ? 1 : 0;
+        return a;
+    }
+
+    template <class T, class C>
+    void record_typed() {
+        const int D = d.dim, F = d.hidden, H = d.heads, KV = d.kv_heads, hd = d.head_dim;
+        launch(embed_kernel<T>, 1, 0, static_cast<const T*>(d.tok_embeddings),
+               static_cast<const int*>(d_params), x, D);
+        for (const LayerPtrs& l : d.layers) {
+            gemv<T, kRmsNorm>(args(D, x, l.attn_norm, false,
+                                   {Seg{l.wq, qkv, H * hd}, Seg{l.wk, qkv + H * hd, KV * hd},
+                                    Seg{l.wv, qkv + (H + KV) * hd, KV * hd}}));
+            AttnArgs at{};
+            at.qkv = qkv;
+            at.kc = l.k_cache;
+            at.vc = l.v_cache;
+            at.cos = d.rope_cos;
+            at.sin = d.rope_sin;
+            at.params = d_params;
+            at.out = att;
+            at.H = H;
+            at.KV = KV;
+            at.hd = hd;
+            at.ctx = d.ctx;
+            at.interleaved = d.rope_interleaved ? 1 : 0;
+            at.vec = (size_t(hd) * sizeof(C)) % 16 == 0 &&
+                             reinterpret_cast<uintptr_t>(l.k_cache) % 16 == 0 ? 1 : 0;
+            at.scale = 1.0f / std::sqrt(float(hd));
+            launch(attention_kernel<C>, H, attn_smem, at);
+            gemv<T, kPlain>(args(H * hd, att, nullptr, true, {Seg{l.wo, x, D}}));
+            gemv<T, kRmsNorm>(args(D, x, l.ffn_norm, false, {Seg{l.w1, h, F}, Seg{l.w3, h + F, F}}));
+            gemv<T, kSiluMul>(args(F, h, nullptr, true, {Seg{l.w2, x, D}}));
+        }
+        gemv<T, kRmsNorm>(args(D, x, d.norm, false, {Seg{d.output, logits, d.vocab}}));
+    }
+
+    template <class T>
+    void record_weights() {
+        switch (d.cache_type) {
+        case DType::F32: record_typed<T, float>(); break;
+        case DType::BF16: record_typed<T, __nv_bfloat16>(); break;
+        case DType::F16: record_typed<T, __half>(); break;
+        }
+    }
+
+    void record() {
+        switch (d.weight_type) {
+        case DType::F32: record_weights<float>(); break;
+        case DType::BF16: record_weights<__nv_bfloat16>(); break;
+        case DType::F16: record_weights<__half>(); break;
+        }
+    }
+
+    // Raises the dynamic shared memory limit of every kernel this shape uses
+    // past the default 48 KB where needed.
+    template <class T, class C>
+    void set_smem_limits_typed(size_t gemv_max) {
+        const size_t limit = 48 << 10;
+        if (gemv_max > limit) {
+            check(cudaFuncSetAttribute(gemv_kernel<T, kPlain>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
+            check(cudaFuncSetAttribute(gemv_kernel<T, kRmsNorm>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
+            check(cudaFuncSetAttribute(gemv_kernel<T, kSiluMul>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
+        }
+        if (attn_smem > limit)
+            check(cudaFuncSetAttribute(attention_kernel<C>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(attn_smem)), "cudaFuncSetAttribute");
+    }
+
+    template <class T>
+    void set_smem_limits_w(size_t gemv_max) {
+        switch (d.cache_type) {
+        case DType::F32: set_smem_limits_typed<T, float>(gemv_max); break;
+        case DType::BF16: set_smem_limits_typed<T, __nv_bfloat16>(gemv_max); break;
+        case DType::F16: set_smem_limits_typed<T, __half>(gemv_max); break;
+        }
+    }
+
+    void set_smem_limits(size_t gemv_max) {
+        switch (d.weight_type) {
+        case DType::F32: set_smem_limits_w<float>(gemv_max); break;
+        case DType::BF16: set_smem_limits_w<__nv_bfloat16>(gemv_max); break;
+        case DType::F16: set_smem_limits_w<__half>(gemv_max); break;
+        }
+    }
+
+    void capture() {
+        const auto t0 = std::chrono::steady_clock::now();
+        check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+        try {
+            record();
+        } catch (...) {
+            cudaGraph_t broken = nullptr;
+            cudaStreamEndCapture(stream, &broken);
+            if (broken) cudaGraphDestroy(broken);
+            throw;
+        }
+        check(cudaStreamEndCapture(stream, &graph), "cudaStreamEndCapture");
+        check(cudaGraphInstantiate(&exec, graph, 0), "cudaGraphInstantiate");
+        capture_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        ++g_graphs;
+        g_last_capture_ms = capture_ms;
+    }
+
+    void release() {
+        if (exec) cudaGraphExecDestroy(exec);
+        if (graph) cudaGraphDestroy(graph);
+        if (stream) cudaStreamDestroy(stream);
+        for (void* p : {static_cast<void*>(d_params), static_cast<void*>(x), static_cast<void*>(qkv),
+                        static_cast<void*>(att), static_cast<void*>(h), static_cast<void*>(logits)})
+            if (p) cudaFree(p);
+        if (h_params) cudaFreeHost(h_params);
+        if (h_logits) cudaFreeHost(h_logits);
+    }
+};
+
+const char* unsupported(const DecodeDesc& d) {
+    if (d.head_dim <= 0 || d.head_dim % 2 != 0 || d.head_dim > kThreads) return "head size over 256 or odd";
+    if (d.heads <= 0 || d.kv_heads <= 0 || d.heads % d.kv_heads != 0) return "query heads not a multiple of KV heads";
+    if (d.dim <= 0 || d.hidden <= 0 || d.vocab <= 0 || d.ctx <= 0) return "empty shape";
+    if (d.layers.empty() || !d.tok_embeddings || !d.output || !d.norm || !d.rope_cos || !d.rope_sin) return "missing weights";
+    return "";
+}
+
+Stats stats(int device) {
+    Stats st;
+    st.graphs = g_graphs;
+    st.last_capture_ms = g_last_capture_ms;
+    st.pdl = g_pdl;
+    size_t free_b = 0, total_b = 0;
+    int old = 0;
+    if (cudaGetDevice(&old) == cudaSuccess && cudaSetDevice(device) == cudaSuccess &&
+        cudaMemGetInfo(&free_b, &total_b) == cudaSuccess) {
+        st.device_used_mb = double(total_b - free_b) / (1024.0 * 1024.0);
+        st.device_total_mb = double(total_b) / (1024.0 * 1024.0);
+    }
+    cudaSetDevice(old);
+    return st;
+}
+
+Decoder::Decoder(const DecodeDesc& desc) : s_(std::make_unique<DecoderState>()) {
+    const char* why = unsupported(desc);
+    if (*why) throw std::runtime_error(std::string("CUDA decode: ") + why);
+    DecoderState& s = *s_;
+    s.d = desc;
+    try {
+        check(cudaSetDevice(desc.device), "cudaSetDevice");
+        check(cudaDeviceGetAttribute(&s.sms, cudaDevAttrMultiProcessorCount, desc.device), "cudaDeviceGetAttribute");
+        int major = 0, smem_optin = 0;
+        check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, desc.device), "cudaDeviceGetAttribute");
+        check(cudaDeviceGetAttribute(&smem_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, desc.device), "cudaDeviceGetAttribute");
+        s.use_graph = env_flag("WAYPOINT_CUDA_GRAPH", true);
+        s.pdl = major >= 9 && env_flag("WAYPOINT_CUDA_PDL", true);
+        g_pdl = s.pdl;
+        s.prefetch = env_flag("WAYPOINT_CUDA_PREFETCH", true);
+        if (const char* b = std::getenv("WAYPOINT_CUDA_BLOCKS_PER_SM")) s.blocks_per_sm = std::max(1, std::atoi(b));
+
+        const int D = desc.dim, F = desc.hidden, H = desc.heads, KV = desc.kv_heads, hd = desc.head_dim;
+        s.attn_smem = (size_t(3 * hd) + kThreads + size_t(desc.ctx)) * sizeof(float);
+        const size_t gemv_max = size_t(std::max({D, F, H * hd})) * sizeof(float);
+        if (s.attn_smem > size_t(smem_optin) || gemv_max > size_t(smem_optin))
+            throw std::runtime_error("CUDA decode: the context or width needs more shared memory than the GPU has");
+        s.set_smem_limits(gemv_max);
+
+        check(cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking), "cudaStreamCreate");
+        check(cudaMalloc(&s.d_params, 2 * sizeof(int)), "cudaMalloc");
+        check(cudaMalloc(&s.x, size_t(D) * sizeof(float)), "cudaMalloc");
+        check(cudaMalloc(&s.qkv, size_t(H + 2 * KV) * hd * sizeof(float)), "cudaMalloc");
+        check(cudaMalloc(&s.att, size_t(H) * hd * sizeof(float)), "cudaMalloc");
+        check(cudaMalloc(&s.h, size_t(2) * F * sizeof(float)), "cudaMalloc");
+        check(cudaMalloc(&s.logits, size_t(desc.vocab) * sizeof(float)), "cudaMalloc");
+        check(cudaMallocHost(&s.h_params, 2 * sizeof(int)), "cudaMallocHost");
+        check(cudaMallocHost(&s.h_logits, size_t(desc.vocab) * sizeof(float)), "cudaMallocHost");
+    } catch (...) {
+        s.release();
+        throw;
+    }
+}
+
+Decoder::~Decoder() {
+    if (s_) s_->release();
+}
+
+void Decoder::step(int id, int pos, float* host_logits) {
+    DecoderState& s = *s_;
+    check(cudaSetDevice(s.d.device), "cudaSetDevice");
+    // The cache was written by libtorch on its own stream; every libtorch path
+    // ends with a copy to the host (synchronous), and the first step waits for
+    // the whole device once, so the stream below never overtakes it.
+    if (s.steps == 0) check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    s.h_params[0] = id;
+    s.h_params[1] = pos;
+    check(cudaMemcpyAsync(s.d_params, s.h_params, 2 * sizeof(int), cudaMemcpyHostToDevice, s.stream),
+          "copying the token id and position");
+    if (s.use_graph && s.steps >= 1) {
+        if (!s.exec) s.capture();
+        check(cudaGraphLaunch(s.exec, s.stream), "cudaGraphLaunch");
+    } else {
+        s.record();  // the first step loads the kernels outside any capture
+    }
+    check(cudaMemcpyAsync(s.h_logits, s.logits, size_t(s.d.vocab) * sizeof(float), cudaMemcpyDeviceToHost,
+                          s.stream),
+          "copying the logits");
+    check(cudaStreamSynchronize(s.stream), "the decode step");
+    std::memcpy(host_logits, s.h_logits, size_t(s.d.vocab) * sizeof(float));
+    ++s.steps;
+}
+
+double Decoder::capture_ms() const { return s_->capture_ms; }
+bool Decoder::uses_graph() const { return s_->use_graph; }
+bool Decoder::uses_pdl() const { return s_->pdl; }
+
+}  // namespace waypoint::kernels::cuda
