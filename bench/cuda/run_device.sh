@@ -55,14 +55,15 @@ bench() {  # label env... -- args
 for m in tinyllama-1.1B stories110M; do
   args=(--checkpoint /tmp/rnd/$m.bin --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256)
   bench "$m graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 5 --check-decode 32
-  bench "$m graph" WAYPOINT_CUDA_PDL=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
+  bench "$m graph no-pdl" WAYPOINT_CUDA_PDL=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
+  bench "$m no-early-load" WAYPOINT_CUDA_PREFETCH=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
   bench "$m no-graph" WAYPOINT_CUDA_GRAPH=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
   bench "$m libtorch" WAYPOINT_CUDA_DECODE=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 64 --repeat 1
   el "$m"
 done
 bench "tinyllama-1.1B fp32 graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
   --tokenizer "$tok" --device cuda --dtype fp32 --prompt-tokens 256 --decode-tokens 256 --repeat 3 --check-decode 16
-for bps in 2 8; do
+for bps in 1 4; do
   bench "tinyllama-1.1B blocks/SM=$bps" WAYPOINT_CUDA_BLOCKS_PER_SM=$bps $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
     --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 256 --repeat 3
 done
@@ -79,6 +80,14 @@ if [ "$peers" = peers ]; then
     timeout $(( $(left) - 10 )) python3 "$SRC/bench/cuda/hf_generate_peer.py" tinyllama-1.1B 2>"$O/hf_err.log" | tee -a "$R"
     el "hf"
   fi
+fi
+
+if [ "$(left)" -gt 100 ] && command -v ncu >/dev/null; then
+  timeout $(( $(left) - 40 )) ncu --clock-control none -k regex:"gemv|attention" --launch-skip 300 --launch-count 12 \
+    --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed \
+    env WAYPOINT_CUDA_GRAPH=0 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin --tokenizer "$tok" \
+    --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 8 --repeat 1 > "$O/ncu.txt" 2>&1
+  grep -E "gemv_kernel|attention_kernel|embed_kernel|duration|dram__bytes|pct" "$O/ncu.txt" | sed 's/(waypoint::kernels::cuda::[^)]*)//' | cut -c1-150 | head -60
 fi
 
 python3 - "$R" <<'PY'

@@ -185,32 +185,64 @@ struct GemvArgs {
     float eps;
     int accumulate;   // y += W x instead of y = W x
     int vec;          // every row starts 16-byte aligned (K * sizeof(T) % 16 == 0)
-    int prefetch;     // pull each warp's first row into L2 before the PDL wait
+    int prefetch;     // load each warp's first weights before the PDL wait and the prologue
 };
+
+// Loads of one batch: chunk c = lane + 32 * (j0 + u) of a row of n 16-byte
+// chunks, u < kBatch (zeros past the row's end).
+constexpr int kBatch = 8;
+
+__device__ __forceinline__ void load_batch(const uint4* rv, int n, int j0, uint4 (&w)[kBatch]) {
+    const int lane = threadIdx.x & 31;
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+        const int c = lane + 32 * (j0 + u);
+        w[u] = c < n ? __ldg(rv + c) : make_uint4(0u, 0u, 0u, 0u);
+    }
+}
+
+template <class T>
+__device__ __forceinline__ float use_batch(const uint4 (&w)[kBatch], int n, int j0, const float* xs) {
+    constexpr int E = Pack<T>::E;
+    const int lane = threadIdx.x & 31;
+    float acc = 0.0f;
+#pragma unroll
+    for (int u = 0; u < kBatch; ++u) {
+        const int c = lane + 32 * (j0 + u);
+        if (c < n) acc += dot16<T>(w[u], xs + c * E);
+    }
+    return acc;
+}
 
 // y = W op(x). The block turns its input into fp32 in shared memory (the
 // norm or SwiGLU applied on the way), then each warp computes whole rows:
-// 16-byte weight loads, four in flight per lane, a shuffle reduction.
+// 16-byte weight loads in batches of 8 a lane, the next batch in flight while
+// one is summed, and a shuffle reduction. The first batch of a warp's first
+// row is loaded before anything else (before the PDL wait and the input), so
+// its latency hides that of the prologue.
 template <class T, int OP>
 __global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
     extern __shared__ float4 smem4[];
     float* xs = reinterpret_cast<float*>(smem4);
     __shared__ float red[kWarps];
+    constexpr int E = Pack<T>::E;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int K = a.K;
+    const int n = K / E;                 // 16-byte chunks a row (vec)
+    const int jmax = (n + 31) / 32;      // batches of one chunk a lane
     const int first = blockIdx.x * kWarps + warp;
 
-    if (a.prefetch && first < a.total_rows) {
+    uint4 w[kBatch];
+    bool loaded = false;
+    if (a.vec && a.prefetch && first < a.total_rows) {
         int rr = first;
-        const void* w = a.seg[0].w;
+        const void* wp = a.seg[0].w;
         if (rr >= a.seg[0].rows) {
-            rr -= a.seg[0].rows; w = a.seg[1].w;
-            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; w = a.seg[2].w; }
+            rr -= a.seg[0].rows; wp = a.seg[1].w;
+            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; wp = a.seg[2].w; }
         }
-        const char* p = static_cast<const char*>(w) + size_t(rr) * K * sizeof(T);
-        const size_t bytes = size_t(K) * sizeof(T);
-        for (size_t off = size_t(lane) * 128; off < bytes; off += 32 * 128)
-            asm volatile("prefetch.global.L2 [%0];" ::"l"(p + off));
+        load_batch(reinterpret_cast<const uint4*>(static_cast<const T*>(wp) + size_t(rr) * K), n, 0, w);
+        loaded = true;
     }
     pdl_wait();
 
@@ -234,28 +266,30 @@ __global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
     const int stride = gridDim.x * kWarps;
     for (int r = first; r < a.total_rows; r += stride) {
         int rr = r;
-        const void* w = a.seg[0].w;
+        const void* wp = a.seg[0].w;
         float* y = a.seg[0].y;
         if (rr >= a.seg[0].rows) {
-            rr -= a.seg[0].rows; w = a.seg[1].w; y = a.seg[1].y;
-            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; w = a.seg[2].w; y = a.seg[2].y; }
+            rr -= a.seg[0].rows; wp = a.seg[1].w; y = a.seg[1].y;
+            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; wp = a.seg[2].w; y = a.seg[2].y; }
         }
-        const T* row = static_cast<const T*>(w) + size_t(rr) * K;
+        const T* row = static_cast<const T*>(wp) + size_t(rr) * K;
         float acc = 0.0f;
         if (a.vec) {
-            constexpr int E = Pack<T>::E;
             const uint4* rv = reinterpret_cast<const uint4*>(row);
-            const int n = K / E;
-            int c = lane;
-            for (; c + 96 < n; c += 128) {
-                const uint4 w0 = __ldg(rv + c), w1 = __ldg(rv + c + 32);
-                const uint4 w2 = __ldg(rv + c + 64), w3 = __ldg(rv + c + 96);
-                acc += dot16<T>(w0, xs + c * E);
-                acc += dot16<T>(w1, xs + (c + 32) * E);
-                acc += dot16<T>(w2, xs + (c + 64) * E);
-                acc += dot16<T>(w3, xs + (c + 96) * E);
+            if (!loaded) load_batch(rv, n, 0, w);
+            loaded = false;
+            for (int j0 = 0;; j0 += kBatch) {
+                if (j0 + kBatch < jmax) {
+                    uint4 next[kBatch];
+                    load_batch(rv, n, j0 + kBatch, next);
+                    acc += use_batch<T>(w, n, j0, xs);
+#pragma unroll
+                    for (int u = 0; u < kBatch; ++u) w[u] = next[u];
+                } else {
+                    acc += use_batch<T>(w, n, j0, xs);
+                    break;
+                }
             }
-            for (; c < n; c += 32) acc += dot16<T>(__ldg(rv + c), xs + c * E);
         } else {
             for (int k = lane; k < K; k += 32) acc = fmaf(to_f<T>(row[k]), xs[k], acc);
         }
@@ -274,15 +308,23 @@ struct AttnArgs {
     float* out;          // [H*hd]
     int H, KV, hd, ctx;
     int interleaved;
-    int vec;             // hd * sizeof(C) % 16 == 0: 16-byte key loads
+    int vec;             // 16-byte cache loads: hd * sizeof(C) % 16 == 0 and ch <= 32
+    int ch;              // 16-byte chunks a cache row
+    int lg;              // lanes a position: the power of two >= ch
     float scale;         // 1 / sqrt(hd)
 };
+
+constexpr int kAttnBatch = 8;  // positions whose loads a lane issues before using them
+constexpr int kAttnPart = 8 * kThreads;  // floats of partial output sums
 
 // One block per query head: RoPE on its q and on its KV head's k, the first
 // head of each group writes k, v at `pos` into the cache, then softmax(q K^T)
 // V over positions 0 .. pos. The new position's k, v come from shared memory
 // (rounded to the cache type), so no block waits for another's cache write.
-// Shared: q, k, v [hd] each, partial sums [kThreads], scores [ctx].
+// Cache rows are read as 16-byte chunks: `lg` lanes share a position (one
+// chunk each), so a warp reads whole rows, and each lane has kAttnBatch
+// loads in flight.
+// Shared: q, k, v [hd] each, partial sums [kAttnPart], scores [ctx].
 template <class C>
 __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
     extern __shared__ float4 smem4[];
@@ -291,7 +333,7 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
     float* ks = qs + hd;
     float* vs = ks + hd;
     float* part = vs + hd;
-    float* sc = part + kThreads;
+    float* sc = part + kAttnPart;
     __shared__ float red[kWarps];
     pdl_wait();
 
@@ -329,19 +371,99 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
 
     const int n = pos + 1;
     float mx = -INFINITY;
+    if (a.vec) {
+        constexpr int E = Pack<C>::E;
+        const int LG = a.lg, CH = a.ch, P = kThreads / LG;
+        const int grp = threadIdx.x / LG, ch = threadIdx.x % LG;
+        const uint4* kr = reinterpret_cast<const uint4*>(kc);  // row t: kr + t * CH
+        // Scores. The loop bound is the same for the whole block, so every
+        // lane takes part in the shuffles of its group.
+        for (int base = 0; base < n; base += kAttnBatch * P) {
+            uint4 kv[kAttnBatch];
+#pragma unroll
+            for (int u = 0; u < kAttnBatch; ++u) {
+                const int t = base + u * P + grp;
+                kv[u] = (ch < CH && t < n && t != pos) ? __ldg(kr + size_t(t) * CH + ch) : make_uint4(0u, 0u, 0u, 0u);
+            }
+#pragma unroll
+            for (int u = 0; u < kAttnBatch; ++u) {
+                const int t = base + u * P + grp;
+                float d = 0.0f;
+                if (ch < CH) {
+                    float f[E];
+                    if (t == pos) {
+#pragma unroll
+                        for (int j = 0; j < E; ++j) f[j] = ks[ch * E + j];
+                    } else {
+                        Pack<C>::unpack(kv[u], f);
+                    }
+#pragma unroll
+                    for (int j = 0; j < E; ++j) d = fmaf(f[j], qs[ch * E + j], d);
+                }
+                for (int o = LG / 2; o > 0; o >>= 1) d += __shfl_xor_sync(0xffffffffu, d, o);
+                if (ch == 0 && t < n) {
+                    d *= a.scale;
+                    sc[t] = d;
+                    mx = fmaxf(mx, d);
+                }
+            }
+        }
+        mx = block_max(mx, red);
+        float sum = 0.0f;
+        for (int t = threadIdx.x; t < n; t += kThreads) {
+            const float e = expf(sc[t] - mx);
+            sc[t] = e;
+            sum += e;
+        }
+        sum = block_sum(sum, red);  // its barrier also publishes sc
+        // Output: lane (grp, ch) sums chunk ch of positions grp, grp + P, ...
+        const uint4* vr = reinterpret_cast<const uint4*>(vc);
+        float acc[E];
+#pragma unroll
+        for (int j = 0; j < E; ++j) acc[j] = 0.0f;
+        for (int base = 0; base < n; base += kAttnBatch * P) {
+            uint4 vv[kAttnBatch];
+#pragma unroll
+            for (int u = 0; u < kAttnBatch; ++u) {
+                const int t = base + u * P + grp;
+                vv[u] = (ch < CH && t < n && t != pos) ? __ldg(vr + size_t(t) * CH + ch) : make_uint4(0u, 0u, 0u, 0u);
+            }
+#pragma unroll
+            for (int u = 0; u < kAttnBatch; ++u) {
+                const int t = base + u * P + grp;
+                if (ch < CH && t < n) {
+                    const float p = sc[t];
+                    float f[E];
+                    if (t == pos) {
+#pragma unroll
+                        for (int j = 0; j < E; ++j) f[j] = vs[ch * E + j];
+                    } else {
+                        Pack<C>::unpack(vv[u], f);
+                    }
+#pragma unroll
+                    for (int j = 0; j < E; ++j) acc[j] = fmaf(p, f[j], acc[j]);
+                }
+            }
+        }
+        if (ch < CH) {
+#pragma unroll
+            for (int j = 0; j < E; ++j) part[grp * hd + ch * E + j] = acc[j];
+        }
+        __syncthreads();
+        const float inv = 1.0f / sum;
+        for (int i = threadIdx.x; i < hd; i += kThreads) {
+            float s = 0.0f;
+            for (int g = 0; g < P; ++g) s += part[g * hd + i];
+            a.out[size_t(h) * hd + i] = s * inv;
+        }
+        return;
+    }
+
+    // Any head size up to kThreads: a thread a position, then (g, d) pairs.
     for (int t = threadIdx.x; t < n; t += kThreads) {
         float d = 0.0f;
         if (t == pos) {
             for (int i = 0; i < hd; ++i) d = fmaf(qs[i], ks[i], d);
-        } else if (a.vec) {
-            constexpr int E = Pack<C>::E;
-            const uint4* kr = reinterpret_cast<const uint4*>(kc + size_t(t) * hd);
-            for (int c = 0; c < hd / E; ++c) {
-                float f[E];
-                Pack<C>::unpack(kr[c], f);
-#pragma unroll
-                for (int j = 0; j < E; ++j) d = fmaf(f[j], qs[c * E + j], d);
-            }
         } else {
             const C* kr = kc + size_t(t) * hd;
             for (int i = 0; i < hd; ++i) d = fmaf(to_f<C>(kr[i]), qs[i], d);
@@ -357,9 +479,7 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
         sc[t] = e;
         sum += e;
     }
-    sum = block_sum(sum, red);  // its barrier also publishes sc
-
-    // Output: thread (g, d) sums positions g, g + ng, ... of dimension d.
+    sum = block_sum(sum, red);
     const int ng = kThreads / hd;
     const int g = threadIdx.x / hd, d = threadIdx.x % hd;
     if (g < ng) {
@@ -403,7 +523,7 @@ struct DecoderState {
     float* logits = nullptr;  // [V]
     float* h_logits = nullptr;  // pinned [V]
     int sms = 1;
-    int blocks_per_sm = 4;
+    int blocks_per_sm = 2;  // ~93 registers a thread: two 256-thread blocks fit an SM
     bool use_graph = true;
     bool pdl = false;
     bool prefetch = true;
@@ -451,7 +571,7 @@ struct DecoderState {
         a.eps = d.norm_eps;
         a.accumulate = accumulate ? 1 : 0;
         a.vec = aligned ? 1 : 0;
-        a.prefetch = (pdl && prefetch) ? 1 : 0;
+        a.prefetch = prefetch ? 1 : 0;
         return a;
     }
 
@@ -477,8 +597,12 @@ struct DecoderState {
             at.hd = hd;
             at.ctx = d.ctx;
             at.interleaved = d.rope_interleaved ? 1 : 0;
-            at.vec = (size_t(hd) * sizeof(C)) % 16 == 0 &&
-                             reinterpret_cast<uintptr_t>(l.k_cache) % 16 == 0 ? 1 : 0;
+            at.ch = int(size_t(hd) * sizeof(C) / 16);
+            at.lg = 1;
+            while (at.lg < at.ch) at.lg *= 2;
+            at.vec = (size_t(hd) * sizeof(C)) % 16 == 0 && at.ch <= 32 && env_flag("WAYPOINT_CUDA_ATTN_VEC", true) &&
+                             reinterpret_cast<uintptr_t>(l.k_cache) % 16 == 0 &&
+                             reinterpret_cast<uintptr_t>(l.v_cache) % 16 == 0 ? 1 : 0;
             at.scale = 1.0f / std::sqrt(float(hd));
             launch(attention_kernel<C>, H, attn_smem, at);
             gemv<T, kPlain>(args(H * hd, att, nullptr, true, {Seg{l.wo, x, D}}));
@@ -608,7 +732,7 @@ Decoder::Decoder(const DecodeDesc& desc) : s_(std::make_unique<DecoderState>()) 
         if (const char* b = std::getenv("WAYPOINT_CUDA_BLOCKS_PER_SM")) s.blocks_per_sm = std::max(1, std::atoi(b));
 
         const int D = desc.dim, F = desc.hidden, H = desc.heads, KV = desc.kv_heads, hd = desc.head_dim;
-        s.attn_smem = (size_t(3 * hd) + kThreads + size_t(desc.ctx)) * sizeof(float);
+        s.attn_smem = (size_t(3 * hd) + kAttnPart + size_t(desc.ctx)) * sizeof(float);
         const size_t gemv_max = size_t(std::max({D, F, H * hd})) * sizeof(float);
         if (s.attn_smem > size_t(smem_optin) || gemv_max > size_t(smem_optin))
             throw std::runtime_error("CUDA decode: the context or width needs more shared memory than the GPU has");
