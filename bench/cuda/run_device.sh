@@ -41,6 +41,7 @@ for dt in fp32 bf16; do
   WAYPOINT_CUDA_GRAPH=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda $dt | sed 's/^{/{"graph":false,/' | tee -a "$R"
 done
 WAYPOINT_CUDA_DECODE=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda bf16 | tee -a "$R"
+WAYPOINT_CUDA_ATTN_VEC=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda fp32 | sed 's/^{/{"graph":"attention fallback",/' | tee -a "$R"
 el "golden"
 
 python3 "$SH/tools/make_random_llama.py" --out /tmp/rnd --only tinyllama-1.1B stories110M >/dev/null
@@ -63,7 +64,7 @@ for m in tinyllama-1.1B stories110M; do
 done
 bench "tinyllama-1.1B fp32 graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
   --tokenizer "$tok" --device cuda --dtype fp32 --prompt-tokens 256 --decode-tokens 256 --repeat 3 --check-decode 16
-for bps in 1 4; do
+for bps in 2 4; do
   bench "tinyllama-1.1B blocks/SM=$bps" WAYPOINT_CUDA_BLOCKS_PER_SM=$bps $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
     --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 256 --repeat 3
 done

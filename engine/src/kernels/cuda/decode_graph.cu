@@ -166,10 +166,12 @@ __global__ void __launch_bounds__(kThreads) embed_kernel(const T* emb, const int
     pdl_launch_dependents();
 }
 
-enum InputOp { kPlain = 0, kRmsNorm = 1, kSiluMul = 2 };
+enum InputOp { kPlain = 0, kRmsNorm = 1 };
 
 // Up to three matrices that read the same input, as one row space: rows of
-// seg[0], then seg[1], then seg[2] (unused segments have rows = INT_MAX).
+// seg[0], then seg[1], then seg[2] (unused segments have rows = INT_MAX). In
+// pair mode seg[0] and seg[1] are gate and up [F, K]: row r of both is
+// computed by one warp, which writes silu(gate) * up to seg[0].y[r].
 struct Seg {
     const void* w;  // [rows, K]
     float* y;       // [rows]
@@ -178,19 +180,21 @@ struct Seg {
 
 struct GemvArgs {
     Seg seg[3];
-    int total_rows;
+    int total_rows;   // rows of the output (F in pair mode)
     int K;
-    const float* x;   // kPlain, kRmsNorm: [K]; kSiluMul: [2K], gate then up
+    const float* x;   // [K]
     const float* nw;  // kRmsNorm: the norm's gain [K]
     float eps;
     int accumulate;   // y += W x instead of y = W x
     int vec;          // every row starts 16-byte aligned (K * sizeof(T) % 16 == 0)
+    int in_vec;       // x (and nw) 16-byte aligned, K % 4 == 0, K <= kIn * 4 * kThreads
     int prefetch;     // load each warp's first weights before the PDL wait and the prologue
 };
 
 // Loads of one batch: chunk c = lane + 32 * (j0 + u) of a row of n 16-byte
 // chunks, u < kBatch (zeros past the row's end).
 constexpr int kBatch = 8;
+constexpr int kIn = 8;  // float4 of the input a thread loads at once
 
 __device__ __forceinline__ void load_batch(const uint4* rv, int n, int j0, uint4 (&w)[kBatch]) {
     const int lane = threadIdx.x & 31;
@@ -214,13 +218,77 @@ __device__ __forceinline__ float use_batch(const uint4 (&w)[kBatch], int n, int 
     return acc;
 }
 
-// y = W op(x). The block turns its input into fp32 in shared memory (the
-// norm or SwiGLU applied on the way), then each warp computes whole rows:
-// 16-byte weight loads in batches of 8 a lane, the next batch in flight while
-// one is summed, and a shuffle reduction. The first batch of a warp's first
-// row is loaded before anything else (before the PDL wait and the input), so
-// its latency hides that of the prologue.
-template <class T, int OP>
+// The block's input in fp32 shared memory, the RMS norm applied on the way.
+// All of a thread's loads are issued before any is used: a strided loop would
+// wait for each one in turn (an L2 round trip each).
+template <int OP>
+__device__ __forceinline__ void load_input(const GemvArgs& a, float* xs, float* red) {
+    const int K = a.K;
+    if (a.in_vec) {
+        const int K4 = K / 4;
+        const float4* x4 = reinterpret_cast<const float4*>(a.x);
+        const float4* n4 = reinterpret_cast<const float4*>(a.nw);
+        float4* xs4 = reinterpret_cast<float4*>(xs);
+        float4 v[kIn], g[kIn];
+#pragma unroll
+        for (int u = 0; u < kIn; ++u) {
+            const int i = u * kThreads + threadIdx.x;
+            v[u] = i < K4 ? x4[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+            if (OP == kRmsNorm) g[u] = i < K4 ? n4[i] : make_float4(0.f, 0.f, 0.f, 0.f);
+        }
+        float scale = 1.0f;
+        if (OP == kRmsNorm) {
+            float ss = 0.0f;
+#pragma unroll
+            for (int u = 0; u < kIn; ++u) ss += v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w;
+            ss = block_sum(ss, red);
+            scale = rsqrtf(ss / float(K) + a.eps);
+        }
+#pragma unroll
+        for (int u = 0; u < kIn; ++u) {
+            const int i = u * kThreads + threadIdx.x;
+            if (i < K4) {
+                float4 o = v[u];
+                if (OP == kRmsNorm) {
+                    o.x = o.x * scale * g[u].x; o.y = o.y * scale * g[u].y;
+                    o.z = o.z * scale * g[u].z; o.w = o.w * scale * g[u].w;
+                }
+                xs4[i] = o;
+            }
+        }
+        return;
+    }
+    if (OP == kRmsNorm) {
+        float ss = 0.0f;
+        for (int i = threadIdx.x; i < K; i += kThreads) ss = fmaf(a.x[i], a.x[i], ss);
+        ss = block_sum(ss, red);
+        const float scale = rsqrtf(ss / float(K) + a.eps);
+        for (int i = threadIdx.x; i < K; i += kThreads) xs[i] = a.x[i] * scale * a.nw[i];
+    } else {
+        for (int i = threadIdx.x; i < K; i += kThreads) xs[i] = a.x[i];
+    }
+}
+
+// Row r of the row space: its weights and output.
+template <class T>
+__device__ __forceinline__ void locate(const GemvArgs& a, int r, const T*& row, float*& y, int& rr) {
+    rr = r;
+    const void* wp = a.seg[0].w;
+    y = a.seg[0].y;
+    if (rr >= a.seg[0].rows) {
+        rr -= a.seg[0].rows; wp = a.seg[1].w; y = a.seg[1].y;
+        if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; wp = a.seg[2].w; y = a.seg[2].y; }
+    }
+    row = static_cast<const T*>(wp) + size_t(rr) * a.K;
+}
+
+// y = W op(x). The block turns its input into fp32 in shared memory, then
+// each warp computes whole rows: 16-byte weight loads in batches of 8 a lane
+// (the next batch in flight while one is summed; in pair mode the gate's and
+// the up's batch together), and a shuffle reduction. The first batch of a
+// warp's first row is loaded before anything else (before the PDL wait and
+// the input), so its latency hides that of the prologue.
+template <class T, int OP, bool PAIR>
 __global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
     extern __shared__ float4 smem4[];
     float* xs = reinterpret_cast<float*>(smem4);
@@ -232,47 +300,58 @@ __global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
     const int jmax = (n + 31) / 32;      // batches of one chunk a lane
     const int first = blockIdx.x * kWarps + warp;
 
-    uint4 w[kBatch];
+    uint4 w[kBatch], w2[kBatch];
     bool loaded = false;
     if (a.vec && a.prefetch && first < a.total_rows) {
-        int rr = first;
-        const void* wp = a.seg[0].w;
-        if (rr >= a.seg[0].rows) {
-            rr -= a.seg[0].rows; wp = a.seg[1].w;
-            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; wp = a.seg[2].w; }
+        if (PAIR) {
+            load_batch(reinterpret_cast<const uint4*>(static_cast<const T*>(a.seg[0].w) + size_t(first) * K), n, 0, w);
+            load_batch(reinterpret_cast<const uint4*>(static_cast<const T*>(a.seg[1].w) + size_t(first) * K), n, 0, w2);
+        } else {
+            const T* row; float* y; int rr;
+            locate<T>(a, first, row, y, rr);
+            load_batch(reinterpret_cast<const uint4*>(row), n, 0, w);
         }
-        load_batch(reinterpret_cast<const uint4*>(static_cast<const T*>(wp) + size_t(rr) * K), n, 0, w);
         loaded = true;
     }
     pdl_wait();
-
-    if (OP == kRmsNorm) {
-        float ss = 0.0f;
-        for (int i = threadIdx.x; i < K; i += kThreads) ss = fmaf(a.x[i], a.x[i], ss);
-        ss = block_sum(ss, red);
-        const float scale = rsqrtf(ss / float(K) + a.eps);
-        for (int i = threadIdx.x; i < K; i += kThreads) xs[i] = a.x[i] * scale * a.nw[i];
-    } else if (OP == kSiluMul) {
-        for (int i = threadIdx.x; i < K; i += kThreads) {
-            const float g = a.x[i];
-            xs[i] = g / (1.0f + expf(-g)) * a.x[K + i];
-        }
-    } else {
-        for (int i = threadIdx.x; i < K; i += kThreads) xs[i] = a.x[i];
-    }
+    load_input<OP>(a, xs, red);
     __syncthreads();
     pdl_launch_dependents();
 
     const int stride = gridDim.x * kWarps;
     for (int r = first; r < a.total_rows; r += stride) {
-        int rr = r;
-        const void* wp = a.seg[0].w;
-        float* y = a.seg[0].y;
-        if (rr >= a.seg[0].rows) {
-            rr -= a.seg[0].rows; wp = a.seg[1].w; y = a.seg[1].y;
-            if (rr >= a.seg[1].rows) { rr -= a.seg[1].rows; wp = a.seg[2].w; y = a.seg[2].y; }
+        if (PAIR) {
+            const T* ga = static_cast<const T*>(a.seg[0].w) + size_t(r) * K;
+            const T* ua = static_cast<const T*>(a.seg[1].w) + size_t(r) * K;
+            float accg = 0.0f, accu = 0.0f;
+            if (a.vec) {
+                const uint4* gv = reinterpret_cast<const uint4*>(ga);
+                const uint4* uv = reinterpret_cast<const uint4*>(ua);
+                if (!loaded) {
+                    load_batch(gv, n, 0, w);
+                    load_batch(uv, n, 0, w2);
+                }
+                loaded = false;
+                for (int j0 = 0;; j0 += kBatch) {
+                    accg += use_batch<T>(w, n, j0, xs);
+                    accu += use_batch<T>(w2, n, j0, xs);
+                    if (j0 + kBatch >= jmax) break;
+                    load_batch(gv, n, j0 + kBatch, w);
+                    load_batch(uv, n, j0 + kBatch, w2);
+                }
+            } else {
+                for (int k = lane; k < K; k += 32) {
+                    accg = fmaf(to_f<T>(ga[k]), xs[k], accg);
+                    accu = fmaf(to_f<T>(ua[k]), xs[k], accu);
+                }
+            }
+            accg = warp_sum(accg);
+            accu = warp_sum(accu);
+            if (lane == 0) a.seg[0].y[r] = accg / (1.0f + expf(-accg)) * accu;
+            continue;
         }
-        const T* row = static_cast<const T*>(wp) + size_t(rr) * K;
+        const T* row; float* y; int rr;
+        locate<T>(a, r, row, y, rr);
         float acc = 0.0f;
         if (a.vec) {
             const uint4* rv = reinterpret_cast<const uint4*>(row);
@@ -280,11 +359,10 @@ __global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
             loaded = false;
             for (int j0 = 0;; j0 += kBatch) {
                 if (j0 + kBatch < jmax) {
-                    uint4 next[kBatch];
-                    load_batch(rv, n, j0 + kBatch, next);
+                    load_batch(rv, n, j0 + kBatch, w2);
                     acc += use_batch<T>(w, n, j0, xs);
 #pragma unroll
-                    for (int u = 0; u < kBatch; ++u) w[u] = next[u];
+                    for (int u = 0; u < kBatch; ++u) w[u] = w2[u];
                 } else {
                     acc += use_batch<T>(w, n, j0, xs);
                     break;
@@ -324,7 +402,8 @@ constexpr int kAttnPart = 8 * kThreads;  // floats of partial output sums
 // Cache rows are read as 16-byte chunks: `lg` lanes share a position (one
 // chunk each), so a warp reads whole rows, and each lane has kAttnBatch
 // loads in flight.
-// Shared: q, k, v [hd] each, partial sums [kAttnPart], scores [ctx].
+// Shared: q, k, v [hd] each, partial sums [kAttnPart], group maxima and
+// sums [kThreads] each, and for the fallback path scores [ctx].
 template <class C>
 __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
     extern __shared__ float4 smem4[];
@@ -333,7 +412,7 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
     float* ks = qs + hd;
     float* vs = ks + hd;
     float* part = vs + hd;
-    float* sc = part + kAttnPart;
+    float* sc = part + kAttnPart + 2 * kThreads;  // scores (fallback path only)
     __shared__ float red[kWarps];
     pdl_wait();
 
@@ -370,27 +449,36 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
     pdl_launch_dependents();
 
     const int n = pos + 1;
-    float mx = -INFINITY;
     if (a.vec) {
+        // One pass (online softmax): each lane group keeps a running max m,
+        // sum l and output acc over its positions; K and V chunks of
+        // kAttnBatch positions are loaded together before any is used.
         constexpr int E = Pack<C>::E;
         const int LG = a.lg, CH = a.ch, P = kThreads / LG;
         const int grp = threadIdx.x / LG, ch = threadIdx.x % LG;
         const uint4* kr = reinterpret_cast<const uint4*>(kc);  // row t: kr + t * CH
-        // Scores. The loop bound is the same for the whole block, so every
-        // lane takes part in the shuffles of its group.
+        const uint4* vr = reinterpret_cast<const uint4*>(vc);
+        float m = -INFINITY, l = 0.0f;
+        float acc[E];
+#pragma unroll
+        for (int j = 0; j < E; ++j) acc[j] = 0.0f;
+        // The loop bound is the same for the whole block, so every lane takes
+        // part in the shuffles of its group.
         for (int base = 0; base < n; base += kAttnBatch * P) {
-            uint4 kv[kAttnBatch];
+            uint4 kv[kAttnBatch], vv[kAttnBatch];
 #pragma unroll
             for (int u = 0; u < kAttnBatch; ++u) {
                 const int t = base + u * P + grp;
-                kv[u] = (ch < CH && t < n && t != pos) ? __ldg(kr + size_t(t) * CH + ch) : make_uint4(0u, 0u, 0u, 0u);
+                const bool ld = ch < CH && t < n && t != pos;
+                kv[u] = ld ? __ldg(kr + size_t(t) * CH + ch) : make_uint4(0u, 0u, 0u, 0u);
+                vv[u] = ld ? __ldg(vr + size_t(t) * CH + ch) : make_uint4(0u, 0u, 0u, 0u);
             }
 #pragma unroll
             for (int u = 0; u < kAttnBatch; ++u) {
                 const int t = base + u * P + grp;
+                float f[E];
                 float d = 0.0f;
                 if (ch < CH) {
-                    float f[E];
                     if (t == pos) {
 #pragma unroll
                         for (int j = 0; j < E; ++j) f[j] = ks[ch * E + j];
@@ -401,64 +489,53 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
                     for (int j = 0; j < E; ++j) d = fmaf(f[j], qs[ch * E + j], d);
                 }
                 for (int o = LG / 2; o > 0; o >>= 1) d += __shfl_xor_sync(0xffffffffu, d, o);
-                if (ch == 0 && t < n) {
+                if (t < n) {
                     d *= a.scale;
-                    sc[t] = d;
-                    mx = fmaxf(mx, d);
-                }
-            }
-        }
-        mx = block_max(mx, red);
-        float sum = 0.0f;
-        for (int t = threadIdx.x; t < n; t += kThreads) {
-            const float e = expf(sc[t] - mx);
-            sc[t] = e;
-            sum += e;
-        }
-        sum = block_sum(sum, red);  // its barrier also publishes sc
-        // Output: lane (grp, ch) sums chunk ch of positions grp, grp + P, ...
-        const uint4* vr = reinterpret_cast<const uint4*>(vc);
-        float acc[E];
+                    const float m_new = fmaxf(m, d);
+                    const float corr = expf(m - m_new);  // 0 while m is -inf
+                    const float p = expf(d - m_new);
+                    l = l * corr + p;
+                    m = m_new;
+                    if (ch < CH) {
+                        if (t == pos) {
 #pragma unroll
-        for (int j = 0; j < E; ++j) acc[j] = 0.0f;
-        for (int base = 0; base < n; base += kAttnBatch * P) {
-            uint4 vv[kAttnBatch];
+                            for (int j = 0; j < E; ++j) f[j] = vs[ch * E + j];
+                        } else {
+                            Pack<C>::unpack(vv[u], f);
+                        }
 #pragma unroll
-            for (int u = 0; u < kAttnBatch; ++u) {
-                const int t = base + u * P + grp;
-                vv[u] = (ch < CH && t < n && t != pos) ? __ldg(vr + size_t(t) * CH + ch) : make_uint4(0u, 0u, 0u, 0u);
-            }
-#pragma unroll
-            for (int u = 0; u < kAttnBatch; ++u) {
-                const int t = base + u * P + grp;
-                if (ch < CH && t < n) {
-                    const float p = sc[t];
-                    float f[E];
-                    if (t == pos) {
-#pragma unroll
-                        for (int j = 0; j < E; ++j) f[j] = vs[ch * E + j];
-                    } else {
-                        Pack<C>::unpack(vv[u], f);
+                        for (int j = 0; j < E; ++j) acc[j] = fmaf(p, f[j], acc[j] * corr);
                     }
-#pragma unroll
-                    for (int j = 0; j < E; ++j) acc[j] = fmaf(p, f[j], acc[j]);
                 }
             }
+        }
+        // Combine the P groups: out = sum_g e^(m_g - M) acc_g / sum_g e^(m_g - M) l_g.
+        float* gm = part + kAttnPart;
+        float* gl = gm + kThreads;
+        if (ch == 0) {
+            gm[grp] = m;
+            gl[grp] = l;
         }
         if (ch < CH) {
 #pragma unroll
             for (int j = 0; j < E; ++j) part[grp * hd + ch * E + j] = acc[j];
         }
         __syncthreads();
-        const float inv = 1.0f / sum;
         for (int i = threadIdx.x; i < hd; i += kThreads) {
-            float s = 0.0f;
-            for (int g = 0; g < P; ++g) s += part[g * hd + i];
-            a.out[size_t(h) * hd + i] = s * inv;
+            float M = -INFINITY;
+            for (int g = 0; g < P; ++g) M = fmaxf(M, gm[g]);
+            float L = 0.0f, o = 0.0f;
+            for (int g = 0; g < P; ++g) {
+                const float e = gm[g] == -INFINITY ? 0.0f : expf(gm[g] - M);
+                L = fmaf(gl[g], e, L);
+                o = fmaf(part[g * hd + i], e, o);
+            }
+            a.out[size_t(h) * hd + i] = o / L;
         }
         return;
     }
 
+    float mx = -INFINITY;
     // Any head size up to kThreads: a thread a position, then (g, d) pairs.
     for (int t = threadIdx.x; t < n; t += kThreads) {
         float d = 0.0f;
@@ -519,17 +596,18 @@ struct DecoderState {
     float* x = nullptr;       // [D]
     float* qkv = nullptr;     // [(H + 2 KV) hd]
     float* att = nullptr;     // [H hd]
-    float* h = nullptr;       // [2F]
+    float* h = nullptr;       // [F] silu(gate) * up
     float* logits = nullptr;  // [V]
     float* h_logits = nullptr;  // pinned [V]
     int sms = 1;
-    int blocks_per_sm = 2;  // ~93 registers a thread: two 256-thread blocks fit an SM
+    int blocks_per_sm = 0;  // 0: from the kernel's occupancy
     bool use_graph = true;
     bool pdl = false;
     bool prefetch = true;
     int steps = 0;
     double capture_ms = 0;
     size_t attn_smem = 0;
+    bool attn_vec = true;
 
     template <class... P, class... A>
     void launch(void (*kernel)(P...), int grid, size_t smem, A&&... args) {
@@ -546,11 +624,19 @@ struct DecoderState {
         check(cudaLaunchKernelEx(&cfg, kernel, std::forward<A>(args)...), "kernel launch");
     }
 
-    template <class T, int OP>
+    template <class T, int OP, bool PAIR = false>
     void gemv(const GemvArgs& a) {
+        // One wave: as many blocks as fit on the GPU at once (their warps
+        // stride over the rows), unless WAYPOINT_CUDA_BLOCKS_PER_SM says.
+        const size_t smem = size_t(a.K) * sizeof(float);
+        int per_sm = blocks_per_sm;
+        if (per_sm <= 0) {
+            check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, gemv_kernel<T, OP, PAIR>, kThreads, smem),
+                  "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+            per_sm = std::max(1, per_sm);
+        }
         const int want = (a.total_rows + kWarps - 1) / kWarps;
-        const int grid = std::min(want, sms * blocks_per_sm);
-        launch(gemv_kernel<T, OP>, grid, size_t(a.K) * sizeof(float), a);
+        launch(gemv_kernel<T, OP, PAIR>, std::min(want, sms * per_sm), smem, a);
     }
 
     GemvArgs args(int K, const float* x, const float* nw, bool accumulate,
@@ -571,6 +657,8 @@ struct DecoderState {
         a.eps = d.norm_eps;
         a.accumulate = accumulate ? 1 : 0;
         a.vec = aligned ? 1 : 0;
+        const auto a16 = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
+        a.in_vec = K % 4 == 0 && K <= kIn * 4 * kThreads && a16(x) && (!nw || a16(nw)) ? 1 : 0;
         a.prefetch = prefetch ? 1 : 0;
         return a;
     }
@@ -600,14 +688,14 @@ struct DecoderState {
             at.ch = int(size_t(hd) * sizeof(C) / 16);
             at.lg = 1;
             while (at.lg < at.ch) at.lg *= 2;
-            at.vec = (size_t(hd) * sizeof(C)) % 16 == 0 && at.ch <= 32 && env_flag("WAYPOINT_CUDA_ATTN_VEC", true) &&
-                             reinterpret_cast<uintptr_t>(l.k_cache) % 16 == 0 &&
-                             reinterpret_cast<uintptr_t>(l.v_cache) % 16 == 0 ? 1 : 0;
+            at.vec = attn_vec ? 1 : 0;
             at.scale = 1.0f / std::sqrt(float(hd));
             launch(attention_kernel<C>, H, attn_smem, at);
             gemv<T, kPlain>(args(H * hd, att, nullptr, true, {Seg{l.wo, x, D}}));
-            gemv<T, kRmsNorm>(args(D, x, l.ffn_norm, false, {Seg{l.w1, h, F}, Seg{l.w3, h + F, F}}));
-            gemv<T, kSiluMul>(args(F, h, nullptr, true, {Seg{l.w2, x, D}}));
+            GemvArgs gu = args(D, x, l.ffn_norm, false, {Seg{l.w1, h, F}, Seg{l.w3, nullptr, F}});
+            gu.total_rows = F;  // pair mode: h = silu(W1 x) * (W3 x)
+            gemv<T, kRmsNorm, true>(gu);
+            gemv<T, kPlain>(args(F, h, nullptr, true, {Seg{l.w2, x, D}}));
         }
         gemv<T, kRmsNorm>(args(D, x, d.norm, false, {Seg{d.output, logits, d.vocab}}));
     }
@@ -635,9 +723,9 @@ struct DecoderState {
     void set_smem_limits_typed(size_t gemv_max) {
         const size_t limit = 48 << 10;
         if (gemv_max > limit) {
-            check(cudaFuncSetAttribute(gemv_kernel<T, kPlain>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
-            check(cudaFuncSetAttribute(gemv_kernel<T, kRmsNorm>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
-            check(cudaFuncSetAttribute(gemv_kernel<T, kSiluMul>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
+            check(cudaFuncSetAttribute(gemv_kernel<T, kPlain, false>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
+            check(cudaFuncSetAttribute(gemv_kernel<T, kRmsNorm, false>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
+            check(cudaFuncSetAttribute(gemv_kernel<T, kRmsNorm, true>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(gemv_max)), "cudaFuncSetAttribute");
         }
         if (attn_smem > limit)
             check(cudaFuncSetAttribute(attention_kernel<C>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(attn_smem)), "cudaFuncSetAttribute");
@@ -732,7 +820,12 @@ Decoder::Decoder(const DecodeDesc& desc) : s_(std::make_unique<DecoderState>()) 
         if (const char* b = std::getenv("WAYPOINT_CUDA_BLOCKS_PER_SM")) s.blocks_per_sm = std::max(1, std::atoi(b));
 
         const int D = desc.dim, F = desc.hidden, H = desc.heads, KV = desc.kv_heads, hd = desc.head_dim;
-        s.attn_smem = (size_t(3 * hd) + kAttnPart + size_t(desc.ctx)) * sizeof(float);
+        // The vectorised attention needs no scores buffer; the fallback one [ctx].
+        const size_t csize = type_size(desc.cache_type);
+        // (Cache rows start 16-byte aligned when hd * csize is a multiple of 16.)
+        s.attn_vec = (size_t(hd) * csize) % 16 == 0 && size_t(hd) * csize / 16 <= 32 &&
+                     env_flag("WAYPOINT_CUDA_ATTN_VEC", true);
+        s.attn_smem = (size_t(3 * hd) + kAttnPart + 2 * kThreads + (s.attn_vec ? 0 : size_t(desc.ctx))) * sizeof(float);
         const size_t gemv_max = size_t(std::max({D, F, H * hd})) * sizeof(float);
         if (s.attn_smem > size_t(smem_optin) || gemv_max > size_t(smem_optin))
             throw std::runtime_error("CUDA decode: the context or width needs more shared memory than the GPU has");
@@ -743,7 +836,7 @@ Decoder::Decoder(const DecodeDesc& desc) : s_(std::make_unique<DecoderState>()) 
         check(cudaMalloc(&s.x, size_t(D) * sizeof(float)), "cudaMalloc");
         check(cudaMalloc(&s.qkv, size_t(H + 2 * KV) * hd * sizeof(float)), "cudaMalloc");
         check(cudaMalloc(&s.att, size_t(H) * hd * sizeof(float)), "cudaMalloc");
-        check(cudaMalloc(&s.h, size_t(2) * F * sizeof(float)), "cudaMalloc");
+        check(cudaMalloc(&s.h, size_t(F) * sizeof(float)), "cudaMalloc");
         check(cudaMalloc(&s.logits, size_t(desc.vocab) * sizeof(float)), "cudaMalloc");
         check(cudaMallocHost(&s.h_params, 2 * sizeof(int)), "cudaMallocHost");
         check(cudaMallocHost(&s.h_logits, size_t(desc.vocab) * sizeof(float)), "cudaMallocHost");
