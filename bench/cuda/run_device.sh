@@ -57,17 +57,12 @@ for m in tinyllama-1.1B stories110M; do
   args=(--checkpoint /tmp/rnd/$m.bin --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256)
   bench "$m graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 5 --check-decode 32
   bench "$m graph no-pdl" WAYPOINT_CUDA_PDL=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
-  bench "$m no-early-load" WAYPOINT_CUDA_PREFETCH=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
   bench "$m no-graph" WAYPOINT_CUDA_GRAPH=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
   bench "$m libtorch" WAYPOINT_CUDA_DECODE=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 64 --repeat 1
   el "$m"
 done
 bench "tinyllama-1.1B fp32 graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
   --tokenizer "$tok" --device cuda --dtype fp32 --prompt-tokens 256 --decode-tokens 256 --repeat 3 --check-decode 16
-for bps in 2 4; do
-  bench "tinyllama-1.1B blocks/SM=$bps" WAYPOINT_CUDA_BLOCKS_PER_SM=$bps $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
-    --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 256 --repeat 3
-done
 el "benches"
 
 left() { echo $(( 585 - ($(date +%s) - T0) )); }  # the device tool stops a command at 600 s

@@ -187,14 +187,15 @@ struct GemvArgs {
     float eps;
     int accumulate;   // y += W x instead of y = W x
     int vec;          // every row starts 16-byte aligned (K * sizeof(T) % 16 == 0)
-    int in_vec;       // x (and nw) 16-byte aligned, K % 4 == 0, K <= kIn * 4 * kThreads
+    int in_vec;       // x (and nw) 16-byte aligned, K % 4 == 0, K <= (nw ? kInNorm : kIn) * 4 * kThreads
     int prefetch;     // load each warp's first weights before the PDL wait and the prologue
 };
 
 // Loads of one batch: chunk c = lane + 32 * (j0 + u) of a row of n 16-byte
 // chunks, u < kBatch (zeros past the row's end).
 constexpr int kBatch = 8;
-constexpr int kIn = 8;  // float4 of the input a thread loads at once
+// float4 of the input a thread loads at once (the norm's gain as many again)
+constexpr int kIn = 8, kInNorm = 4;
 
 __device__ __forceinline__ void load_batch(const uint4* rv, int n, int j0, uint4 (&w)[kBatch]) {
     const int lane = threadIdx.x & 31;
@@ -229,9 +230,10 @@ __device__ __forceinline__ void load_input(const GemvArgs& a, float* xs, float* 
         const float4* x4 = reinterpret_cast<const float4*>(a.x);
         const float4* n4 = reinterpret_cast<const float4*>(a.nw);
         float4* xs4 = reinterpret_cast<float4*>(xs);
-        float4 v[kIn], g[kIn];
+        constexpr int NI = OP == kRmsNorm ? kInNorm : kIn;
+        float4 v[NI], g[NI];
 #pragma unroll
-        for (int u = 0; u < kIn; ++u) {
+        for (int u = 0; u < NI; ++u) {
             const int i = u * kThreads + threadIdx.x;
             v[u] = i < K4 ? x4[i] : make_float4(0.f, 0.f, 0.f, 0.f);
             if (OP == kRmsNorm) g[u] = i < K4 ? n4[i] : make_float4(0.f, 0.f, 0.f, 0.f);
@@ -240,12 +242,12 @@ __device__ __forceinline__ void load_input(const GemvArgs& a, float* xs, float* 
         if (OP == kRmsNorm) {
             float ss = 0.0f;
 #pragma unroll
-            for (int u = 0; u < kIn; ++u) ss += v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w;
+            for (int u = 0; u < NI; ++u) ss += v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w;
             ss = block_sum(ss, red);
             scale = rsqrtf(ss / float(K) + a.eps);
         }
 #pragma unroll
-        for (int u = 0; u < kIn; ++u) {
+        for (int u = 0; u < NI; ++u) {
             const int i = u * kThreads + threadIdx.x;
             if (i < K4) {
                 float4 o = v[u];
@@ -289,7 +291,7 @@ __device__ __forceinline__ void locate(const GemvArgs& a, int r, const T*& row, 
 // warp's first row is loaded before anything else (before the PDL wait and
 // the input), so its latency hides that of the prologue.
 template <class T, int OP, bool PAIR>
-__global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
+__global__ void __launch_bounds__(kThreads, 2) gemv_kernel(const GemvArgs a) {
     extern __shared__ float4 smem4[];
     float* xs = reinterpret_cast<float*>(smem4);
     __shared__ float red[kWarps];
@@ -353,7 +355,21 @@ __global__ void __launch_bounds__(kThreads) gemv_kernel(const GemvArgs a) {
         const T* row; float* y; int rr;
         locate<T>(a, r, row, y, rr);
         float acc = 0.0f;
-        if (a.vec) {
+        if (a.vec && jmax <= kBatch) {
+            // A row is one batch: the next row's batch is loaded while this
+            // one is summed.
+            if (!loaded) load_batch(reinterpret_cast<const uint4*>(row), n, 0, w);
+            loaded = false;
+            if (r + stride < a.total_rows) {
+                const T* nrow; float* ny; int nrr;
+                locate<T>(a, r + stride, nrow, ny, nrr);
+                load_batch(reinterpret_cast<const uint4*>(nrow), n, 0, w2);
+                loaded = true;
+            }
+            acc = use_batch<T>(w, n, 0, xs);
+#pragma unroll
+            for (int u = 0; u < kBatch; ++u) w[u] = w2[u];
+        } else if (a.vec) {
             const uint4* rv = reinterpret_cast<const uint4*>(row);
             if (!loaded) load_batch(rv, n, 0, w);
             loaded = false;
@@ -658,7 +674,7 @@ struct DecoderState {
         a.accumulate = accumulate ? 1 : 0;
         a.vec = aligned ? 1 : 0;
         const auto a16 = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
-        a.in_vec = K % 4 == 0 && K <= kIn * 4 * kThreads && a16(x) && (!nw || a16(nw)) ? 1 : 0;
+        a.in_vec = K % 4 == 0 && K <= (nw ? kInNorm : kIn) * 4 * kThreads && a16(x) && (!nw || a16(nw)) ? 1 : 0;
         a.prefetch = prefetch ? 1 : 0;
         return a;
     }
