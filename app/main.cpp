@@ -5,10 +5,12 @@
 #include <QtQml/qqmlextensionplugin.h>
 
 #include "app_options.h"
+#include "waypoint/startup.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
 int main(int argc, char* argv[]) {
+    waypoint::prefer_fast_blas(argc, argv);
     if (waypoint::app::asksForHelp(argc, argv)) {  // needs no display: no GUI application
         QCoreApplication app(argc, argv);
         int code = 0;

@@ -26,6 +26,7 @@
 #include "waypoint/model.h"
 #include "waypoint/sampler.h"
 #include "waypoint/session.h"
+#include "waypoint/startup.h"
 
 namespace {
 
@@ -166,6 +167,7 @@ bool on_cuda(const std::string& device) { return device.rfind("cuda", 0) == 0; }
 }  // namespace
 
 int main(int argc, char** argv) {
+    waypoint::prefer_fast_blas(argc, argv);
     const double rss_at_start_mb = status_mb("VmRSS:");  // the process with its libraries loaded
     waypoint::bench::Args a;
     try {

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "error_text.h"
 #include "waypoint/error.h"
+#include "waypoint/startup.h"
 
 namespace {
 
@@ -39,6 +40,7 @@ int dispatch(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    waypoint::prefer_fast_blas(argc, argv);
     try {
         return dispatch(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const UsageError& e) {

@@ -4,10 +4,12 @@
 // memory bandwidth, but on libtorch ops it is ~30 kernel launches per layer
 // issued one by one from the host, so the GPU idles between launches (110 tok/s
 // on a 1.1B model where the bandwidth allows ~2,000). Here a step is five
-// kernels per layer (QKV with the norm fused in, RoPE + cache write +
-// attention, Wo + residual, gate/up with the norm, down with SwiGLU fused in
-// + residual), captured once into a graph over static buffers (token id and
-// position live in device memory) and replayed per token.
+// kernels per layer (QKV with the RMS norm fused in; RoPE + cache write +
+// attention; Wo + residual; gate/up with the norm, writing silu(gate) * up;
+// down + residual), captured once into a graph over static buffers (token id
+// and position live in device memory) and replayed per token. On an H200
+// (TinyLlama-1.1B shape, bf16) this measured 1,036 tok/s against 620 for a
+// gpt-fast-style torch.compile'd model (bench/cuda/run_device.sh).
 //
 // This header has no CUDA types, so the engine's C++ (built by the host
 // compiler against any libtorch) can include it; decode_graph.cu implements
