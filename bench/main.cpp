@@ -168,7 +168,9 @@ bool on_cuda(const std::string& device) { return device.rfind("cuda", 0) == 0; }
 
 int main(int argc, char** argv) {
     waypoint::prefer_fast_blas(argc, argv);
-    const double rss_at_start_mb = status_mb("VmRSS:");  // the process with its libraries loaded
+    // The process with its libraries loaded and their static initialisers run.
+    const double rss_at_start_mb = status_mb("VmRSS:");
+    const double anon_at_start_mb = status_mb("RssAnon:"), file_at_start_mb = status_mb("RssFile:");
     waypoint::bench::Args a;
     try {
         a = waypoint::bench::parse_args(argc, argv);
@@ -253,6 +255,7 @@ int main(int argc, char** argv) {
            << ",\"machine_read_gb_s\":" << machine_bw
            << ",\"peak_rss_mb\":" << peak_mb
            << ",\"rss_at_start_mb\":" << rss_at_start_mb
+           << ",\"rss_anon_at_start_mb\":" << anon_at_start_mb << ",\"rss_file_at_start_mb\":" << file_at_start_mb
            << ",\"rss_anon_mb\":" << anon_mb
            << ",\"rss_file_mb\":" << file_mb
            << ",\"rss_over_weights_kv_mb\":"
