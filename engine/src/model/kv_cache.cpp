@@ -35,6 +35,14 @@ void KvCache::append(int layer, int pos, const float* k, const float* v) {
     }
 }
 
+void* KvCache::device_keys(int layer) const {
+    return static_cast<char*>(k_.data_ptr()) + layer * layer_stride_ * int64_t(k_.element_size());
+}
+
+void* KvCache::device_values(int layer) const {
+    return static_cast<char*>(v_.data_ptr()) + layer * layer_stride_ * int64_t(v_.element_size());
+}
+
 KvView KvCache::view(int64_t layer, int64_t end) const {
     return {k_[layer].narrow(1, 0, end), v_[layer].narrow(1, 0, end)};
 }

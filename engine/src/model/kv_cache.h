@@ -33,6 +33,12 @@ public:
     const float* keys(int layer) const { return k_data_ + layer * layer_stride_; }
     const float* values(int layer) const { return v_data_ + layer * layer_stride_; }
 
+    // `layer`'s whole rows [KV, ctx, hd] in the cache's dtype on its device,
+    // for kernels that write and read them in place (the CUDA decode graph).
+    void* device_keys(int layer) const;
+    void* device_values(int layer) const;
+    at::ScalarType dtype() const { return k_.scalar_type(); }
+
 private:
     at::Tensor k_, v_;  // [L, KV, ctx, hd]
     int64_t kv_heads_, ctx_, head_dim_, layer_stride_;

@@ -5,6 +5,7 @@
 #include "kernels/decode_ops.h"
 #include "kernels/half.h"
 #include "kernels/matvec.h"
+#include "model/llama/decode_cuda.h"
 
 namespace waypoint::detail {
 
@@ -112,6 +113,7 @@ private:
 }  // namespace
 
 std::unique_ptr<DecodeStep> LlamaModel::make_decode_step(const ModelImpl& m) const {
+    if (m.device.is_cuda()) return make_cuda_decode_step(m, *this);
     if (!m.on_cpu()) return nullptr;
     return std::make_unique<LlamaCpuStep>(m, *this);
 }
