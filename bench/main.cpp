@@ -5,7 +5,6 @@
 //   waypoint-bench --checkpoint /tmp/rnd/stories15M.bin \
 //       --tokenizer ../shared/tokenizers/llama2/tokenizer.model \
 //       --prompt-tokens 256 --decode-tokens 128 --threads 2 --dtype bf16
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <cmath>
@@ -27,6 +26,7 @@
 #include "waypoint/sampler.h"
 #include "waypoint/session.h"
 #include "waypoint/startup.h"
+#include "waypoint/platform/process_memory.h"
 
 namespace {
 
@@ -42,11 +42,7 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-double peak_rss_mb() {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_maxrss) / 1024.0;  // KiB on Linux
-}
+double peak_rss_mb() { return waypoint::platform::peak_resident_mb(); }
 
 // Current resident memory by kind (/proc/self/status): anonymous (heap,
 // KV cache, converted weights) and file-backed (mapped weights, libraries).

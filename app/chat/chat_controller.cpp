@@ -9,8 +9,8 @@
 #include <limits>
 
 #include "chat/engine_worker.h"
-#include "chat/thread_priority.h"
 #include "library/tokenizer_choices.h"
+#include "waypoint/platform/thread_priority.h"
 
 namespace waypoint::app {
 
@@ -40,7 +40,7 @@ void ChatController::ensureWorker() {
     worker_ = new EngineWorker(backend_, cancelUpTo_);  // no parent: it moves to the thread
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(thread_, &QThread::started, worker_, &lowerCurrentThreadPriority);  // runs on the new thread
+    connect(thread_, &QThread::started, worker_, &platform::lower_current_thread_priority);  // runs on the new thread
     connect(this, &ChatController::requestLoad, worker_, &EngineWorker::load);
     connect(this, &ChatController::requestGenerate, worker_, &EngineWorker::generate);
     connect(this, &ChatController::requestExampleRun, worker_, &EngineWorker::example);

@@ -2,7 +2,7 @@
 
 #include <QUrl>
 
-#include "chat/thread_priority.h"
+#include "waypoint/platform/thread_priority.h"
 #include "evaluate/evaluation_worker.h"
 
 namespace waypoint::app {
@@ -26,7 +26,7 @@ void EvaluationController::ensureWorker() {
     worker_ = new EvaluationWorker(stop_);  // no parent: it moves to the thread
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(thread_, &QThread::started, worker_, &lowerCurrentThreadPriority);  // runs on the new thread
+    connect(thread_, &QThread::started, worker_, &platform::lower_current_thread_priority);  // runs on the new thread
     connect(this, &EvaluationController::requestRun, worker_, &EvaluationWorker::run);
     connect(worker_, &EvaluationWorker::rowStatus, this,
             [this](int row, const QString& message) { results_.setRunning(row, message); });

@@ -42,7 +42,9 @@ QString CheckpointLibrary::findDemoFolder() {
     QStringList candidates;
     if (!env.isEmpty()) candidates << QString::fromLocal8Bit(env);
     const QString appDir = QCoreApplication::applicationDirPath();
-    candidates << appDir + QStringLiteral("/demo") << appDir + QStringLiteral("/../share/waypoint/demo");
+    // Installed: <prefix>/bin/../share/waypoint/demo; macOS: Waypoint.app/Contents/Resources/demo.
+    candidates << appDir + QStringLiteral("/demo") << appDir + QStringLiteral("/../share/waypoint/demo")
+               << appDir + QStringLiteral("/../Resources/demo");
 #ifdef WAYPOINT_SOURCE_DIR
     candidates << QStringLiteral(WAYPOINT_SOURCE_DIR "/resources/demo");
 #endif

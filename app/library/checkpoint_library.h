@@ -62,7 +62,8 @@ public:
     QString demoFolder() const { return demoFolder_; }
 
     // Where the demo checkpoints are: $WAYPOINT_DEMO_DIR, next to the
-    // executable (demo/, ../share/waypoint/demo) or the source tree's resources/demo.
+    // executable (demo/, ../share/waypoint/demo, ../Resources/demo in a macOS
+    // bundle) or, in developers' builds, the source tree's resources/demo.
     static QString findDemoFolder();
     // The demo folder and its siblings in other layouts (demo-nanochat/).
     static QStringList findDemoFolders();

@@ -1,11 +1,5 @@
 #include "formats/mapped_file.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -29,49 +23,26 @@ std::set<std::pair<uintptr_t, uintptr_t>>& registry() {
 }  // namespace
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error(ErrorKind::FileNotFound,
-                    "cannot open " + path + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw Error(ErrorKind::FileNotFound, path + " is not a regular file");
-    }
     std::shared_ptr<MappedFile> f(new MappedFile());
     f->path_ = path;
-    f->size_ = static_cast<int64_t>(st.st_size);
-    if (f->size_ > 0) {
-        void* p = ::mmap(nullptr, static_cast<size_t>(f->size_), PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE, fd, 0);
-        // A writable private mapping counts against the commit limit; a file
-        // larger than the machine's memory still maps read-only.
-        if (p == MAP_FAILED && errno == ENOMEM)
-            p = ::mmap(nullptr, static_cast<size_t>(f->size_), PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) {
-            int e = errno;
-            ::close(fd);
-            throw Error(ErrorKind::FileNotFound,
-                        "cannot map " + path + " into memory: " + std::strerror(e));
-        }
-        f->data_ = static_cast<uint8_t*>(p);
+    f->mapping_ = std::make_unique<platform::FileMapping>(path);  // throws Error naming the file
+    f->data_ = f->mapping_->data();
+    f->size_ = f->mapping_->size();
+    if (f->data_) {
         std::lock_guard<std::mutex> lock(registry_mutex());
-        auto b = reinterpret_cast<uintptr_t>(p);
+        auto b = reinterpret_cast<uintptr_t>(f->data_);
         registry().insert({b, b + static_cast<uintptr_t>(f->size_)});
     }
-    ::close(fd);  // the mapping stays valid without the descriptor
     return f;
 }
 
 MappedFile::~MappedFile() {
     if (data_) {
-        {
-            std::lock_guard<std::mutex> lock(registry_mutex());
-            auto b = reinterpret_cast<uintptr_t>(data_);
-            registry().erase({b, b + static_cast<uintptr_t>(size_)});
-        }
-        ::munmap(data_, static_cast<size_t>(size_));
+        std::lock_guard<std::mutex> lock(registry_mutex());
+        auto b = reinterpret_cast<uintptr_t>(data_);
+        registry().erase({b, b + static_cast<uintptr_t>(size_)});
     }
+    // mapping_ unmaps the file after this.
 }
 
 int64_t checked_numel(const std::vector<int64_t>& shape) {

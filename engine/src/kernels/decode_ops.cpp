@@ -5,8 +5,9 @@
 #include "kernels/thread_pool.h"
 
 // Versions of the loops below for AVX-512, AVX2 and any x86-64, picked at
-// load time by the dynamic linker (GCC target_clones / ifunc).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// load time by the dynamic linker (GCC target_clones / ifunc). ifunc is an
+// ELF feature: Windows (MinGW) and macOS get the plain loops.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
 #define WP_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define WP_CLONES

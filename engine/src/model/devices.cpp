@@ -3,9 +3,6 @@
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 
-#include <dlfcn.h>
-#include <malloc.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -15,6 +12,8 @@
 #include <vector>
 
 #include "kernels/thread_pool.h"
+#include "waypoint/platform/process_memory.h"
+#include "waypoint/platform/shared_library.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"
 
@@ -100,10 +99,7 @@ void ensure_cpu_threads() {
     // and page clearing (~8% of a 256-token prefill here); keep them in the
     // heap instead. Process-wide, applied once.
     static const bool tuned = [] {
-#ifdef M_MMAP_THRESHOLD
-        mallopt(M_MMAP_THRESHOLD, 64 << 20);
-        mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
+        platform::keep_large_allocations_in_heap();
         return true;
     }();
     (void)tuned;
@@ -128,7 +124,7 @@ void set_cpu_threads(int threads) {
     // OpenBLAS is found at run time: Debian's libblas.so.3 may be OpenBLAS
     // (pthread or OpenMP build), BLIS or the reference BLAS.
     using SetThreads = void (*)(int);
-    if (auto fn = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+    if (auto fn = reinterpret_cast<SetThreads>(platform::find_loaded_symbol("openblas_set_num_threads")))
         fn(threads);
 }
 

@@ -11,7 +11,11 @@
 #include <string>
 #include <vector>
 
+#if defined(_WIN32)
+#define WP_EXPORT extern "C" __declspec(dllexport)
+#else
 #define WP_EXPORT extern "C" __attribute__((visibility("default")))
+#endif
 
 struct wp_spm {
     sentencepiece::SentencePieceProcessor processor;

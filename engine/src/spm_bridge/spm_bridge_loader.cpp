@@ -1,18 +1,14 @@
 #include "spm_bridge_loader.h"
 
-#include <dlfcn.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 
 #include "waypoint/error.h"
-
-#ifndef WAYPOINT_SPM_BRIDGE_NAME
-#define WAYPOINT_SPM_BRIDGE_NAME "libwaypoint_spm_bridge.so"
-#endif
+#include "waypoint/platform/executable_path.h"
+#include "waypoint/platform/shared_library.h"
 
 namespace waypoint::detail {
 namespace {
@@ -27,18 +23,12 @@ bool exists(const std::string& p) {
     return ::stat(p.c_str(), &st) == 0;
 }
 
-std::string executable_dir() {
-    std::string buf(4096, '\0');
-    const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
-    if (n <= 0) return {};
-    buf.resize(static_cast<size_t>(n));
-    const auto slash = buf.rfind('/');
-    return slash == std::string::npos ? std::string() : buf.substr(0, slash);
-}
+// libwaypoint_spm_bridge.so, .dylib on macOS, waypoint_spm_bridge.dll on Windows.
+std::string bridge_file_name() { return platform::shared_library_file_name("waypoint_spm_bridge"); }
 
 template <typename Fn>
 bool lookup(void* handle, const char* name, Fn& out, std::string& why) {
-    out = reinterpret_cast<Fn>(::dlsym(handle, name));
+    out = reinterpret_cast<Fn>(platform::library_symbol(handle, name));
     if (out == nullptr) why = std::string("has no symbol ") + name;
     return out != nullptr;
 }
@@ -67,13 +57,13 @@ bool bind(void* h, SpmBridge& b, std::string& why) {
 }  // namespace
 
 std::vector<std::string> spm_bridge_candidates() {
-    const std::string name = WAYPOINT_SPM_BRIDGE_NAME;
+    const std::string name = bridge_file_name();
     if (const char* env = std::getenv("WAYPOINT_SPM_BRIDGE"); env != nullptr && *env != '\0') {
         const std::string p = env;
         return {is_dir(p) ? p + "/" + name : p};
     }
     std::vector<std::string> out;
-    const std::string exe = executable_dir();
+    const std::string exe = platform::executable_dir();
     if (!exe.empty()) {
         out.push_back(exe + "/" + name);
         out.push_back(exe + "/../lib/waypoint/" + name);
@@ -83,8 +73,13 @@ std::vector<std::string> spm_bridge_candidates() {
         if (installed != out.back()) out.push_back(installed);
 #endif
         out.push_back(exe + "/../lib/" + name);
+#ifdef __APPLE__
+        out.push_back(exe + "/../Frameworks/" + name);  // inside Waypoint.app
+#endif
     }
 #ifdef WAYPOINT_SPM_BRIDGE_BUILD_DIR
+    // Developers' builds only (WAYPOINT_BUILD_TREE_PATHS): tests run from
+    // their own folders of the build tree. Packaged programs carry no build path.
     out.push_back(std::string(WAYPOINT_SPM_BRIDGE_BUILD_DIR) + "/" + name);
 #endif
     return out;
@@ -96,14 +91,11 @@ SpmBridge open_spm_bridge(const std::vector<std::string>& candidates) {
         std::string why;
         if (!exists(path)) {
             why = "not there";
-        } else if (void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)) {
+        } else if (void* h = platform::open_private_library(path, why)) {
             SpmBridge b;
             b.path = path;
             if (bind(h, b, why)) return b;  // the handle stays open for the process
-            ::dlclose(h);
-        } else {
-            const char* e = ::dlerror();
-            why = e ? e : "dlopen failed";
+            platform::close_library(h);
         }
         tried += "\n  " + path + ": " + why;
     }
@@ -115,8 +107,7 @@ SpmBridge open_spm_bridge(const std::vector<std::string>& candidates) {
                        "the library's path.";
 #endif
     throw Error(ErrorKind::FileNotFound,
-                std::string("cannot load the sentencepiece bridge " WAYPOINT_SPM_BRIDGE_NAME
-                            " needed for .model tokenizers.") +
+                "cannot load the sentencepiece bridge " + bridge_file_name() + " needed for .model tokenizers." +
                     hint + " Looked in:" + (tried.empty() ? std::string(" (nowhere)") : tried));
 }
 

@@ -1,6 +1,7 @@
-// The engine side of the sentencepiece bridge: finds libwaypoint_spm_bridge.so,
-// dlopen()s it with RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND (its sentencepiece
-// and protobuf stay private to it) and hands out its function table.
+// The engine side of the sentencepiece bridge: finds libwaypoint_spm_bridge.so
+// (.dylib, .dll), opens it with its symbols private to it
+// (platform::open_private_library: its sentencepiece and protobuf stay its
+// own) and hands out its function table.
 #pragma once
 
 #include <string>
@@ -31,13 +32,14 @@ const SpmBridge& spm_bridge();
 
 // Where spm_bridge() looks, in order. With WAYPOINT_SPM_BRIDGE set (a file,
 // or a folder holding libwaypoint_spm_bridge.so) only there; otherwise next
-// to the running executable (/proc/self/exe's folder, ../lib/waypoint,
-// ../<install libdir>/waypoint, ../lib), then the build tree's output folder.
+// to the running executable (its folder, ../lib/waypoint,
+// ../<install libdir>/waypoint, ../lib), then, in developers' builds
+// (WAYPOINT_BUILD_TREE_PATHS), the build tree's output folder.
 std::vector<std::string> spm_bridge_candidates();
 
-// dlopen()s the first candidate that exists and carries the expected API.
+// Opens the first candidate that exists and carries the expected API.
 // Throws Error listing each candidate and why it failed. Each call opens
-// again (dlopen reference-counts); spm_bridge() caches its result.
+// again (the system reference-counts); spm_bridge() caches its result.
 SpmBridge open_spm_bridge(const std::vector<std::string>& candidates);
 
 }  // namespace waypoint::detail
