@@ -8,11 +8,12 @@
 # appstreamcli. packaging/linux/test-packages.sh installs them in clean roots.
 #
 #   packaging/linux/build-packages.sh [-DCMAKE_OPTION=...]   (root or sudo for apt)
-# Environment: WAYPOINT_PKG_BUILD (default build/pkg), JOBS.
+# Environment: WAYPOINT_PKG_BUILD (default build-pkg), JOBS.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/packaging/linux"
-build="${WAYPOINT_PKG_BUILD:-$root/build/pkg}"
+# A sibling of build/ (same depth): ccache then reuses build/'s objects.
+build="${WAYPOINT_PKG_BUILD:-$root/build-pkg}"
 out="$root/build/packages"
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
@@ -33,25 +34,33 @@ fi
 version="$(sed -n 's/^project(Waypoint VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")"
 arch="$(dpkg --print-architecture)"
 
-# --- What the programs load without linking it: the QML modules the app
-# imports and Qt's platform plugins, mapped to the Debian packages that own
-# those files. (dpkg-shlibdeps, run by CPack, adds the linked libraries.)
-qtplugins="$(qtpaths6 --query QT_INSTALL_PLUGINS 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/qt6/plugins)"
-files=()
-while IFS= read -r mod; do files+=("$mod/qmldir"); done < <("$here/qml-imports.sh")
-files+=("$qtplugins/platforms/libqxcb.so" "$qtplugins/platforms/libqoffscreen.so")
-extra_depends="$(dpkg -S "${files[@]}" | cut -d: -f1 | tr ',' '\n' | sed 's/ //g' | sort -u | paste -sd, | sed 's/,/, /g')"
-echo "== packages for what is loaded at run time: $extra_depends"
-
 # --- Build (Release, no tests, no source/build-tree paths compiled in) -------
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DWAYPOINT_BUILD_TESTS=OFF -DWAYPOINT_BUILD_TREE_PATHS=OFF \
-  -DCMAKE_INSTALL_PREFIX=/usr -DWAYPOINT_DEB_EXTRA_DEPENDS="$extra_depends" "$@" >/dev/null
+  -DCMAKE_INSTALL_PREFIX=/usr "$@" >/dev/null
 cmake --build "$build" -j "$jobs"
 # The programs must find the demo and the bridge relative to themselves only.
 if grep -qaE "$root/resources|$build/lib/waypoint" "$build/app/waypoint" "$build/cli/waypoint-cli"; then
   echo "build-packages: a source or build-tree path for the demo or the bridge is compiled in" >&2; exit 1
 fi
+# --- What the programs load without linking it: the QML modules the app
+# imports and Qt's platform plugins, mapped to the Debian packages that own
+# those files; less the packages of libraries they link, which
+# dpkg-shlibdeps (run by CPack) lists with their versions.
+qtplugins="$(qtpaths6 --query QT_INSTALL_PLUGINS 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/qt6/plugins)"
+files=()
+# (QtQml itself is built into libQt6Qml, which dpkg-shlibdeps finds: no qmldir.)
+while IFS= read -r mod; do [ -f "$mod/qmldir" ] && files+=("$mod/qmldir"); done < <("$here/qml-imports.sh")
+files+=("$qtplugins/platforms/libqxcb.so" "$qtplugins/platforms/libqoffscreen.so")
+owner() {  # the package of a library path (dpkg may know it under /lib or /usr/lib)
+  dpkg -S "$1" 2>/dev/null || dpkg -S "/usr$1" 2>/dev/null || dpkg -S "${1#/usr}" 2>/dev/null || true
+}
+linked="$(ldd "$build/app/waypoint" "$build/cli/waypoint-cli" "$build"/lib/waypoint/*.so | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
+  sort -u | while read -r lib; do owner "$lib"; done | cut -d: -f1 | sort -u)"
+extra_depends="$(dpkg -S "${files[@]}" | cut -d: -f1 | sort -u | grep -vxF -f <(echo "$linked") | paste -sd, | sed 's/,/, /g')"
+echo "== packages for what is loaded at run time: $extra_depends"
+cmake "$build" -DWAYPOINT_DEB_EXTRA_DEPENDS="$extra_depends" >/dev/null
+
 mkdir -p "$out"
 rm -f "$out"/waypoint[_-]*
 
@@ -62,7 +71,7 @@ mv "$build/packages/waypoint_${version}_${arch}.deb" "$deb"
 echo "== $(basename "$deb"): $(du -h "$deb" | cut -f1)"
 dpkg-deb -f "$deb" Depends | fold -s -w 100 | sed 's/^/   Depends: /'
 echo "== lintian"
-lintian --no-tag-display-limit --fail-on error "$deb" || { echo "build-packages: lintian reported errors" >&2; exit 1; }
+lintian --tag-display-limit 0 --fail-on error "$deb" || { echo "build-packages: lintian reported errors" >&2; exit 1; }
 
 # --- desktop files, as installed ------------------------------------------------
 stage="$(mktemp -d)"; trap 'rm -rf "$stage"' EXIT
@@ -85,7 +94,7 @@ echo "$glibc" > "$out/$name.glibc"
 cmake -S "$here/rpm" -B "$stage/rpm-build" -DBUNDLE_DIR="$stage/$name" -DVERSION="$version" \
   -DGLIBC_FLOOR="${glibc#GLIBC_}" -DOUT_DIR="$out" >/dev/null
 (cd "$stage/rpm-build" && cpack -G RPM >/dev/null)
-rpm="$(ls "$out"/waypoint-"$version"-*.rpm)"
+rpm="$(ls "$out"/waypoint-"$version"-*.rpm | head -1)"
 echo "== $(basename "$rpm"): $(du -h "$rpm" | cut -f1)"
 echo "== rpmlint"
 rpmlint_out="$(rpmlint "$rpm" 2>&1 || true)"

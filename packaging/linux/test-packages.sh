@@ -11,16 +11,20 @@
 #     same checks with its bin/, then deleted; nothing may be left outside it.
 #
 #   packaging/linux/test-packages.sh     (after build-packages.sh)
-# Screenshots and logs: build/packages/test/. WAYPOINT_TEST_ROOTS keeps the
-# roots there (default: a temporary folder, removed).
+# Screenshots and logs: build/packages/test/. WAYPOINT_TEST_ONLY=deb|tarball
+# tests only that one. WAYPOINT_TEST_ROOTS keeps the
+# roots, the debootstrap tarball and apt's downloads there for the next run
+# (default: a temporary folder, removed).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 pkgs="$root/build/packages"
 out="$pkgs/test"
 [ "$(id -u)" -eq 0 ] || { echo "test-packages: needs root (debootstrap, chroot)" >&2; exit 2; }
-deb="$(ls "$pkgs"/waypoint_*_amd64.deb 2>/dev/null | head -1)"
-tarball="$(ls "$pkgs"/waypoint-*-linux-x86_64.tar.gz 2>/dev/null | head -1)"
-[ -n "$deb" ] && [ -n "$tarball" ] || { echo "test-packages: run packaging/linux/build-packages.sh first" >&2; exit 2; }
+deb="$(ls "$pkgs"/waypoint_*_amd64.deb 2>/dev/null | head -1 || true)"
+tarball="$(ls "$pkgs"/waypoint-*-linux-x86_64.tar.gz 2>/dev/null | head -1 || true)"
+only="${WAYPOINT_TEST_ONLY:-}"  # deb or tarball: test just that one
+[ "$only" = tarball ] || [ -n "$deb" ] || { echo "test-packages: no .deb; run packaging/linux/build-packages.sh first" >&2; exit 2; }
+[ "$only" = deb ] || [ -n "$tarball" ] || { echo "test-packages: no tarball; run packaging/linux/build-packages.sh first" >&2; exit 2; }
 
 tools=(debootstrap xvfb xauth xdotool x11-apps x11-utils imagemagick)
 missing=()
@@ -39,7 +43,7 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 
 work="${WAYPOINT_TEST_ROOTS:-$(mktemp -d /var/tmp/waypoint-roots.XXXXXX)}"
 mkdir -p "$work" "$out"
-rm -f "$out"/*.png "$out"/*.log
+rm -f "$out"/${only:-}*.png "$out"/${only:-}*.log
 mounted=()
 xvfb_pid=""
 cleanup() {
@@ -69,6 +73,9 @@ new_root() {
   cp /etc/resolv.conf "$r/etc/resolv.conf"
   mount -t proc proc "$r/proc"; mounted=("$r/proc" "${mounted[@]}")
   mount --bind /dev "$r/dev"; mounted=("$r/dev" "${mounted[@]}")
+  # Downloaded .debs are kept between runs (apt-get clean is not run).
+  mkdir -p "$work/apt-archives/partial"
+  mount --bind "$work/apt-archives" "$r/var/cache/apt/archives"; mounted=("$r/var/cache/apt/archives" "${mounted[@]}")
   mkdir -p "$r/tmp/.X11-unix"
   mount --bind /tmp/.X11-unix "$r/tmp/.X11-unix"; mounted=("$r/tmp/.X11-unix" "${mounted[@]}")
   echo "$r"
@@ -114,13 +121,14 @@ run_checks() {
   local app=$!
   local wid=""
   for _ in $(seq 60); do
-    wid="$(DISPLAY=$display xdotool search --name '^Waypoint' 2>/dev/null | head -1 || true)"
+    wid="$(DISPLAY=$display xdotool search --name 'Waypoint$' 2>/dev/null | head -1 || true)"
     [ -n "$wid" ] && break
     sleep 1
   done
   [ -n "$wid" ] || { cat "$out/$name-window.log"; fail "$name: no Waypoint window appeared in 60 s"; }
   sleep 8  # the demo checkpoint loads on the worker
   DISPLAY=$display xdotool windowactivate --sync "$wid" 2>/dev/null || DISPLAY=$display xdotool windowfocus "$wid"
+  DISPLAY=$display xdotool key ctrl+1  # the chat, its prompt box focused
   DISPLAY=$display xdotool type --delay 60 "123+456="
   DISPLAY=$display xdotool key Return
   sleep 6
@@ -131,6 +139,7 @@ run_checks() {
 }
 
 # --- 1. the .deb ------------------------------------------------------------------
+if [ "$only" != tarball ]; then
 r1="$(new_root deb-root)"
 cp /etc/apt/sources.list.d/debian.sources "$r1/etc/apt/sources.list.d/" 2>/dev/null && rm -f "$r1/etc/apt/sources.list"
 before="$(snapshot "$r1")"
@@ -155,10 +164,12 @@ done
 stray="$(cd "$r1" && find . -xdev -path ./proc -prune -o -path ./root/.config -prune -o -iname '*waypoint*' -print)"
 [ -z "$stray" ] || fail "deb: files named waypoint left after purge: $stray"
 echo "   none of its ${#pkg_files[@]} paths left; settings the app wrote: $(cd "$r1" && ls -d root/.config/Waypoint 2>/dev/null || echo none) (a user's own, as with any Debian package)"
-for m in "$r1/tmp/.X11-unix" "$r1/dev" "$r1/proc"; do umount -l "$m"; done
+for m in "$r1/tmp/.X11-unix" "$r1/var/cache/apt/archives" "$r1/dev" "$r1/proc"; do umount -l "$m"; done
 mounted=()
+fi
 
 # --- 2. the tarball, nothing installed --------------------------------------------
+if [ "$only" != deb ]; then
 r2="$(new_root tar-root)"
 before="$(snapshot "$r2")"
 step "tarball: unpack $(basename "$tarball") into /opt of a second clean root"
@@ -170,4 +181,5 @@ rm -rf "${r2:?}$dir"
 after="$(snapshot "$r2")"
 diff <(echo "$before") <(echo "$after") > "$out/tarball-left.log" || { cat "$out/tarball-left.log"; fail "tarball: files left outside the bundle"; }
 echo "   nothing left outside it"
-echo "test-packages: all passed (screenshots: $out/deb-window.png, $out/tarball-window.png)"
+fi
+echo "test-packages: all passed (screenshots: $(ls "$out"/*-window.png | tr '\n' ' '))"

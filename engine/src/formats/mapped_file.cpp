@@ -2,47 +2,51 @@
 
 #include <cstring>
 #include <mutex>
-#include <set>
+#include <map>
 #include <utility>
 
 #include "waypoint/error.h"
+#include "waypoint/platform/file_mapping.h"
 
 namespace waypoint::detail {
 namespace {
 
-// Live mappings as [begin, end) ranges, for is_memory_mapped().
+// Live mappings by start address: they own the platform mapping (unmapped
+// when the MappedFile goes) and answer is_memory_mapped().
 std::mutex& registry_mutex() {
     static std::mutex m;
     return m;
 }
-std::set<std::pair<uintptr_t, uintptr_t>>& registry() {
-    static std::set<std::pair<uintptr_t, uintptr_t>> r;
+std::map<uintptr_t, std::unique_ptr<platform::FileMapping>>& registry() {
+    static std::map<uintptr_t, std::unique_ptr<platform::FileMapping>> r;
     return r;
 }
 
 }  // namespace
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
+    // Throws Error(FileNotFound) naming the file and the system's reason.
+    auto mapping = std::make_unique<platform::FileMapping>(path);
     std::shared_ptr<MappedFile> f(new MappedFile());
     f->path_ = path;
-    f->mapping_ = std::make_unique<platform::FileMapping>(path);  // throws Error naming the file
-    f->data_ = f->mapping_->data();
-    f->size_ = f->mapping_->size();
+    f->data_ = mapping->data();
+    f->size_ = mapping->size();
     if (f->data_) {
         std::lock_guard<std::mutex> lock(registry_mutex());
-        auto b = reinterpret_cast<uintptr_t>(f->data_);
-        registry().insert({b, b + static_cast<uintptr_t>(f->size_)});
+        registry()[reinterpret_cast<uintptr_t>(f->data_)] = std::move(mapping);
     }
-    return f;
+    return f;  // an empty file has nothing mapped to keep
 }
 
 MappedFile::~MappedFile() {
-    if (data_) {
-        std::lock_guard<std::mutex> lock(registry_mutex());
-        auto b = reinterpret_cast<uintptr_t>(data_);
-        registry().erase({b, b + static_cast<uintptr_t>(size_)});
+    if (!data_) return;
+    std::unique_ptr<platform::FileMapping> mapping;  // unmapped outside the lock
+    std::lock_guard<std::mutex> lock(registry_mutex());
+    auto it = registry().find(reinterpret_cast<uintptr_t>(data_));
+    if (it != registry().end()) {
+        mapping = std::move(it->second);
+        registry().erase(it);
     }
-    // mapping_ unmaps the file after this.
 }
 
 int64_t checked_numel(const std::vector<int64_t>& shape) {
@@ -82,10 +86,10 @@ at::Tensor tensor_from_mapping(const std::shared_ptr<MappedFile>& file, int64_t 
 bool is_memory_mapped(const void* p) {
     auto a = reinterpret_cast<uintptr_t>(p);
     std::lock_guard<std::mutex> lock(registry_mutex());
-    for (const auto& r : registry()) {
-        if (a >= r.first && a < r.second) return true;
-    }
-    return false;
+    auto it = registry().upper_bound(a);  // the first mapping starting after p
+    if (it == registry().begin()) return false;
+    --it;
+    return a < it->first + static_cast<uintptr_t>(it->second->size());
 }
 
 }  // namespace waypoint::detail

@@ -1,6 +1,5 @@
-// A read-only view of a whole file in memory, shared by every tensor that
-// views it: the mapping (platform/file_mapping.h) lives as long as the last
-// such tensor.
+// A read-only view of a whole file in memory (mmap), shared by every tensor
+// that views it: the mapping lives as long as the last such tensor.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -9,8 +8,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "waypoint/platform/file_mapping.h"
 
 namespace waypoint::detail {
 
@@ -31,7 +28,6 @@ public:
 private:
     MappedFile() = default;
     std::string path_;
-    std::unique_ptr<platform::FileMapping> mapping_;
     uint8_t* data_ = nullptr;  // nullptr for an empty file
     int64_t size_ = 0;
 };
