@@ -8,7 +8,8 @@
 #   packaging/windows/cross-check.sh        exit 0 when everything compiles
 #
 # A source counts as "needs libtorch/Qt" only when the first error is a
-# missing ATen/c10/torch/Qt header; any other error fails the check (e.g. a
+# missing ATen/c10/torch/Qt header (or re2, sentencepiece, libedit: libraries
+# the workflow brings from vcpkg); any other error fails the check (e.g. a
 # Linux-only call outside engine/src/platform).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,7 +38,7 @@ while IFS= read -r src; do
   log="$out/log.txt"
   if "$cxx" "${flags[@]}" -c "$src" -o "$out/obj.o" 2>"$log"; then
     compiled=$((compiled + 1))
-  elif grep -m1 -E 'fatal error: ' "$log" | grep -qE "fatal error: (ATen|c10|torch|Q[A-Za-z]*|QtCore|QtQml|re2|sentencepiece[a-z_]*)[/.]"; then
+  elif grep -m1 -E 'fatal error: ' "$log" | grep -qE "fatal error: (ATen|c10|torch|Q[A-Za-z]*|QtCore|QtQml|re2|sentencepiece[a-z_]*|histedit|editline)[/.]"; then
     needs=$((needs + 1)); needs_list+=("$src")
   else
     failed=$((failed + 1))
