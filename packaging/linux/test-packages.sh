@@ -121,13 +121,16 @@ run_checks() {
   local app=$!
   local wid=""
   for _ in $(seq 60); do
-    wid="$(DISPLAY=$display xdotool search --name 'Waypoint$' 2>/dev/null | head -1 || true)"
+    wid="$(DISPLAY=$display xdotool search --onlyvisible --name 'Waypoint$' 2>/dev/null | head -1 || true)"
     [ -n "$wid" ] && break
     sleep 1
   done
   [ -n "$wid" ] || { cat "$out/$name-window.log"; fail "$name: no Waypoint window appeared in 60 s"; }
   sleep 8  # the demo checkpoint loads on the worker
-  DISPLAY=$display xdotool windowactivate --sync "$wid" 2>/dev/null || DISPLAY=$display xdotool windowfocus "$wid"
+  # No window manager: keys go to the window under the pointer (the app
+  # focuses its prompt box itself).
+  DISPLAY=$display xdotool mousemove --window "$wid" 5 5 2>/dev/null || true
+  DISPLAY=$display xdotool windowfocus "$wid" 2>/dev/null || true
   DISPLAY=$display xdotool key ctrl+1  # the chat, its prompt box focused
   DISPLAY=$display xdotool type --delay 60 "123+456="
   DISPLAY=$display xdotool key Return
@@ -150,6 +153,7 @@ in_root "$r1" apt-get update -qq > "$out/deb-apt.log" 2>&1 || { tail "$out/deb-a
 in_root "$r1" DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/$(basename "$deb")" >> "$out/deb-apt.log" 2>&1 ||
   { tail -30 "$out/deb-apt.log"; fail "apt-get install of the .deb"; }
 echo "   $(grep -c '^Setting up' "$out/deb-apt.log") packages set up in $(( $(date +%s) - t0 )) s"
+rm -f "$r1/tmp/$(basename "$deb")"
 mapfile -t pkg_files < <(in_root "$r1" dpkg -L waypoint)
 run_checks "$r1" /usr deb
 step "deb: apt-get purge --autoremove waypoint"
