@@ -24,10 +24,9 @@ packages=(
   qml6-module-qtqml-workerscript qml6-module-qtqml-models qml6-module-qtquick-shapes
   qml6-module-qt-labs-settings qml6-module-qt-labs-folderlistmodel qml6-module-qttest
   xvfb xauth
-  librsvg2-bin g++-mingw-w64-x86-64-posix
+  librsvg2-bin
 )
-# librsvg2-bin renders the app icon's PNG sizes at build time; the MinGW-w64
-# cross compiler runs the cross_check_mingw test (packaging/windows/).
+# librsvg2-bin renders the app icon's PNG sizes at build time.
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,7 +15,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cxx="${MINGW_CXX:-x86_64-w64-mingw32-g++-posix}"
 if ! command -v "$cxx" >/dev/null; then
-  echo "cross-check: $cxx not found; install Debian's g++-mingw-w64-x86-64-posix (scripts/setup.sh does)" >&2
+  echo "cross-check: $cxx not found; install Debian's g++-mingw-w64-x86-64-posix" >&2
   exit 2
 fi
 out="$(mktemp -d)"
