@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "bench_args.h"
-#include "kernels/cpu_isa.h"
 #include "kernels/cuda/decode_graph.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"
@@ -27,6 +26,7 @@
 #include "waypoint/session.h"
 #include "waypoint/startup.h"
 #include "waypoint/platform/process_memory.h"
+#include "waypoint/system_info.h"
 
 namespace {
 
@@ -233,12 +233,13 @@ int main(int argc, char** argv) {
         const double machine_bw = a.bandwidth ? read_bandwidth_gb_s() : 0.0;
         const DecodeCheck chk = a.check_decode > 0 ? check_decode(model, std::vector<int>(prompt.begin(), prompt.begin() + std::min<size_t>(prompt.size(), 16)), a.check_decode) : DecodeCheck{};
 
+        const waypoint::SystemInfo system = waypoint::system_info();
         std::ostringstream js;
         js.setf(std::ios::fixed);
         js.precision(2);
         js << "{\"checkpoint\":\"" << card.name << "\",\"device\":\"" << card.device
            << "\",\"dtype\":\"" << card.dtype << "\",\"threads\":" << a.threads
-           << ",\"isa\":\"" << waypoint::kernels::to_string(waypoint::kernels::cpu_isa())
+           << ",\"isa\":\"" << system.cpu_isa << "\",\"blas\":\"" << system.blas
            << "\",\"layers\":" << card.layers << ",\"dim\":" << D << ",\"hidden\":" << card.hidden
            << ",\"heads\":" << card.heads << ",\"kv_heads\":" << card.kv_heads
            << ",\"vocab\":" << V << ",\"context\":" << ctx << ",\"parameters\":" << card.parameters

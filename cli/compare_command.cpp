@@ -10,6 +10,7 @@
 #include "stop_signal.h"
 #include "waypoint/compare.h"
 #include "waypoint/error.h"
+#include "waypoint/report.h"
 
 namespace waypoint::cli {
 namespace {

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "waypoint/error.h"
 #include "waypoint/model_card.h"
+#include "waypoint/report.h"
 
 #ifndef WAYPOINT_VERSION
 #define WAYPOINT_VERSION "unknown"

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "waypoint/report.h"
 #include "stop_signal.h"
 
 namespace waypoint::cli {

@@ -12,6 +12,7 @@
 #include "line_editor.h"
 #include "waypoint/error.h"
 #include "waypoint/model_card.h"
+#include "waypoint/report.h"
 
 namespace waypoint::cli {
 namespace {

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "waypoint/perplexity.h"
+
 #include <random>
 
 namespace waypoint::cli {
@@ -38,7 +40,7 @@ std::vector<OptionSpec> run_option_specs() {
     specs.push_back({"--interactive", "", "prompt loop (/temp, /topk, /topp, /tokens, /seed, /card, /quit, /help)"});
     specs.push_back({"--card", "", "print the model card and exit"});
     specs.push_back({"--perplexity", "FILE", "mean NLL and perplexity of the text in FILE (several --checkpoint: each)"});
-    specs.push_back({"--window", "W", "perplexity window in tokens (default 255)"});
+    specs.push_back({"--window", "W", "perplexity window in tokens (default " + std::to_string(kDefaultPerplexityWindow) + ")"});
     specs.push_back({"--json", "", "print one JSON object instead of text"});
     specs.push_back({"--help", "", "show this help"});
     specs.push_back({"--version", "", "show the version"});

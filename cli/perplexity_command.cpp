@@ -27,17 +27,8 @@ std::string read_text_file(const std::string& path) {
     return s.str();
 }
 
-namespace {
-
-// The largest window the model's context allows ([BOS] + window must fit).
-int most_window(const Model& model) {
-    return model.tokenizer().bos() >= 0 ? model.context_length() - 1 : model.context_length();
-}
-
-}  // namespace
-
 int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options, const std::string& text) {
-    const int window = options.window > 0 ? options.window : std::min(255, most_window(*model));
+    const int window = options.window > 0 ? options.window : default_perplexity_window({model});
 
     const bool show_progress = !options.json && isatty(fileno(stderr));
     StopScope ctrl_c_stops;
@@ -69,18 +60,14 @@ int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options
 
 int run_perplexity_each(const std::vector<std::shared_ptr<const Model>>& models, const RunOptions& options,
                         const std::string& text) {
-    int window = options.window;
-    if (window <= 0) {  // the default: 255, or the most the smallest context allows
-        window = 255;
-        for (const auto& m : models) window = std::min(window, most_window(*m));
-    }
+    const int window = options.window > 0 ? options.window : default_perplexity_window(models);
     for (size_t i = 0; i < models.size(); ++i)  // before any work: one model's context may not allow it
-        if (window > most_window(*models[i]))
+        if (window > max_perplexity_window(*models[i]))
             throw Error(ErrorKind::InvalidArgument,
                         "perplexity: window " + std::to_string(window) + " does not fit '" +
                             options.loads[i].checkpoint + "' (context " +
                             std::to_string(models[i]->context_length()) + "); use a window of at most " +
-                            std::to_string(most_window(*models[i])));
+                            std::to_string(max_perplexity_window(*models[i])));
     const bool show_progress = !options.json && isatty(fileno(stderr));
     StopScope ctrl_c_stops;
     nlohmann::ordered_json results = nlohmann::ordered_json::array();

@@ -9,6 +9,7 @@
 #include "compare/compare_divergence.h"
 #include "compare/compare_layout.h"
 #include "compare/compare_result.h"
+#include "waypoint/report.h"
 
 namespace waypoint::app {
 

@@ -1,32 +1,11 @@
-// Comparison values (waypoint/compare.h): one pane's run, divergence, and
-// the sampling settings in words. Export: compare_json.cpp, compare_markdown.cpp.
+// Comparison values (waypoint/compare.h): one pane's run and divergence.
+// Export: ../report (waypoint/report.h).
 #include "waypoint/compare.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <sstream>
 
-#include "compare_format.h"
 
 namespace waypoint {
-namespace detail {
-
-// The shortest decimal that reads back as the same float: 0.95f is written
-// 0.95, not 0.949999988, and an exported comparison reopens bit-exact.
-double short_float(float x) {
-    if (!std::isfinite(x)) return double(x);
-    char buf[32];
-    for (int digits = 6; digits <= 9; ++digits) {
-        std::snprintf(buf, sizeof buf, "%.*g", digits, double(x));
-        if (std::strtof(buf, nullptr) == x) break;
-    }
-    return std::strtod(buf, nullptr);
-}
-
-}  // namespace detail
-
 int first_divergence(const std::vector<int>& a, const std::vector<int>& b) {
     const size_t n = std::min(a.size(), b.size());
     for (size_t i = 0; i < n; ++i)
@@ -73,26 +52,6 @@ std::vector<std::optional<int>> divergences_from_first(const Comparison& c) {
             out.push_back(std::nullopt);
     }
     return out;
-}
-
-std::string describe_sampling(const SamplingParams& s) {
-    std::ostringstream out;
-    auto num = [](float x) {
-        std::ostringstream o;
-        o << detail::short_float(x);
-        return o.str();
-    };
-    if (s.greedy()) {
-        out << "greedy";
-    } else {
-        out << "temperature " << num(s.temperature);
-        if (s.top_k > 0) out << ", top-k " << s.top_k;
-        if (s.top_p < 1.0f) out << ", top-p " << num(s.top_p);
-        if (s.min_p > 0.0f) out << ", min-p " << num(s.min_p);
-    }
-    if (s.repeat_penalty != 1.0f) out << ", repeat penalty " << num(s.repeat_penalty) << " over " << s.repeat_window;
-    if (!s.greedy()) out << ", seed " << s.seed;
-    return out.str();
 }
 
 }  // namespace waypoint

@@ -105,6 +105,7 @@ GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_id
     while (shared < history.size() && shared < ids.size() && history[shared] == ids[shared]) ++shared;
     shared = std::min(shared, ids.size() - 1);
     session.truncate(int(shared));
+    stats.reused_tokens = int(shared);
     std::vector<float> logits =
         session.prefill(std::vector<int>(ids.begin() + std::ptrdiff_t(shared), ids.end()));  // [V]
     const auto t_prefilled = Clock::now();
@@ -188,18 +189,6 @@ GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_id
         if (decode_ms > 0) stats.decode_tokens_per_s = double(stats.new_tokens - 1) / (decode_ms / 1000.0);
     }
     return stats;
-}
-
-std::string stats_to_json(const GenerationStats& stats) {
-    nlohmann::ordered_json j;
-    j["prompt_tokens"] = stats.prompt_tokens;
-    j["new_tokens"] = stats.new_tokens;
-    j["time_to_first_token_ms"] = stats.time_to_first_token_ms;
-    j["prefill_tokens_per_s"] = stats.prefill_tokens_per_s;
-    j["decode_tokens_per_s"] = stats.decode_tokens_per_s;
-    j["total_ms"] = stats.total_ms;
-    j["finish_reason"] = to_string(stats.finish);
-    return j.dump();
 }
 
 }  // namespace waypoint

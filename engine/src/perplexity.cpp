@@ -24,6 +24,17 @@ double nll_of(const float* row, int vocab, int target) {
 
 }  // namespace
 
+int max_perplexity_window(const Model& model) {
+    return model.tokenizer().bos() >= 0 ? model.context_length() - 1 : model.context_length();
+}
+
+int default_perplexity_window(const std::vector<std::shared_ptr<const Model>>& models) {
+    int window = kDefaultPerplexityWindow;
+    for (const auto& m : models)
+        if (m) window = std::min(window, max_perplexity_window(*m));
+    return window;
+}
+
 PerplexityResult evaluate_perplexity(std::shared_ptr<const Model> model, const std::string& text,
                                      int window, const std::function<void(long, long)>& progress,
                                      const std::atomic<bool>* stop_flag) {
@@ -31,7 +42,7 @@ PerplexityResult evaluate_perplexity(std::shared_ptr<const Model> model, const s
     const Tokenizer& tok = model->tokenizer();
     const int bos = tok.bos();
     const int context = model->context_length();
-    const int max_window = bos >= 0 ? context - 1 : context;  // BOS takes one position
+    const int max_window = max_perplexity_window(*model);  // BOS takes one position
     if (window < (bos >= 0 ? 1 : 2) || window > max_window)
         throw Error(ErrorKind::InvalidArgument,
                     "perplexity: window " + std::to_string(window) + " does not fit this model (context " +

@@ -18,6 +18,7 @@
 #include "compare/compare_controller.h"
 #include "compare/compare_divergence.h"
 #include "waypoint/compare.h"
+#include "waypoint/report.h"
 
 using namespace waypoint::app;
 

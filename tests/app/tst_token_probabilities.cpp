@@ -294,7 +294,9 @@ private Q_SLOTS:
         waypoint::Session replay(model);
         std::vector<float> logits = replay.prefill(waypoint::encode_prompt(replay, prompt, go));
         for (size_t i = 0; i < tokens.size(); ++i) {
-            const std::vector<waypoint::Candidate> dist = waypoint::softmax_sorted(logits, 0.8f);
+            waypoint::Candidates all;
+            waypoint::softmax(logits, 0.8f, all);
+            const std::vector<waypoint::Candidate> dist = all.kept();
             const QVariantMap t = m.tokenAt(1, int(i));
             float pChosen = -1;
             for (const auto& cand : dist)

@@ -22,6 +22,7 @@
 #include "waypoint/generate.h"
 #include "waypoint/model.h"
 #include "waypoint/session.h"
+#include "waypoint/report.h"
 
 using namespace waypoint;
 

@@ -18,6 +18,7 @@
 #include "kernels/matvec.h"
 #include "kernels/matvec_impl.h"
 #include "model/forward.h"
+#include "model/model_access.h"
 #include "model/model_impl.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"
@@ -73,15 +74,16 @@ std::string test_device() {
 std::shared_ptr<const Model> make_model(wd::RopeStyle rope, bool tied,
                                         at::ScalarType dtype = at::kFloat, int ctx = 24) {
     auto impl = wd::build_model(random_checkpoint(rope, tied, ctx), at::Device(test_device()), dtype);
-    return std::make_shared<Model>(std::move(impl));
+    return wd::ModelAccess::wrap(std::move(impl));
 }
 
 // Logits [n, V] of the whole sequence without any cache.
 at::Tensor uncached(const Model& m, const std::vector<int>& ids) {
     c10::InferenceMode guard;
     std::vector<int64_t> v(ids.begin(), ids.end());
-    at::Tensor t = at::tensor(v, at::kLong).to(m.impl().device);
-    return wd::forward_uncached(m.impl(), t).to(at::kCPU);
+    const wd::ModelImpl& impl = wd::ModelAccess::impl(m);
+    at::Tensor t = at::tensor(v, at::kLong).to(impl.device);
+    return wd::forward_uncached(impl, t).to(at::kCPU);
 }
 
 double max_diff(const std::vector<float>& a, const at::Tensor& row) {

@@ -14,6 +14,7 @@
 #include "waypoint/generate.h"
 #include "waypoint/model.h"
 #include "waypoint/session.h"
+#include "waypoint/report.h"
 
 using namespace waypoint;
 
@@ -422,16 +423,23 @@ void TestGenerate::generateIdsReusesThePrefix() {
     Session session(model_);
     const auto ids = encode_prompt(session, "Tom and Lily went to the park.", greedy(20));
     std::vector<int> first, second;
-    generate_ids(session, ids, greedy(20), {}, &first);
-    // The session now holds prompt + answer; the same prompt again reuses it.
-    generate_ids(session, ids, greedy(20), {}, &second);
+    QCOMPARE(generate_ids(session, ids, greedy(20), {}, &first).reused_tokens, 0);  // a fresh session
+    // The session now holds prompt + answer; the same prompt again reuses all
+    // of it but the last id (whose logits the first token comes from).
+    const GenerationStats again = generate_ids(session, ids, greedy(20), {}, &second);
+    QCOMPARE(again.reused_tokens, int(ids.size()) - 1);
     QCOMPARE(second, first);
-    // Continuing the conversation: prompt + answer as the new prompt.
+    // Continuing the conversation: prompt + answer as the new prompt; only
+    // its last id is fed again.
     std::vector<int> longer = ids;
     longer.insert(longer.end(), first.begin(), first.end() - 1);
     std::vector<int> third;
-    generate_ids(session, longer, greedy(1), {}, &third);
+    const GenerationStats cont = generate_ids(session, longer, greedy(1), {}, &third);
+    QCOMPARE(cont.reused_tokens, int(longer.size()) - 1);
     QCOMPARE(third, std::vector<int>{first.back()});
+    // A different prompt shares nothing past the BOS.
+    std::vector<int> other = encode_prompt(session, "A cat sat on a mat.", greedy(1));
+    QVERIFY(generate_ids(session, other, greedy(1), {}).reused_tokens <= 1);
 }
 
 QTEST_GUILESS_MAIN(TestGenerate)

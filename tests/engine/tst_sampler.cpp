@@ -1,7 +1,8 @@
-// The sampler chain on hand-made distributions (no model): each filter keeps
+// The sampler chain on hand-made distributions (no model): each step keeps
 // exactly the right tokens, ties break by id, the seeded draw is repeatable
-// and follows the probabilities, and Sampler::sample (partial sorts) picks
-// what the reference steps pick on a vocabulary of real size.
+// and follows the probabilities; on a vocabulary of real size the steps
+// (which sort only as far as they need) keep what a full sort says, and
+// Sampler::sample is those steps with its own random stream.
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -22,11 +23,21 @@ std::vector<int> ids_of(const std::vector<Candidate>& cands) {
     return ids;
 }
 
+// The ids still in the running, most likely first.
+std::vector<int> ids_of(const Candidates& cands) { return ids_of(cands.kept()); }
+
 // Candidates with the given probabilities, id = position, already sorted.
-std::vector<Candidate> cands_of(std::vector<float> ps) {
+Candidates cands_of(std::vector<float> ps) {
     std::vector<Candidate> out;
     for (size_t i = 0; i < ps.size(); ++i) out.push_back({int(i), ps[i]});
-    return out;
+    return Candidates::from_sorted(std::move(out));
+}
+
+// softmax() followed by a full sort: probabilities, most likely first.
+std::vector<Candidate> softmax_sorted(const std::vector<float>& logits, float temperature) {
+    Candidates c;
+    softmax(logits, temperature, c);
+    return c.kept();
 }
 
 // Logits whose softmax (temperature 1) is exactly proportional to `ps`.
@@ -55,7 +66,7 @@ private Q_SLOTS:
     void topKKeepsExactlyK();
     void topPKeepsSmallestPrefix();
     void minPKeepsRelativeToMax();
-    void renormalizeSumsToOne();
+    void drawWalksTheMass();
     void argmaxLowestIdWins();
     void repetitionPenaltyMath();
     void repetitionPenaltyWindow();
@@ -65,8 +76,8 @@ private Q_SLOTS:
     void reseedRestartsTheStream();
     void drawFollowsProbabilities();
     void filtersLimitWhatIsDrawn();
-    void sampleMatchesReferenceChain_data();
-    void sampleMatchesReferenceChain();
+    void stepsKeepWhatAFullSortKeeps_data();
+    void stepsKeepWhatAFullSortKeeps();
     void lastTopAndProbability();
     void badParametersAreErrors();
 };
@@ -109,15 +120,16 @@ void TestSampler::topKKeepsExactlyK() {
     QCOMPARE(ids_of(c), (std::vector<int>{0, 1}));
     c = cands_of({0.4f, 0.3f, 0.2f, 0.1f});
     keep_top_k(c, 0);  // off
-    QCOMPARE(c.size(), size_t(4));
+    QCOMPARE(c.size, size_t(4));
     keep_top_k(c, -3);  // off
-    QCOMPARE(c.size(), size_t(4));
+    QCOMPARE(c.size, size_t(4));
     keep_top_k(c, 10);  // more than there are
-    QCOMPARE(c.size(), size_t(4));
+    QCOMPARE(c.size, size_t(4));
     keep_top_k(c, 1);
     QCOMPARE(ids_of(c), (std::vector<int>{0}));
     // Ties at the boundary: exactly k stay, the lower ids.
-    auto t = softmax_sorted({1.0f, 2.0f, 2.0f, 2.0f, 0.0f}, 1.0f);
+    Candidates t;
+    softmax({1.0f, 2.0f, 2.0f, 2.0f, 0.0f}, 1.0f, t);  // id order, nothing sorted yet
     keep_top_k(t, 2);
     QCOMPARE(ids_of(t), (std::vector<int>{1, 2}));
 }
@@ -146,7 +158,8 @@ void TestSampler::topPKeepsSmallestPrefix() {
     keep_top_p(c, 0.7f);
     QCOMPARE(ids_of(c), (std::vector<int>{0, 1}));
     // Ties: uniform over four, p = 0.5 keeps two (lowest ids first).
-    auto u = softmax_sorted({0.0f, 0.0f, 0.0f, 0.0f}, 1.0f);
+    Candidates u;
+    softmax({0.0f, 0.0f, 0.0f, 0.0f}, 1.0f, u);
     keep_top_p(u, 0.5f);
     QCOMPARE(ids_of(u), (std::vector<int>{0, 1}));
 }
@@ -164,21 +177,27 @@ void TestSampler::minPKeepsRelativeToMax() {
     QCOMPARE(run(0.5f), (std::vector<int>{0, 1}));
     QCOMPARE(run(0.51f), (std::vector<int>{0}));
     QCOMPARE(run(1.0f), (std::vector<int>{0}));
-    std::vector<Candidate> empty;
+    Candidates empty;
     keep_min_p(empty, 0.5f);  // no crash
     keep_top_p(empty, 0.5f);
     keep_top_k(empty, 3);
-    QVERIFY(empty.empty());
+    QVERIFY(empty.kept().empty());
 }
 
-void TestSampler::renormalizeSumsToOne() {
-    auto c = cands_of({0.4f, 0.1f});
-    renormalize(c);
-    QVERIFY(std::abs(c[0].p - 0.8f) < 1e-7);
-    QVERIFY(std::abs(c[1].p - 0.2f) < 1e-7);
-    auto z = cands_of({0.0f, 0.0f});
-    renormalize(z);  // no mass: uniform, not NaN
-    QCOMPARE(z[0].p, 0.5f);
+void TestSampler::drawWalksTheMass() {
+    // Of the mass in the running (0.5 + 0.3 after top-k 2): u * 0.8.
+    auto c = cands_of({0.5f, 0.3f, 0.15f, 0.05f});
+    keep_top_k(c, 2);
+    QCOMPARE(draw(c, 0.0).id, 0);
+    QCOMPARE(draw(c, 0.62).id, 0);  // 0.496 < 0.5
+    QCOMPARE(draw(c, 0.63).id, 1);  // 0.504
+    QCOMPARE(draw(c, 0.999999).id, 1);
+    QVERIFY(std::abs(draw(c, 0.9).p - 0.3f) < 1e-7);
+    // Zero-probability tail: never drawn, even at u -> 1.
+    auto z = cands_of({0.6f, 0.4f, 0.0f});
+    QCOMPARE(draw(z, 0.9999999999).id, 1);
+    Candidates none;
+    QCOMPARE(draw(none, 0.5).id, -1);
 }
 
 void TestSampler::argmaxLowestIdWins() {
@@ -364,7 +383,7 @@ void TestSampler::filtersLimitWhatIsDrawn() {
     QCOMPARE(drawn(p), (std::set<int>{0, 1}));
 }
 
-void TestSampler::sampleMatchesReferenceChain_data() {
+void TestSampler::stepsKeepWhatAFullSortKeeps_data() {
     QTest::addColumn<float>("temperature");
     QTest::addColumn<int>("topK");
     QTest::addColumn<float>("topP");
@@ -379,9 +398,10 @@ void TestSampler::sampleMatchesReferenceChain_data() {
     QTest::newRow("top-k 1") << 1.0f << 1 << 0.9f << 0.0f;
 }
 
-// The optimised Sampler::sample against the plain reference steps, with the
-// same random stream, on V = 32000: the same token every time.
-void TestSampler::sampleMatchesReferenceChain() {
+// On V = 32000 the steps, which sort only as far as they need, keep exactly
+// what a full sort and a plain prefix walk keep; and Sampler::sample draws
+// what the steps draw with the same random stream.
+void TestSampler::stepsKeepWhatAFullSortKeeps() {
     QFETCH(float, temperature);
     QFETCH(int, topK);
     QFETCH(float, topP);
@@ -397,22 +417,34 @@ void TestSampler::sampleMatchesReferenceChain() {
     detail::xoshiro_seed(rng, p.seed);
     for (int i = 0; i < 40; ++i) {
         std::vector<float> logits = random_logits(32000, 1000 + uint64_t(i));
-        auto ref = softmax_sorted(logits, temperature);
-        keep_top_k(ref, topK);
-        keep_top_p(ref, topP);
-        keep_min_p(ref, minP);
-        double mass = 0;
-        for (auto& c : ref) mass += c.p;
-        const double r = detail::to_unit_double(detail::xoshiro_next(rng)) * mass;
-        double cum = 0;
-        int want = ref.back().id;
-        for (auto& c : ref) {
-            cum += c.p;
-            if (r < cum) {
-                want = c.id;
-                break;
+        Candidates steps;
+        softmax(logits, temperature, steps);
+        keep_top_k(steps, topK);
+        keep_top_p(steps, topP);
+        keep_min_p(steps, minP);
+
+        // What the filters mean, on the whole sorted list.
+        std::vector<Candidate> full = softmax_sorted(logits, temperature);
+        if (topK > 0 && size_t(topK) < full.size()) full.resize(size_t(topK));
+        if (topP < 1.0f) {
+            double total = 0, cum = 0;
+            for (const auto& c : full) total += c.p;
+            size_t n = 0;
+            while (n < full.size()) {
+                cum += full[n++].p;
+                if (cum >= double(topP) * total - 1e-6 * total) break;
             }
+            full.resize(n);
         }
+        if (minP > 0.0f) {
+            const float threshold = minP * full.front().p;
+            size_t n = 1;
+            while (n < full.size() && full[n].p >= threshold) ++n;
+            full.resize(n);
+        }
+        QCOMPARE(ids_of(steps), ids_of(full));
+
+        const int want = draw(steps, detail::to_unit_double(detail::xoshiro_next(rng))).id;
         QCOMPARE(s.sample(logits, {}), want);
     }
 }

@@ -1,7 +1,6 @@
 // Side-by-side comparison of checkpoints on one prompt, as plain values (no
-// torch, no Qt): what one pane produced, where two answers part, and the
-// comparison's export as JSON and Markdown. Shared by `waypoint-cli compare`
-// and the app's compare view (its Export).
+// torch, no Qt): what one pane produced and where two answers part. Shared by
+// `waypoint-cli compare` and the app's compare view.
 #pragma once
 
 #include <optional>
@@ -63,29 +62,7 @@ struct Comparison {
 // or nullopt where divergence_meaningful() says no.
 std::vector<std::optional<int>> divergences_from_first(const Comparison& comparison);
 
-// JSON objects (text, compact). A pane: {"checkpoint", "model", "sampling":
-// {temperature, top_k, top_p, min_p, repeat_penalty, repeat_window, seed,
-// max_tokens}, "prompt_ids", "generated_ids", "text", "stats": stats_to_json's
-// keys + "seed"}. The comparison: {"prompt", "panes": [...],
-// "first_divergence": [one per pane, null where not meaningful],
-// "evaluation": {"text", "results": [{"checkpoint", "model", "window",
-// "tokens", "mean_nll", "perplexity"[, "cancelled"]}]}} ("evaluation" only
-// when there are results).
-std::string pane_to_json(const PaneResult& pane);
-std::string evaluation_to_json(const EvaluationResult& evaluation);
-std::string comparison_to_json(const Comparison& comparison, int indent = -1);
-
-// Reads what comparison_to_json wrote (an exported comparison, reopened).
-// Throws Error(InvalidArgument) naming what is missing or of the wrong type.
-Comparison comparison_from_json(const std::string& json);
-
-// A Markdown document: the prompt, a table of panes (checkpoint, settings,
-// tokens, time to first token, tokens/s, finish, first divergence), each
-// answer in a fenced block, and the evaluation table when there is one.
-std::string comparison_to_markdown(const Comparison& comparison);
-
-// "temperature 0.8, top-k 40, top-p 0.95, seed 7" (greedy: "greedy"), for
-// tables and the CLI.
-std::string describe_sampling(const SamplingParams& sampling);
+// Its export as JSON and Markdown, and reading it back: waypoint/report.h
+// (library waypoint_report).
 
 }  // namespace waypoint

@@ -45,6 +45,7 @@ struct TokenEvent {
 
 struct GenerationStats {
     int prompt_tokens = 0;
+    int reused_tokens = 0;              // prompt ids the session already held (generate_ids): not prefilled again
     int new_tokens = 0;
     double time_to_first_token_ms = 0;  // prompt in -> first token out (prefill + sample)
     double prefill_tokens_per_s = 0;
@@ -75,6 +76,6 @@ GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_id
                              const GenerateOptions& options, const TokenCallback& on_token,
                              std::vector<int>* generated_ids = nullptr);
 
-std::string stats_to_json(const GenerationStats& stats);
+// As JSON: stats_to_json in waypoint/report.h.
 
 }  // namespace waypoint

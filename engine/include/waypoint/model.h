@@ -20,7 +20,10 @@ struct LoadOptions {
     int threads = 0;              // CPU threads for compute; 0 = all cores
 };
 
-namespace detail { struct ModelImpl; }
+namespace detail {
+struct ModelImpl;
+struct ModelAccess;  // the engine's own way in (engine/src/model/model_access.h)
+}  // namespace detail
 
 class Model {
 public:
@@ -37,10 +40,10 @@ public:
     // generation_config.json): a JSON object text, else "".
     const std::string& generation_defaults_json() const;
 
-    detail::ModelImpl& impl() const { return *impl_; }  // engine-internal
+private:
+    friend struct detail::ModelAccess;
     explicit Model(std::unique_ptr<detail::ModelImpl> impl);
 
-private:
     std::unique_ptr<detail::ModelImpl> impl_;
 };
 

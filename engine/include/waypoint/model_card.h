@@ -30,9 +30,6 @@ struct ModelCard {
     std::optional<double> validation_loss;  // where the checkpoint says
 };
 
-// One line per field, "key: value", for terminals.
-std::string format_card(const ModelCard& card);
-// A JSON object with the same fields (keys as in the struct).
-std::string card_to_json(const ModelCard& card);
+// As text and JSON: format_card, card_to_json in waypoint/report.h.
 
 }  // namespace waypoint

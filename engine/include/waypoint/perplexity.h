@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "waypoint/model.h"
 
@@ -20,6 +22,19 @@ struct PerplexityResult {
     bool cancelled = false;
 };
 
+// The window when none is given (the CLI's --window, the app's "auto"):
+// kDefaultPerplexityWindow ids, or fewer where a model's context cannot hold
+// [BOS] + that many. One window for several models measures them alike.
+constexpr int kDefaultPerplexityWindow = 255;
+// The largest window `model` allows: its context, less one for BOS when its
+// tokenizer has one.
+int max_perplexity_window(const Model& model);
+// The default window for all of `models` (null entries are skipped; none
+// left: kDefaultPerplexityWindow).
+int default_perplexity_window(const std::vector<std::shared_ptr<const Model>>& models);
+
+// Throws Error(InvalidArgument) when `window` does not fit the model
+// (max_perplexity_window) or the text encodes to too few ids to score.
 // progress(done_ids, total_ids) after every window. The stop flag cancels
 // between windows (the partial result is returned with cancelled = true).
 PerplexityResult evaluate_perplexity(std::shared_ptr<const Model> model, const std::string& text,

@@ -1,12 +1,15 @@
-// The sampler chain (after llama.cpp's llama-sampling): small pure steps on a
-// logits vector, each testable with a hand-made distribution and no model.
-//   repetition penalty -> temperature -> top-k -> top-p -> min-p -> draw
+// The sampler chain (after llama.cpp's llama-sampling): small steps on the
+// candidates of one logits vector, each testable with a hand-made
+// distribution and no model. Sampler::sample runs exactly these steps:
+//   apply_repetition_penalty -> softmax (temperature) -> keep_top_k ->
+//   keep_top_p -> keep_min_p -> draw
 // Temperature 0 (or below) means greedy: the argmax, every other step skipped
 // except the repetition penalty. Same seed, same draws on the same machine:
 // the random stream is our own (splitmix/xoshiro-style, see sampler.cpp), not
 // std::uniform_real_distribution, whose output differs between C++ libraries.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -26,20 +29,49 @@ struct SamplingParams {
 
 struct Candidate {
     int id = 0;
-    float p = 0.0f;  // probability (after temperature; renormalised after filters)
+    float p = 0.0f;  // probability after temperature (filters do not renormalise)
 };
 
-// Each step, exposed for tests. `cands` is sorted by descending probability
-// by softmax_sorted() and stays sorted through the filters.
+// The candidates the steps work on, without sorting a whole vocabulary
+// (V = 32000..50000 for real models). items[0, size) are still in the
+// running; items[0, sorted) of them are sorted most likely first (equal
+// probabilities: the lower id first, a total order) and are the most likely
+// of all in the running. Each step sorts only as far as it needs.
+struct Candidates {
+    std::vector<Candidate> items;
+    size_t size = 0;
+    size_t sorted = 0;
+
+    // A hand-made distribution already sorted most likely first: all in the
+    // running, all sorted.
+    static Candidates from_sorted(std::vector<Candidate> sorted);
+    // Those still in the running, most likely first.
+    std::vector<Candidate> kept() const;
+};
+
+// Each step. Penalises the logits of ids seen in the last `window` ids of
+// `history` (window < 0: all; 0: off), each distinct id once: positive logits
+// are divided by `penalty`, negative ones multiplied (llama.cpp, CTRL).
 void apply_repetition_penalty(std::vector<float>& logits, const std::vector<int>& history,
                               float penalty, int window);
-// logits / temperature -> probabilities, sorted descending. temperature > 0.
-std::vector<Candidate> softmax_sorted(const std::vector<float>& logits, float temperature);
-void keep_top_k(std::vector<Candidate>& cands, int k);
-void keep_top_p(std::vector<Candidate>& cands, float p);   // smallest prefix with mass >= p
-void keep_min_p(std::vector<Candidate>& cands, float min_p);
-void renormalize(std::vector<Candidate>& cands);
-int argmax(const std::vector<float>& logits);  // lowest id wins ties
+// logits / temperature -> probabilities in id order (items[i].id == i), all
+// in the running, none sorted yet. temperature <= 0 counts as 1; NaN logits
+// count as -inf. Reuses `out`'s memory.
+void softmax(const std::vector<float>& logits, float temperature, Candidates& out);
+// The k most likely (k <= 0 or k >= size: off).
+void keep_top_k(Candidates& c, int k);
+// The smallest most-likely prefix whose mass reaches p of the mass still in
+// the running (p >= 1 or NaN: off; at least one stays). The mass of a full,
+// unfiltered list is taken as 1 (softmax's output).
+void keep_top_p(Candidates& c, float p);
+// Those with p >= min_p * (the most likely's p) (min_p <= 0: off; the most
+// likely always stays).
+void keep_min_p(Candidates& c, float min_p);
+// The candidate at `u` (in [0, 1)) of the mass still in the running, walking
+// items[0, size) in their order (sorted where a filter ran, else id order);
+// {-1, 0} when none is left.
+Candidate draw(const Candidates& c, double u);
+int argmax(const std::vector<float>& logits);  // lowest id wins ties; empty: -1
 
 class Sampler {
 public:
@@ -65,7 +97,7 @@ private:
     SamplingParams params_;
     uint64_t state_[4];
     float last_p_ = 0.0f;
-    std::vector<Candidate> last_dist_;  // [V] after temperature, in sample()'s working order
+    Candidates cands_;  // [V] after temperature; the steps' working order
 };
 
 }  // namespace waypoint

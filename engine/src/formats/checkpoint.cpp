@@ -19,19 +19,21 @@ namespace waypoint::detail {
 namespace {
 
 struct FileReader {
-    const char* what;  // for "expected ..." messages
+    const char* what;    // for "expected ..." messages
+    const char* format;  // detect_checkpoint()'s name
     bool (*detect)(const FileProbe&);
-    CheckpointData (*read)(const FileProbe&, const std::string& tokenizer_path);
+    CheckpointData (*read)(const FileProbe&, const ReadOptions& options);
 };
 
 // Order matters only where two signatures could both match: magic numbers
 // first, the magic-less llama2.c v0 header (a plausibility check) last.
 const std::vector<FileReader>& file_readers() {
     static const std::vector<FileReader> readers = {
-        {"a GGUF file", is_gguf, read_gguf},
-        {"a .safetensors file (with config.json beside it)", is_safetensors, read_safetensors_file},
-        {"a PyTorch checkpoint (torch.save)", is_torch_zip, read_torch_zip},
-        {"a llama2.c .bin", is_llama2c_bin, read_llama2c_bin},
+        {"a GGUF file", "GGUF", is_gguf, read_gguf},
+        {"a .safetensors file (with config.json beside it)", "Hugging Face safetensors", is_safetensors,
+         read_safetensors_file},
+        {"a PyTorch checkpoint (torch.save)", "PyTorch checkpoint (torch.save)", is_torch_zip, read_torch_zip},
+        {"a llama2.c .bin", "llama2.c .bin", is_llama2c_bin, read_llama2c_bin},
     };
     return readers;
 }
@@ -63,21 +65,30 @@ const FileReader* detect(const FileProbe& probe) {
     return nullptr;
 }
 
-CheckpointData read_file(const std::string& path, const std::string& tokenizer_path) {
+CheckpointData read_file(const std::string& path, const ReadOptions& options) {
     const FileProbe probe = probe_file(path);
     if (probe.size == 0)
         throw Error(ErrorKind::BadFormat, path + " is empty (0 bytes): not a checkpoint");
-    if (const FileReader* r = detect(probe)) return r->read(probe, tokenizer_path);
+    if (const FileReader* r = detect(probe)) return r->read(probe, options);
     throw Error(ErrorKind::BadFormat,
                 path + " is not a checkpoint Waypoint can read (first bytes " + hex_head(probe.head) +
                     "); expected " + expected_kinds());
 }
 
-CheckpointData read_folder(const std::string& dir, const std::string& tokenizer_path) {
-    if (is_torch_weights_folder(dir)) return read_torch_weights_folder(dir, tokenizer_path);
-    if (is_hf_gpt2_folder(dir)) return read_hf_gpt2_folder(dir, tokenizer_path);
-    if (is_hf_folder(dir)) return read_hf_folder(dir, tokenizer_path);
-    if (is_step_folder(dir)) return read_step_folder(dir, tokenizer_path);
+// The folder layouts, in the order read_folder() tries them.
+const char* folder_format(const std::string& dir) {
+    if (is_torch_weights_folder(dir)) return "Hugging Face folder (pytorch_model.bin)";
+    if (is_hf_gpt2_folder(dir)) return "Hugging Face safetensors (GPT-2)";
+    if (is_hf_folder(dir)) return "Hugging Face safetensors";
+    if (is_step_folder(dir)) return "PyTorch checkpoint (nanochat step)";
+    return nullptr;
+}
+
+CheckpointData read_folder(const std::string& dir, const ReadOptions& options) {
+    if (is_torch_weights_folder(dir)) return read_torch_weights_folder(dir, options);
+    if (is_hf_gpt2_folder(dir)) return read_hf_gpt2_folder(dir, options);
+    if (is_hf_folder(dir)) return read_hf_folder(dir, options);
+    if (is_step_folder(dir)) return read_step_folder(dir, options);
     // Otherwise the folder's one recognizable checkpoint file (tokenizers and
     // other files are not recognized as checkpoints).
     std::vector<std::string> found;
@@ -91,7 +102,7 @@ CheckpointData read_folder(const std::string& dir, const std::string& tokenizer_
             // unreadable entries are not checkpoints
         }
     }
-    if (found.size() == 1) return read_file(found[0], tokenizer_path);
+    if (found.size() == 1) return read_file(found[0], options);
     if (found.empty())
         throw Error(ErrorKind::FileNotFound,
                     "no checkpoint found in " + dir + ": expected config.json + model.safetensors, " +
@@ -104,15 +115,31 @@ CheckpointData read_folder(const std::string& dir, const std::string& tokenizer_
 
 }  // namespace
 
-CheckpointData read_checkpoint(const std::string& path, const std::string& tokenizer_path) {
+std::string detect_checkpoint(const std::string& path) {
+    std::error_code ec;
+    try {
+        if (fs::is_directory(path, ec)) {
+            const char* f = folder_format(path);
+            return f ? f : "";
+        }
+        if (!fs::is_regular_file(path, ec)) return "";
+        const FileProbe probe = probe_file(path);
+        const FileReader* r = probe.size > 0 ? detect(probe) : nullptr;
+        return r ? r->format : "";
+    } catch (const std::exception&) {
+        return "";  // unreadable: not something we can take
+    }
+}
+
+CheckpointData read_checkpoint(const std::string& path, const ReadOptions& options) {
     if (path.empty()) throw Error(ErrorKind::InvalidArgument, "no checkpoint path given; pass --checkpoint PATH");
     std::error_code ec;
     const auto status = fs::status(path, ec);
     if (ec || !fs::exists(status))
         throw Error(ErrorKind::FileNotFound, "checkpoint " + path + " does not exist");
     try {
-        if (fs::is_directory(status)) return read_folder(path, tokenizer_path);
-        return read_file(path, tokenizer_path);
+        if (fs::is_directory(status)) return read_folder(path, options);
+        return read_file(path, options);
     } catch (const Error&) {
         throw;
     } catch (const c10::Error& e) {

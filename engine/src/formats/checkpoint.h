@@ -77,6 +77,20 @@ struct ModelConfig {
 //   h.{i}.mlp.c_fc.bias                [F]
 //   h.{i}.mlp.c_proj.weight            [D, F]
 //   h.{i}.mlp.c_proj.bias              [D]
+// What a read is for. Loading (the default) materialises every tensor and
+// needs a tokenizer. Probing (probe_checkpoint) wants the card: quantized
+// tensors are not expanded (meta tensors of the right shape stand in), and a
+// tokenizer that cannot be found or opened leaves CheckpointData::tokenizer
+// empty with tokenizer_problem saying why, instead of failing the read.
+struct ReadOptions {
+    std::string tokenizer_path;  // overrides the tokenizer found beside the checkpoint
+    bool probe = false;
+
+    ReadOptions() = default;
+    ReadOptions(std::string tokenizer) : tokenizer_path(std::move(tokenizer)) {}  // NOLINT: a path reads as options
+    ReadOptions(const char* tokenizer) : tokenizer_path(tokenizer) {}             // NOLINT
+};
+
 struct CheckpointData {
     ModelConfig config;
     std::unordered_map<std::string, at::Tensor> tensors;
@@ -84,11 +98,18 @@ struct CheckpointData {
     ModelCard card;                       // name, path, format, file_bytes, tokenizer,
                                           // training_step, validation_loss
     std::string generation_defaults_json; // generation_config.json text, or ""
+    std::string tokenizer_problem;        // probing only: why `tokenizer` is empty
 };
 
-// Detects the format from content and reads it. `tokenizer_path` overrides the
-// tokenizer found beside the checkpoint. Throws Error with a message naming
-// the file and what to do.
-CheckpointData read_checkpoint(const std::string& path, const std::string& tokenizer_path);
+// Detects the format from content and reads it. `options.tokenizer_path`
+// overrides the tokenizer found beside the checkpoint. Throws Error with a
+// message naming the file and what to do.
+CheckpointData read_checkpoint(const std::string& path, const ReadOptions& options);
+
+// What read_checkpoint() would take `path` for, from content alone (the
+// first bytes of a file, the layout of a folder): "GGUF", "llama2.c .bin",
+// "Hugging Face safetensors", ...; "" when it is none. A folder counts only
+// as one of the folder layouts, not as a folder holding a checkpoint file.
+std::string detect_checkpoint(const std::string& path);
 
 }  // namespace waypoint::detail

@@ -5,27 +5,24 @@
 #include <functional>
 #include <string>
 
+#include "formats/canonical_tensors.h"
 #include "formats/checkpoint.h"
 #include "tokenizer/piece_text.h"
 
 namespace waypoint::detail {
 
-// Checks that every canonical Llama tensor exists with the shape `config`
-// implies (output.weight only when not tied) and is a float dtype. Throws
-// Error(BadFormat) naming `file`, the tensor (as `source_name` spells it in
-// the file, when given), the expected and the found shape.
-void check_llama_tensors(const CheckpointData& data, const std::string& file,
-                         const std::function<std::string(const std::string&)>& source_name = {});
-
-// The same for the GPT-2 family (canonical names in checkpoint.h): wte,
-// wpe, ln_f, lm_head (when not tied) and per layer ln_1, c_attn, c_proj,
-// ln_2, c_fc, mlp.c_proj, with biases when config.bias.
-void check_gpt2_canonical_tensors(const CheckpointData& data, const std::string& file,
-                                  const std::function<std::string(const std::string&)>& source_name = {});
+// The canonical tensor check: check_canonical_tensors() in canonical_tensors.h.
 
 // architecture, layers, heads, kv_heads, width, hidden, vocabulary, context,
 // tied_embeddings from the config.
 void fill_card_from_config(ModelCard& card, const ModelConfig& config);
+
+// The checkpoint's tokenizer: `find` (the format's lookup) and the fit check
+// below; sets d.tokenizer and d.card.tokenizer. When probing, a tokenizer
+// that cannot be found, opened or fitted leaves both empty and
+// d.tokenizer_problem saying why, instead of throwing.
+void attach_tokenizer(CheckpointData& d, const ReadOptions& options, const std::string& file,
+                      const std::function<std::unique_ptr<Tokenizer>()>& find);
 
 // Throws when the tokenizer has more ids than the model has embedding rows
 // (an id past the table would index out of bounds).

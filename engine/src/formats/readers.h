@@ -20,18 +20,18 @@ struct FileProbe {
 // llama2.c export: version 0 (7 x int32 header, fp32) and versions 1/2
 // ("ak42" magic, fp32 / Q8_0).
 bool is_llama2c_bin(const FileProbe& probe);
-CheckpointData read_llama2c_bin(const FileProbe& probe, const std::string& tokenizer_path);
+CheckpointData read_llama2c_bin(const FileProbe& probe, const ReadOptions& options);
 
 // A .safetensors file (its folder holds config.json and the tokenizer).
 bool is_safetensors(const FileProbe& probe);
-CheckpointData read_safetensors_file(const FileProbe& probe, const std::string& tokenizer_path);
+CheckpointData read_safetensors_file(const FileProbe& probe, const ReadOptions& options);
 
 // A Hugging Face folder: config.json + model.safetensors (or a sharded index).
 bool is_hf_folder(const std::string& dir);
-CheckpointData read_hf_folder(const std::string& dir, const std::string& tokenizer_path);
+CheckpointData read_hf_folder(const std::string& dir, const ReadOptions& options);
 
 // GGUF (llama.cpp) v2/v3, llama architecture, with its embedded vocabulary.
 bool is_gguf(const FileProbe& probe);
-CheckpointData read_gguf(const FileProbe& probe, const std::string& tokenizer_path);
+CheckpointData read_gguf(const FileProbe& probe, const ReadOptions& options);
 
 }  // namespace waypoint::detail

@@ -43,7 +43,7 @@ std::unique_ptr<ModelImpl> build_model(CheckpointData&& data, at::Device device,
     m->card = data.card;
 
     const bool gpt2 = data.config.architecture == Architecture::Gpt2;
-    WeightTaker taker(data, device, gpt2 ? "GPT-2" : "Llama");
+    WeightTaker taker(data, device, m->weight_dtype, m->act_dtype, gpt2 ? "GPT-2" : "Llama");
     m->family = gpt2 ? build_gpt2(*m, taker) : build_llama(*m, taker);
 
     fill_card_from_config(m->card, m->config);  // as the family left it (tied head, KV heads)

@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include "formats/checkpoint.h"
+#include "model/model_access.h"
 #include "model/model_impl.h"
 #include "model/torch_guard.h"
 #include "waypoint/error.h"
@@ -24,7 +25,7 @@ std::shared_ptr<const Model> Model::load(const LoadOptions& options) {
         detail::CheckpointData data = detail::read_checkpoint(options.checkpoint, options.tokenizer);
         if (data.card.path.empty()) data.card.path = options.checkpoint;
         auto impl = detail::build_model(std::move(data), device, dtype);
-        return std::shared_ptr<const Model>(std::make_shared<Model>(std::move(impl)));
+        return detail::ModelAccess::wrap(std::move(impl));
     });
 }
 

@@ -10,6 +10,7 @@
 #include "model/family.h"
 #include "model/forward.h"
 #include "model/kv_cache.h"
+#include "model/model_access.h"
 #include "model/model_impl.h"
 #include "model/torch_guard.h"
 #include "waypoint/error.h"
@@ -81,7 +82,7 @@ Session::Session(std::shared_ptr<const Model> model) : model_(std::move(model)) 
     if (!model_) throw Error(ErrorKind::InvalidArgument, "Session needs a loaded model");
     impl_ = torch_guard("allocating the session's KV cache", [&] {
         c10::InferenceMode guard;
-        return std::make_unique<detail::SessionImpl>(model_->impl());
+        return std::make_unique<detail::SessionImpl>(detail::ModelAccess::impl(*model_));
     });
 }
 

@@ -17,9 +17,4 @@ struct MoreLikely {
 // different order must not flip which token completes the nucleus.
 constexpr double kMassTolerance = 1e-6;
 
-// logits [V] / temperature -> probabilities [V] in id order (out[i].id == i),
-// computed against the max for stability; NaN logits count as -inf.
-void softmax_in_id_order(const std::vector<float>& logits, float temperature,
-                         std::vector<Candidate>& out);
-
 }  // namespace waypoint::detail

@@ -1,7 +1,8 @@
-// The sampler chain's pure steps (see waypoint/sampler.h). These operate on
-// the whole, sorted candidate list and are the reference the tests check;
-// Sampler::sample (sampler.cpp) runs the same steps without sorting the whole
-// vocabulary.
+// The sampler chain's steps (waypoint/sampler.h), as Sampler::sample runs
+// them: on Candidates that are sorted only as far as a step needs, so that a
+// real vocabulary is never sorted whole: top-k is a partial sort of k
+// candidates, top-p grows a sorted prefix only as far as the nucleus
+// reaches, min-p partitions by its threshold.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -12,9 +13,23 @@
 
 namespace waypoint {
 
+using detail::MoreLikely;
+
+Candidates Candidates::from_sorted(std::vector<Candidate> sorted) {
+    Candidates c;
+    c.size = c.sorted = sorted.size();
+    c.items = std::move(sorted);
+    return c;
+}
+
+std::vector<Candidate> Candidates::kept() const {
+    std::vector<Candidate> out(items.begin(), items.begin() + std::ptrdiff_t(size));
+    std::sort(out.begin() + std::ptrdiff_t(sorted), out.end(), MoreLikely{});
+    return out;  // the sorted prefix holds the most likely: it stays in front
+}
+
 void apply_repetition_penalty(std::vector<float>& logits, const std::vector<int>& history,
                               float penalty, int window) {
-    // window 0: off; window < 0: the whole history.
     if (!(penalty > 0.0f) || penalty == 1.0f || window == 0 || history.empty()) return;
     const size_t n = history.size();
     const size_t start = (window < 0 || size_t(window) >= n) ? 0 : n - size_t(window);
@@ -30,13 +45,13 @@ void apply_repetition_penalty(std::vector<float>& logits, const std::vector<int>
     }
 }
 
-namespace detail {
-
-void softmax_in_id_order(const std::vector<float>& logits, float temperature,
-                         std::vector<Candidate>& out) {
+void softmax(const std::vector<float>& logits, float temperature, Candidates& cands) {
     const float t = temperature > 0.0f ? temperature : 1.0f;
     const size_t n = logits.size();
+    std::vector<Candidate>& out = cands.items;
     out.resize(n);
+    cands.size = n;
+    cands.sorted = 0;
     float mx = -std::numeric_limits<float>::infinity();
     for (float l : logits)
         if (l > mx) mx = l;  // NaN compares false: skipped
@@ -66,51 +81,80 @@ void softmax_in_id_order(const std::vector<float>& logits, float temperature,
     for (size_t j = 0; j < n; ++j) c[j].p *= inv;
 }
 
-}  // namespace detail
-
-std::vector<Candidate> softmax_sorted(const std::vector<float>& logits, float temperature) {
-    std::vector<Candidate> cands;
-    detail::softmax_in_id_order(logits, temperature, cands);
-    std::sort(cands.begin(), cands.end(), detail::MoreLikely{});
-    return cands;
+void keep_top_k(Candidates& c, int k) {
+    if (k <= 0 || size_t(k) >= c.size) return;
+    const auto begin = c.items.begin();
+    if (c.sorted < size_t(k))
+        std::partial_sort(begin + std::ptrdiff_t(c.sorted), begin + k, begin + std::ptrdiff_t(c.size), MoreLikely{});
+    c.size = c.sorted = size_t(k);
 }
 
-void keep_top_k(std::vector<Candidate>& cands, int k) {
-    if (k > 0 && size_t(k) < cands.size()) cands.resize(size_t(k));
-}
-
-void keep_top_p(std::vector<Candidate>& cands, float p) {
-    if (!(p < 1.0f) || cands.empty()) return;  // >= 1 (or NaN): off
-    double total = 0.0;
-    for (const auto& c : cands) total += c.p;
-    const double target = double(p) * total - detail::kMassTolerance * total;
+void keep_top_p(Candidates& c, float p) {
+    if (!(p < 1.0f) || c.size == 0) return;
+    const auto begin = c.items.begin();
+    double mass = 0.0;  // of the candidates still in the running
+    if (c.size == c.items.size())
+        mass = 1.0;
+    else
+        for (size_t i = 0; i < c.size; ++i) mass += c.items[i].p;
+    const double target = double(p) * mass - detail::kMassTolerance * mass;
     double cum = 0.0;
-    for (size_t i = 0; i < cands.size(); ++i) {
-        cum += cands[i].p;
-        if (cum >= target) {
-            cands.resize(i + 1);  // at least one token stays, even for p <= 0
-            return;
+    size_t i = 0;
+    for (;;) {
+        if (i == c.sorted) {
+            if (c.sorted == c.size) break;  // everything kept
+            // Sort the next chunk of the rest: 64, then 4x as needed.
+            const size_t m = std::min(c.size, c.sorted == 0 ? size_t(64) : c.sorted * 4);
+            std::partial_sort(begin + std::ptrdiff_t(c.sorted), begin + std::ptrdiff_t(m),
+                              begin + std::ptrdiff_t(c.size), MoreLikely{});
+            c.sorted = m;
+        }
+        cum += c.items[i++].p;
+        if (cum >= target) {  // at least one stays, even for p <= 0
+            c.size = c.sorted = i;
+            break;
         }
     }
 }
 
-void keep_min_p(std::vector<Candidate>& cands, float min_p) {
-    if (!(min_p > 0.0f) || cands.empty()) return;
-    const float threshold = min_p * cands.front().p;
-    size_t keep = 1;  // the most likely token always passes
-    while (keep < cands.size() && cands[keep].p >= threshold) ++keep;
-    cands.resize(keep);
+void keep_min_p(Candidates& c, float min_p) {
+    if (!(min_p > 0.0f) || c.size == 0) return;
+    const auto begin = c.items.begin();
+    const MoreLikely more;
+    const float p_max = c.sorted > 0 ? c.items[0].p
+                                     : std::max_element(begin, begin + std::ptrdiff_t(c.size),
+                                                        [&](const Candidate& a, const Candidate& b) {
+                                                            return more(b, a);
+                                                        })->p;
+    const float threshold = min_p * p_max;
+    size_t keep = 0;
+    while (keep < c.sorted && c.items[keep].p >= threshold) ++keep;
+    if (keep == c.sorted && c.sorted < c.size) {
+        // The threshold reaches past the sorted prefix: take the rest that passes.
+        const auto mid = std::partition(begin + std::ptrdiff_t(c.sorted), begin + std::ptrdiff_t(c.size),
+                                        [&](const Candidate& x) { return x.p >= threshold; });
+        std::sort(begin + std::ptrdiff_t(c.sorted), mid, more);
+        keep = size_t(mid - begin);
+    }
+    c.size = c.sorted = std::max<size_t>(keep, 1);  // the most likely always stays
 }
 
-void renormalize(std::vector<Candidate>& cands) {
-    if (cands.empty()) return;
-    double sum = 0.0;
-    for (const auto& c : cands) sum += c.p;
-    if (!(sum > 0.0)) {
-        for (auto& c : cands) c.p = 1.0f / float(cands.size());
-        return;
+Candidate draw(const Candidates& c, double u) {
+    if (c.size == 0) return {-1, 0.0f};
+    double mass = 0.0;
+    for (size_t i = 0; i < c.size; ++i) mass += c.items[i].p;
+    const double r = u * mass;
+    size_t pick = 0;
+    double cum = 0.0;
+    for (size_t i = 0; i < c.size; ++i) {
+        cum += c.items[i].p;
+        if (r < cum) {
+            pick = i;
+            break;
+        }
+        if (c.items[i].p > 0.0f) pick = i;  // rounding at the very end: the last possible one
     }
-    for (auto& c : cands) c.p = float(c.p / sum);
+    return c.items[pick];
 }
 
 int argmax(const std::vector<float>& logits) {

@@ -110,7 +110,8 @@ std::string ggml_type_name(uint32_t type) {
     return t ? t->name : "type " + std::to_string(type);
 }
 
-GgufFile::GgufFile(const std::string& path) : file_(MappedFile::open(path)) {
+GgufFile::GgufFile(const std::string& path, bool expand_quantized)
+    : file_(MappedFile::open(path)), expand_quantized_(expand_quantized) {
     Cursor c(file_->data(), file_->size(), path);
     if (file_->size() < 4 || std::memcmp(file_->data(), "GGUF", 4) != 0)
         throw Error(ErrorKind::BadFormat, path + " is not a GGUF file (no \"GGUF\" magic)");
@@ -232,6 +233,7 @@ at::Tensor GgufFile::tensor(const TensorInfo& t) const {
         case 1: return tensor_from_mapping(file_, t.offset, t.shape, at::kHalf, t.name);
         case 30: return tensor_from_mapping(file_, t.offset, t.shape, at::kBFloat16, t.name);
         case 8: {
+            if (!expand_quantized_) return at::empty(t.shape, at::TensorOptions().dtype(at::kFloat).device(at::kMeta));
             // Q8_0 block: fp16 scale d, then 32 int8 values q; value = d * q.
             const int64_t blocks = checked_numel(t.shape) / 32;
             at::Tensor raw = tensor_from_mapping(file_, t.offset, {blocks, 34}, at::kByte, t.name);

@@ -31,7 +31,9 @@ public:
 
     // Parses and validates. Throws Error(BadFormat) naming the file, or
     // Error(Unsupported) for GGUF version 1.
-    explicit GgufFile(const std::string& path);
+    // expand_quantized false (probing): tensor() gives quantized tensors as
+    // fp32 meta tensors (shape only, no data) instead of expanding them.
+    explicit GgufFile(const std::string& path, bool expand_quantized = true);
 
     const std::string& path() const { return file_->path(); }
     int64_t size() const { return file_->size(); }
@@ -54,6 +56,7 @@ public:
 
 private:
     std::shared_ptr<MappedFile> file_;
+    bool expand_quantized_ = true;
     uint32_t version_ = 0;
     std::map<std::string, nlohmann::json> metadata_;
     std::vector<TensorInfo> tensors_;

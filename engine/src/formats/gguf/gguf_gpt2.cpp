@@ -86,7 +86,7 @@ std::map<std::string, std::string> read_gguf_gpt2(const GgufFile& g, CheckpointD
         throw Error(ErrorKind::BadFormat, path + ": tensor 'token_embd.weight' is missing or not a matrix");
     c.vocab_size = static_cast<int>(emb->second.size(0));
     c.tied_embeddings = d.tensors.count("lm_head.weight") == 0;
-    check_gpt2_canonical_tensors(d, path, [&](const std::string& canon) {
+    check_canonical_tensors(d.tensors, d.config, path, [&](const std::string& canon) {
         auto it = source.find(canon);
         return it != source.end() ? it->second : gguf_name(canon);
     });

@@ -76,7 +76,7 @@ std::map<std::string, std::string> read_gguf_llama(const GgufFile& g, Checkpoint
     static const std::map<std::string, std::string> kToGguf = {
         {"tok_embeddings.weight", "token_embd.weight"}, {"norm.weight", "output_norm.weight"},
         {"output.weight", "output.weight"}};
-    check_llama_tensors(d, path, [&](const std::string& canon) {
+    check_canonical_tensors(d.tensors, d.config, path, [&](const std::string& canon) {
         if (auto it = source.find(canon); it != source.end()) return it->second;
         if (auto it = kToGguf.find(canon); it != kToGguf.end()) return it->second;
         return canon;  // a missing layer tensor: the canonical name says which

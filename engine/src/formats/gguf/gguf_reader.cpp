@@ -27,8 +27,8 @@ int gguf_required_int(const GgufFile& g, const std::string& key) {
 
 bool is_gguf(const FileProbe& probe) { return probe.head.size() >= 4 && probe.head.compare(0, 4, "GGUF") == 0; }
 
-CheckpointData read_gguf(const FileProbe& probe, const std::string& tokenizer_path) {
-    GgufFile g(probe.path);
+CheckpointData read_gguf(const FileProbe& probe, const ReadOptions& options) {
+    GgufFile g(probe.path, /*expand_quantized=*/!options.probe);
     const std::string& path = g.path();
     const std::string arch = g.get_string("general.architecture").value_or("");
     if (arch != "llama" && arch != "gpt2")
@@ -41,8 +41,10 @@ CheckpointData read_gguf(const FileProbe& probe, const std::string& tokenizer_pa
     CheckpointData d;
     const auto source = arch == "llama" ? read_gguf_llama(g, d) : read_gguf_gpt2(g, d);
 
-    d.tokenizer = tokenizer_path.empty() ? load_gguf_tokenizer(g) : load_tokenizer_file(tokenizer_path, d.config.vocab_size);
-    check_tokenizer_fits(*d.tokenizer, d.config.vocab_size, path);
+    attach_tokenizer(d, options, path, [&] {
+        return options.tokenizer_path.empty() ? load_gguf_tokenizer(g)
+                                              : load_tokenizer_file(options.tokenizer_path, d.config.vocab_size);
+    });
 
     std::map<std::string, int> type_count;  // "F32/Q8_0" for the card
     for (const auto& [canon, name] : source) ++type_count[ggml_type_name(g.tensor_info(name)->type)];
@@ -52,7 +54,6 @@ CheckpointData read_gguf(const FileProbe& probe, const std::string& tokenizer_pa
     d.card.path = path;
     d.card.format = "GGUF v" + std::to_string(g.version()) + " (" + types + ")";
     d.card.file_bytes = g.size();
-    d.card.tokenizer = d.tokenizer->description();
     fill_card_from_config(d.card, d.config);
     return d;
 }

@@ -175,7 +175,7 @@ std::vector<std::string> weight_files(const std::string& dir) {
 }
 
 CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, const std::string& shown_path,
-                       const std::string& tokenizer_path) {
+                       const ReadOptions& options) {
     std::error_code ec;
     const std::string config_path = (fs::path(dir) / "config.json").string();
     if (!fs::is_regular_file(config_path, ec))
@@ -204,14 +204,15 @@ CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, c
     }
     tensor_file = files.size() == 1 ? files[0] : dir;
     d.config.tied_embeddings = d.tensors.count("output.weight") == 0;
-    check_llama_tensors(d, tensor_file, hf_name);
+    check_canonical_tensors(d.tensors, d.config, tensor_file, hf_name);
 
     // A sentencepiece tokenizer.model first; else a byte-level BPE
     // tokenizer.json (SmolLM-style); other tokenizer.json kinds get the BPE
     // loader's Error(Unsupported) naming the file.
-    d.tokenizer = find_tokenizer(shown_path, dir, {"tokenizer.model", "tokenizer.json"}, d.config.vocab_size,
-                                 tokenizer_path);
-    check_tokenizer_fits(*d.tokenizer, d.config.vocab_size, tensor_file);
+    attach_tokenizer(d, options, tensor_file, [&] {
+        return find_tokenizer(shown_path, dir, {"tokenizer.model", "tokenizer.json"}, d.config.vocab_size,
+                              options.tokenizer_path);
+    });
 
     const fs::path gen = fs::path(dir) / "generation_config.json";
     if (fs::is_regular_file(gen, ec)) d.generation_defaults_json = read_text_file(gen.string());
@@ -220,7 +221,6 @@ CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, c
     d.card.path = shown_path;
     d.card.format = "Hugging Face safetensors";
     d.card.file_bytes = bytes;
-    d.card.tokenizer = d.tokenizer->description();
     fill_card_from_config(d.card, d.config);
     return d;
 }
@@ -229,9 +229,9 @@ CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, c
 
 bool is_safetensors(const FileProbe& probe) { return looks_like_safetensors(probe.head, probe.size); }
 
-CheckpointData read_safetensors_file(const FileProbe& probe, const std::string& tokenizer_path) {
+CheckpointData read_safetensors_file(const FileProbe& probe, const ReadOptions& options) {
     const std::string dir = parent_of(probe.path);
-    return read_hf(dir, {probe.path}, probe.path, tokenizer_path);
+    return read_hf(dir, {probe.path}, probe.path, options);
 }
 
 bool is_hf_folder(const std::string& dir) {
@@ -239,8 +239,8 @@ bool is_hf_folder(const std::string& dir) {
     return fs::is_regular_file(fs::path(dir) / "config.json", ec);
 }
 
-CheckpointData read_hf_folder(const std::string& dir, const std::string& tokenizer_path) {
-    return read_hf(dir, {}, dir, tokenizer_path);
+CheckpointData read_hf_folder(const std::string& dir, const ReadOptions& options) {
+    return read_hf(dir, {}, dir, options);
 }
 
 }  // namespace waypoint::detail

@@ -125,7 +125,7 @@ bool is_llama2c_bin(const FileProbe& probe) {
     return parse_header(probe.head, h);
 }
 
-CheckpointData read_llama2c_bin(const FileProbe& probe, const std::string& tokenizer_path) {
+CheckpointData read_llama2c_bin(const FileProbe& probe, const ReadOptions& options) {
     const std::string& path = probe.path;
     Header h;
     if (!parse_header(probe.head, h))
@@ -227,6 +227,10 @@ CheckpointData read_llama2c_bin(const FileProbe& probe, const std::string& token
         if (!it.quantized) {
             t = tensor_from_mapping(file, off, shape, at::kFloat, it.block.name);
             off += 4 * n;
+        } else if (options.probe) {
+            // Probing: the shape is what counts; skip the int8 values and scales.
+            t = at::empty(shape, at::TensorOptions().dtype(at::kFloat).device(at::kMeta));
+            off += n + 4 * (n / h.group_size);
         } else {
             // Q8_0, tensor by tensor (each layer's matrix on its own): int8
             // values, then one fp32 scale per group_size values; w = q * s.
@@ -245,16 +249,16 @@ CheckpointData read_llama2c_bin(const FileProbe& probe, const std::string& token
         add_block(d, it.block, t, L);
     }
 
-    check_llama_tensors(d, path);
-    d.tokenizer = find_tokenizer(path, parent_of(path), llama2c_tokenizer_names(h.vocab), h.vocab,
-                                 tokenizer_path);
-    check_tokenizer_fits(*d.tokenizer, h.vocab, path);
+    check_canonical_tensors(d.tensors, d.config, path);
+    attach_tokenizer(d, options, path, [&] {
+        return find_tokenizer(path, parent_of(path), llama2c_tokenizer_names(h.vocab), h.vocab,
+                              options.tokenizer_path);
+    });
 
     d.card.name = stem_of(path);
     d.card.path = path;
     d.card.format = h.version == 0 ? "llama2.c .bin" : "llama2.c .bin (version " + std::to_string(h.version) + ")";
     d.card.file_bytes = probe.size;
-    d.card.tokenizer = d.tokenizer->description();
     fill_card_from_config(d.card, d.config);
     return d;
 }

@@ -1,5 +1,7 @@
 #include "formats/pytorch/settings.h"
 
+#include "formats/canonical_tensors.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -42,12 +44,6 @@ ValuePtr from_json(const nlohmann::json& j, int depth) {
         v = make_value(Kind::None);
     }
     return v;
-}
-
-std::string shape_text(at::IntArrayRef s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
 }
 
 // Aliases of each setting across training scripts and Hugging Face configs.
@@ -198,40 +194,6 @@ ModelConfig infer_config(const MappedTensors& m, const Settings& s, const std::s
     const at::Tensor* h = find(m, head);
     c.tied_embeddings = !h || (h->data_ptr() == e->data_ptr() && h->sizes() == e->sizes() && h->strides() == e->strides());
     return c;
-}
-
-void check_gpt2_tensors(const MappedTensors& m, const ModelConfig& c, const std::string& label) {
-    const int64_t D = c.dim, F = c.hidden_dim, V = c.vocab_size;
-    std::vector<std::pair<std::string, std::vector<int64_t>>> want = {
-        {"wte.weight", {V, D}}, {"wpe.weight", {c.max_seq_len, D}}, {"ln_f.weight", {D}}};
-    if (!c.tied_embeddings) want.push_back({"lm_head.weight", {V, D}});
-    for (int i = 0; i < c.n_layers; ++i) {
-        const std::string p = "h." + std::to_string(i) + ".";
-        want.push_back({p + "ln_1.weight", {D}});
-        want.push_back({p + "attn.c_attn.weight", {3 * D, D}});
-        want.push_back({p + "attn.c_proj.weight", {D, D}});
-        want.push_back({p + "ln_2.weight", {D}});
-        want.push_back({p + "mlp.c_fc.weight", {F, D}});
-        want.push_back({p + "mlp.c_proj.weight", {D, F}});
-        if (c.bias) {
-            want.push_back({p + "attn.c_attn.bias", {3 * D}});
-            want.push_back({p + "attn.c_proj.bias", {D}});
-            want.push_back({p + "mlp.c_fc.bias", {F}});
-            want.push_back({p + "mlp.c_proj.bias", {D}});
-        }
-    }
-    for (const auto& [name, shape] : want) {
-        auto it = m.tensors.find(name);
-        if (it == m.tensors.end())
-            throw Error(ErrorKind::BadFormat, label + ": tensor " + name + " is missing (expected shape " +
-                                                  shape_text(shape) + ")");
-        const std::string shown = m.source.count(name) ? m.source.at(name) : name;
-        if (it->second.sizes() != at::IntArrayRef(shape))
-            throw Error(ErrorKind::BadFormat, label + ": tensor '" + shown + "' has shape " + shape_text(it->second.sizes()) +
-                                                  ", expected " + shape_text(shape));
-        if (!at::isFloatingType(it->second.scalar_type()))
-            throw Error(ErrorKind::BadFormat, label + ": tensor '" + shown + "' is not a float tensor");
-    }
 }
 
 }  // namespace waypoint::detail::pt

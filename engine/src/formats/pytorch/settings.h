@@ -38,9 +38,5 @@ ValuePtr parse_json_value(const std::string& text, const std::string& label);
 // canonical tensor's shape. `label` names the file.
 ModelConfig infer_config(const MappedTensors& mapped, const Settings& settings, const std::string& label);
 
-// Every GPT-2 canonical tensor with the shape `config` implies (biases when
-// config.bias, lm_head unless tied). Throws Error(BadFormat) naming the file
-// and the tensor as the file spells it.
-void check_gpt2_tensors(const MappedTensors& mapped, const ModelConfig& config, const std::string& label);
 
 }  // namespace waypoint::detail::pt

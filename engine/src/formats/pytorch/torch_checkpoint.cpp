@@ -154,12 +154,13 @@ pt::ValuePtr step_meta(const std::string& path, std::string* meta_path) {
 
 // HF GPT2LMHeadModel's Conv1D weights are [in, out]; the canonical layout is
 // Linear's [out, in]. c_attn tells which: [D, 3D] is Conv1D, [3D, D] Linear.
-void to_linear_layout(pt::MappedTensors& m) {
+// Probing (`copy` false) keeps the transposed views: only shapes count.
+void to_linear_layout(pt::MappedTensors& m, bool copy) {
     auto it = m.tensors.find("h.0.attn.c_attn.weight");
     if (it == m.tensors.end() || it->second.dim() != 2 || it->second.size(1) != 3 * it->second.size(0)) return;
     static const std::regex re("h\\.\\d+\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)\\.weight");
     for (auto& [name, t] : m.tensors)
-        if (t.dim() == 2 && std::regex_match(name, re)) t = t.t().contiguous();
+        if (t.dim() == 2 && std::regex_match(name, re)) t = copy ? t.t().contiguous() : t.t();
     m.hf_gpt2 = true;
 }
 
@@ -181,11 +182,11 @@ bool is_torch_zip(const FileProbe& probe) {
     return looks_like_torch_zip(probe.path);
 }
 
-CheckpointData read_torch_zip(const FileProbe& probe, const std::string& tokenizer_path) {
+CheckpointData read_torch_zip(const FileProbe& probe, const ReadOptions& options) {
     if (is_legacy_torch(probe.head))
         throw Error(ErrorKind::Unsupported, probe.path + " uses torch.save's legacy format (PyTorch before 1.6); load it in "
                                                          "Python and save it again with a current torch.save");
-    return read_torch_checkpoint(probe.path, tokenizer_path);
+    return read_torch_checkpoint(probe.path, options);
 }
 
 namespace {
@@ -195,35 +196,30 @@ namespace {
 // `root` is the pickle's top dict (an empty dict for other containers).
 CheckpointData assemble(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
                         const Value& root, const pt::ValuePtr& meta, const std::string& meta_path,
-                        const pt::Settings& settings, const std::string& tokenizer_path) {
+                        const pt::Settings& settings, const ReadOptions& options) {
     const std::string label = file_name_of(path);
     std::error_code ec;
     pt::MappedTensors mapped = pt::map_tensor_names(tensors, label);
-    to_linear_layout(mapped);
+    to_linear_layout(mapped, /*copy=*/!options.probe);
     CheckpointData data;
     data.config = pt::infer_config(mapped, settings, label);
     const ModelConfig& c = data.config;
-    if (c.architecture == Architecture::Gpt2) {
-        if (c.tied_embeddings) mapped.tensors.erase("lm_head.weight");
-        pt::check_gpt2_tensors(mapped, c, label);
-    } else {
-        if (c.tied_embeddings) mapped.tensors.erase("output.weight");
-    }
-    auto source = mapped.source;
+    if (c.tied_embeddings) mapped.tensors.erase(c.architecture == Architecture::Gpt2 ? "lm_head.weight" : "output.weight");
+    const auto source = mapped.source;
     data.tensors = std::move(mapped.tensors);
-    if (c.architecture == Architecture::Llama)
-        check_llama_tensors(data, label, [&](const std::string& n) { return source.count(n) ? source.at(n) : n; });
+    check_canonical_tensors(data.tensors, c, label,
+                            [&](const std::string& n) { return source.count(n) ? source.at(n) : n; });
 
-    data.tokenizer = find_torch_tokenizer(path, root, meta.get(), parent_of(meta_path.empty() ? path : meta_path),
-                                          c.vocab_size, tokenizer_path);
-    check_tokenizer_fits(*data.tokenizer, c.vocab_size, label);
+    attach_tokenizer(data, options, label, [&] {
+        return find_torch_tokenizer(path, root, meta.get(), parent_of(meta_path.empty() ? path : meta_path),
+                                    c.vocab_size, options.tokenizer_path);
+    });
 
     ModelCard& card = data.card;
     card.name = card_name(path);
     card.path = path;
     card.format = meta ? "PyTorch checkpoint (nanochat step)" : "PyTorch checkpoint (torch.save)";
     card.file_bytes = int64_t(fs::file_size(path, ec));
-    card.tokenizer = data.tokenizer->description();
     std::vector<const Value*> where = {meta.get(), &root};
     if (auto s = first_scalar(where, kStepKeys)) card.training_step = int64_t(*s);
     if (auto l = first_scalar(where, kLossKeys)) card.validation_loss = *l;
@@ -233,7 +229,7 @@ CheckpointData assemble(const std::string& path, const std::vector<std::pair<std
 
 }  // namespace
 
-CheckpointData read_torch_checkpoint(const std::string& path, const std::string& tokenizer_path) {
+CheckpointData read_torch_checkpoint(const std::string& path, const ReadOptions& options) {
     const std::string label = file_name_of(path);
     pt::TorchFile tf = pt::load_torch_file(path);
     const Value& root = *tf.root;
@@ -263,7 +259,7 @@ CheckpointData read_torch_checkpoint(const std::string& path, const std::string&
     if (fs::is_regular_file(config_json, ec))
         settings.add(*pt::parse_json_value(read_text_file(config_json.string()), config_json.string()));
 
-    return assemble(path, tensors, root, meta, meta_path, settings, tokenizer_path);
+    return assemble(path, tensors, root, meta, meta_path, settings, options);
 }
 
 namespace {
@@ -294,11 +290,11 @@ std::vector<std::pair<int64_t, std::string>> step_files(const std::string& dir) 
 
 bool is_step_folder(const std::string& dir) { return !step_files(dir).empty(); }
 
-CheckpointData read_step_folder(const std::string& dir, const std::string& tokenizer_path) {
+CheckpointData read_step_folder(const std::string& dir, const ReadOptions& options) {
     auto steps = step_files(dir);
     if (steps.empty())
         throw Error(ErrorKind::FileNotFound, dir + " holds no model_<step>.pt checkpoint");
-    return read_torch_checkpoint(steps.back().second, tokenizer_path);
+    return read_torch_checkpoint(steps.back().second, options);
 }
 
 bool is_hf_gpt2_folder(const std::string& dir) {
@@ -314,7 +310,7 @@ bool is_hf_gpt2_folder(const std::string& dir) {
     }
 }
 
-CheckpointData read_hf_gpt2_folder(const std::string& dir, const std::string& tokenizer_path) {
+CheckpointData read_hf_gpt2_folder(const std::string& dir, const ReadOptions& options) {
     const fs::path d(dir);
     SafetensorsFile st((d / "model.safetensors").string());
     std::vector<std::pair<std::string, at::Tensor>> tensors;
@@ -322,7 +318,7 @@ CheckpointData read_hf_gpt2_folder(const std::string& dir, const std::string& to
     pt::Settings settings;
     settings.add(*pt::parse_json_value(read_text_file((d / "config.json").string()), (d / "config.json").string()));
     auto root = pt::make_value(Kind::Dict);
-    CheckpointData data = assemble(st.path(), tensors, *root, nullptr, "", settings, tokenizer_path);
+    CheckpointData data = assemble(st.path(), tensors, *root, nullptr, "", settings, options);
     data.card.name = file_name_of(dir);
     data.card.path = dir;
     data.card.format = "Hugging Face safetensors (GPT-2)";
@@ -336,8 +332,8 @@ bool is_torch_weights_folder(const std::string& dir) {
            !fs::exists(d / "model.safetensors.index.json", ec) && looks_like_torch_zip((d / "pytorch_model.bin").string());
 }
 
-CheckpointData read_torch_weights_folder(const std::string& dir, const std::string& tokenizer_path) {
-    CheckpointData d = read_torch_checkpoint((fs::path(dir) / "pytorch_model.bin").string(), tokenizer_path);
+CheckpointData read_torch_weights_folder(const std::string& dir, const ReadOptions& options) {
+    CheckpointData d = read_torch_checkpoint((fs::path(dir) / "pytorch_model.bin").string(), options.tokenizer_path);
     d.card.name = file_name_of(dir);
     d.card.format = "Hugging Face folder (pytorch_model.bin)";
     return d;

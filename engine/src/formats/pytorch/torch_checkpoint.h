@@ -21,24 +21,24 @@ namespace waypoint::detail {
 bool looks_like_torch_zip(const std::string& path);
 bool is_torch_zip(const FileProbe& probe);
 
-CheckpointData read_torch_checkpoint(const std::string& path, const std::string& tokenizer_path);
-CheckpointData read_torch_zip(const FileProbe& probe, const std::string& tokenizer_path);
+CheckpointData read_torch_checkpoint(const std::string& path, const ReadOptions& options);
+CheckpointData read_torch_zip(const FileProbe& probe, const ReadOptions& options);
 
 // A folder of training steps: model_<digits>.pt files (nanochat), with
 // meta_<digits>.json beside them; or a run folder whose step_<digits>/
 // subfolders hold them. read_step_folder loads the latest step.
 bool is_step_folder(const std::string& dir);
-CheckpointData read_step_folder(const std::string& dir, const std::string& tokenizer_path);
+CheckpointData read_step_folder(const std::string& dir, const ReadOptions& options);
 
 // A Hugging Face folder whose weights are a torch.save pytorch_model.bin
 // (config.json beside it; no model.safetensors): read like a bare state dict.
 bool is_torch_weights_folder(const std::string& dir);
-CheckpointData read_torch_weights_folder(const std::string& dir, const std::string& tokenizer_path);
+CheckpointData read_torch_weights_folder(const std::string& dir, const ReadOptions& options);
 
 // A Hugging Face GPT-2 folder (config.json with model_type "gpt2" +
 // model.safetensors, Conv1D weights): the GPT-2 family through the same
 // name rules; tokenizer.json or vocab.json + merges.txt beside it.
 bool is_hf_gpt2_folder(const std::string& dir);
-CheckpointData read_hf_gpt2_folder(const std::string& dir, const std::string& tokenizer_path);
+CheckpointData read_hf_gpt2_folder(const std::string& dir, const ReadOptions& options);
 
 }  // namespace waypoint::detail

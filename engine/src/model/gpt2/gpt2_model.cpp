@@ -38,31 +38,29 @@ std::unique_ptr<const ModelFamily> build_gpt2(ModelImpl& m, WeightTaker& t) {
         throw Error(ErrorKind::BadFormat, m.card.path + ": inconsistent GPT-2 config (dim " + std::to_string(c.dim) +
                                               ", heads " + std::to_string(c.n_heads) + ")");
     m.config.n_kv_heads = c.n_heads;  // the KV cache holds every head
-    const at::ScalarType dtype = m.weight_dtype, act = m.act_dtype;
-    const int64_t D = c.dim, F = c.hidden_dim, V = c.vocab_size;
 
     auto w = std::make_unique<Gpt2Model>();
-    m.tok_embeddings = t.take("wte.weight", {V, D}, dtype);
+    m.tok_embeddings = t.take("wte.weight");
     const bool tied = c.tied_embeddings || !t.has("lm_head.weight");
-    m.output = tied ? m.tok_embeddings : t.take("lm_head.weight", {V, D}, dtype);
-    w->wpe = t.take("wpe.weight", {c.max_seq_len, D}, act);
-    w->ln_f_w = t.take("ln_f.weight", {D}, act);
-    w->ln_f_b = t.take("ln_f.bias", {D}, act, true);
+    m.output = tied ? m.tok_embeddings : t.take("lm_head.weight");
+    w->wpe = t.take("wpe.weight");
+    w->ln_f_w = t.take("ln_f.weight");
+    w->ln_f_b = t.take("ln_f.bias");
     for (int i = 0; i < c.n_layers; ++i) {
         const std::string p = "h." + std::to_string(i) + ".";
         Gpt2Layer l;
-        l.ln1_w = t.take(p + "ln_1.weight", {D}, act);
-        l.ln1_b = t.take(p + "ln_1.bias", {D}, act, true);
-        l.attn_w = t.take(p + "attn.c_attn.weight", {3 * D, D}, dtype);
-        l.attn_b = t.take(p + "attn.c_attn.bias", {3 * D}, act, true);
-        l.attn_proj_w = t.take(p + "attn.c_proj.weight", {D, D}, dtype);
-        l.attn_proj_b = t.take(p + "attn.c_proj.bias", {D}, act, true);
-        l.ln2_w = t.take(p + "ln_2.weight", {D}, act);
-        l.ln2_b = t.take(p + "ln_2.bias", {D}, act, true);
-        l.fc_w = t.take(p + "mlp.c_fc.weight", {F, D}, dtype);
-        l.fc_b = t.take(p + "mlp.c_fc.bias", {F}, act, true);
-        l.mlp_proj_w = t.take(p + "mlp.c_proj.weight", {D, F}, dtype);
-        l.mlp_proj_b = t.take(p + "mlp.c_proj.bias", {D}, act, true);
+        l.ln1_w = t.take(p + "ln_1.weight");
+        l.ln1_b = t.take(p + "ln_1.bias");
+        l.attn_w = t.take(p + "attn.c_attn.weight");
+        l.attn_b = t.take(p + "attn.c_attn.bias");
+        l.attn_proj_w = t.take(p + "attn.c_proj.weight");
+        l.attn_proj_b = t.take(p + "attn.c_proj.bias");
+        l.ln2_w = t.take(p + "ln_2.weight");
+        l.ln2_b = t.take(p + "ln_2.bias");
+        l.fc_w = t.take(p + "mlp.c_fc.weight");
+        l.fc_b = t.take(p + "mlp.c_fc.bias");
+        l.mlp_proj_w = t.take(p + "mlp.c_proj.weight");
+        l.mlp_proj_b = t.take(p + "mlp.c_proj.bias");
         w->layers.push_back(std::move(l));
     }
     m.config.tied_embeddings = tied;

@@ -21,28 +21,26 @@ std::unique_ptr<const ModelFamily> build_llama(ModelImpl& m, WeightTaker& b) {
                         "); the file is damaged or not a Llama checkpoint");
     }
 
-    const int64_t D = c.dim, F = c.hidden_dim, V = c.vocab_size, hd = c.head_dim();
-    const int64_t H = c.n_heads, KV = c.n_kv_heads;
-    const at::ScalarType dtype = m.weight_dtype, act = m.act_dtype;
+    const int64_t hd = c.head_dim();
     auto w = std::make_unique<LlamaModel>();
 
-    m.tok_embeddings = b.take("tok_embeddings.weight", {V, D}, dtype);
+    m.tok_embeddings = b.take("tok_embeddings.weight");
     const bool tied = c.tied_embeddings || !b.has("output.weight");
-    m.output = tied ? m.tok_embeddings : b.take("output.weight", {V, D}, dtype);
-    w->norm = b.take("norm.weight", {D}, act);
+    m.output = tied ? m.tok_embeddings : b.take("output.weight");
+    w->norm = b.take("norm.weight");
     w->layers.resize(size_t(c.n_layers));
     for (int i = 0; i < c.n_layers; ++i) {
         const std::string p = "layers." + std::to_string(i) + ".";
         LayerWeights& l = w->layers[size_t(i)];
-        l.attn_norm = b.take(p + "attention_norm.weight", {D}, act);
-        l.wq = b.take(p + "attention.wq.weight", {H * hd, D}, dtype);
-        l.wk = b.take(p + "attention.wk.weight", {KV * hd, D}, dtype);
-        l.wv = b.take(p + "attention.wv.weight", {KV * hd, D}, dtype);
-        l.wo = b.take(p + "attention.wo.weight", {D, H * hd}, dtype);
-        l.ffn_norm = b.take(p + "ffn_norm.weight", {D}, act);
-        l.w1 = b.take(p + "feed_forward.w1.weight", {F, D}, dtype);
-        l.w2 = b.take(p + "feed_forward.w2.weight", {D, F}, dtype);
-        l.w3 = b.take(p + "feed_forward.w3.weight", {F, D}, dtype);
+        l.attn_norm = b.take(p + "attention_norm.weight");
+        l.wq = b.take(p + "attention.wq.weight");
+        l.wk = b.take(p + "attention.wk.weight");
+        l.wv = b.take(p + "attention.wv.weight");
+        l.wo = b.take(p + "attention.wo.weight");
+        l.ffn_norm = b.take(p + "ffn_norm.weight");
+        l.w1 = b.take(p + "feed_forward.w1.weight");
+        l.w2 = b.take(p + "feed_forward.w2.weight");
+        l.w3 = b.take(p + "feed_forward.w3.weight");
     }
     m.config.tied_embeddings = tied;
 

@@ -1,10 +1,11 @@
-// A comparison as a Markdown document (waypoint/compare.h): the prompt, a
+// A comparison as a Markdown document (waypoint/report.h): the prompt, a
 // table of panes, each answer in a fenced block, the evaluation table.
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
 
 #include "waypoint/compare.h"
+#include "waypoint/report.h"
 
 namespace waypoint {
 namespace {

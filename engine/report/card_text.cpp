@@ -1,5 +1,6 @@
 // The model card as text (one "key: value" line per field) and as JSON.
-#include "waypoint/model_card.h"
+#include "number_format.h"
+#include "waypoint/report.h"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -10,29 +11,13 @@ namespace {
 
 // 1234567 -> "1.23M"; keeps exact counts readable next to the raw number.
 std::string short_count(int64_t n) {
-    const char* units[] = {"", "K", "M", "B", "T"};
-    double v = double(n);
-    int u = 0;
-    while (v >= 1000.0 && u < 4) {
-        v /= 1000.0;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f%s" : "%.3g%s", v, units[u]);
-    return buf;
+    static const char* const units[] = {"", "K", "M", "B", "T"};
+    return report::short_scaled(double(n), 1000.0, units, 5, "%.0f%s", "%.3g%s");
 }
 
 std::string short_bytes(int64_t n) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = double(n);
-    int u = 0;
-    while (v >= 1024.0 && u < 4) {
-        v /= 1024.0;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
+    static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    return report::short_scaled(double(n), 1024.0, units, 5, "%.0f %s", "%.1f %s");
 }
 
 }  // namespace

@@ -1,15 +1,16 @@
-// A comparison as JSON (waypoint/compare.h): the export, and reading it
+// A comparison as JSON (waypoint/report.h): the export, and reading it
 // back so that an exported comparison reopens as it was.
 #include <nlohmann/json.hpp>
 
-#include "compare_format.h"
+#include "number_format.h"
 #include "waypoint/compare.h"
+#include "waypoint/report.h"
 #include "waypoint/error.h"
 
 namespace waypoint {
 namespace {
 
-using detail::short_float;
+using report::short_float;
 using nlohmann::ordered_json;
 
 std::string dump(const ordered_json& j, int indent = -1) {
