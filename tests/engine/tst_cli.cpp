@@ -8,57 +8,19 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QStringDecoder>
 #include <QTemporaryDir>
+
+#include "cli_runner.h"
+
+using namespace cli_runner;
 
 namespace {
 
 const QString kShared = QStringLiteral(WAYPOINT_SHARED_DIR);
-const QString kCli = QStringLiteral(WAYPOINT_CLI);
+const QString kCli = QStringLiteral(WAYPOINT_CLI);  // for the checks that it is there
 const QString kModel = kShared + "/models/stories260K/stories260K.bin";
 
-struct Result {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Result cli(const QStringList& args, const QByteArray& input = {}, int timeout_ms = 300000) {
-    QProcess p;
-    p.start(kCli, args);
-    if (!p.waitForStarted()) return {};
-    if (!input.isEmpty()) p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(timeout_ms)) {
-        p.kill();
-        p.waitForFinished();
-    }
-    Result r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-QJsonObject json_of(const QByteArray& out) {
-    QJsonParseError e;
-    const auto doc = QJsonDocument::fromJson(out, &e);
-    if (e.error != QJsonParseError::NoError) qWarning("not JSON (%s): %s", qPrintable(e.errorString()), out.constData());
-    return doc.object();
-}
-
-QList<int> ints(const QJsonValue& v) {
-    QList<int> out;
-    for (const auto& x : v.toArray()) out.append(x.toInt());
-    return out;
-}
-
-// One line "waypoint-cli: error: ..." and nothing else on stderr.
-bool one_error_line(const Result& r) {
-    const QList<QByteArray> lines = r.err.trimmed().split('\n');
-    return r.code != 0 && r.code != -1 && lines.size() == 1 && lines[0].startsWith("waypoint-cli: error: ") &&
-           r.err.endsWith('\n');
-}
 
 }  // namespace
 

@@ -10,12 +10,15 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
+
+#include "cli_runner.h"
+
+using namespace cli_runner;
 
 namespace {
 
 const QString kShared = QStringLiteral(WAYPOINT_SHARED_DIR);
-const QString kCli = QStringLiteral(WAYPOINT_CLI);
+const QString kCli = QStringLiteral(WAYPOINT_CLI);  // for the checks that it is there
 const QString kStories = kShared + "/models/stories260K/stories260K.bin";
 const QString kDreams = kShared + "/models/aidreams260K/aidreams260K.bin";
 const QString kDemo = QStringLiteral(WAYPOINT_SOURCE_DIR) + "/resources/demo";
@@ -23,45 +26,6 @@ const QString kEarly = kDemo + "/arith-step000500";
 const QString kFinal = kDemo + "/arith-step004000";
 const QString kText = kShared + "/text/cs336_tinystories_sample.txt";
 
-struct Result {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Result cli(const QStringList& args, int timeout_ms = 300000) {
-    QProcess p;
-    p.start(kCli, args);
-    if (!p.waitForStarted()) return {};
-    p.closeWriteChannel();
-    if (!p.waitForFinished(timeout_ms)) {
-        p.kill();
-        p.waitForFinished();
-    }
-    Result r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-QJsonObject json_of(const QByteArray& out) {
-    QJsonParseError e;
-    const auto doc = QJsonDocument::fromJson(out, &e);
-    if (e.error != QJsonParseError::NoError) qWarning("not JSON (%s): %s", qPrintable(e.errorString()), out.constData());
-    return doc.object();
-}
-
-QList<int> ints(const QJsonValue& v) {
-    QList<int> out;
-    for (const auto& x : v.toArray()) out.append(x.toInt());
-    return out;
-}
-
-bool one_error_line(const Result& r) {
-    const QList<QByteArray> lines = r.err.trimmed().split('\n');
-    return r.code != 0 && r.code != -1 && lines.size() == 1 && lines[0].startsWith("waypoint-cli: error: ") &&
-           r.err.endsWith('\n');
-}
 
 bool have(const QString& path) { return QFile::exists(path); }
 
