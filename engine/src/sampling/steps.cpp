@@ -70,7 +70,7 @@ void softmax(const std::vector<float>& logits, float temperature, Candidates& ca
     const float inv_t = std::min(1.0f / t, 1e30f);  // 0 * inv_t stays 0 for any t
     Candidate* c = out.data();
     const float* l = logits.data();
-    for (size_t i = 0; i < n; ++i) c[i] = {int(i), exp_nonpositive((l[i] - mx) * inv_t)};
+    for (size_t i = 0; i < n; ++i) c[i] = {int(i), detail::exp_nonpositive((l[i] - mx) * inv_t)};
     // Four partial sums in a fixed order: fast and the same everywhere.
     double acc[4] = {0, 0, 0, 0};
     size_t i = 0;
