@@ -26,8 +26,6 @@ private Q_SLOTS:
         QTest::newRow("hf folder") << QString::fromStdString(kHf) << "Hugging Face safetensors";
         QTest::newRow("gguf") << QString::fromStdString(kShared + "/models/stories260K-gguf/stories260K-f32.gguf")
                               << "GGUF";
-        QTest::newRow("nanogpt") << QString::fromStdString(kShared + "/models/stories260K-nanogpt/ckpt.pt")
-                                 << "PyTorch checkpoint";
         QTest::newRow("slm4096") << QString::fromStdString(kShared + "/models/slm4096/ckpt.pt") << "PyTorch checkpoint";
     }
 
