@@ -1,10 +1,11 @@
 // waypoint-bench: times load, a batched prefill of --prompt-tokens ids and
 // --decode-tokens greedy decode steps, after one warm-up pass, and prints one
 // JSON object (medians over --repeat runs). Engine only.
-//
-//   waypoint-bench --checkpoint /tmp/rnd/stories15M.bin \
-//       --tokenizer ../shared/tokenizers/llama2/tokenizer.model \
-//       --prompt-tokens 256 --decode-tokens 128 --threads 2 --dtype bf16
+/* For example (a block comment: a line comment would swallow the next line):
+     waypoint-bench --checkpoint /tmp/rnd/stories15M.bin \
+         --tokenizer ../shared/tokenizers/llama2/tokenizer.model \
+         --prompt-tokens 256 --decode-tokens 128 --threads 2 --dtype bf16
+*/
 
 #include <algorithm>
 #include <cmath>
