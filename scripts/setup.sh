@@ -19,6 +19,7 @@ packages=(
   libsentencepiece-dev sentencepiece
   nlohmann-json3-dev libre2-dev libedit-dev
   qt6-base-dev qt6-declarative-dev qt6-tools-dev libgl-dev
+  libqt6sql6-sqlite
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-dialogs qml6-module-qtquick-templates qml6-module-qtquick-window
   qml6-module-qtqml-workerscript qml6-module-qtqml-models qml6-module-qtquick-shapes

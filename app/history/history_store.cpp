@@ -1,0 +1,363 @@
+#include "history_store.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
+
+#include "history_database.h"
+#include "history_ids.h"
+
+namespace waypoint::history {
+
+namespace {
+constexpr int kDefaultSaveIntervalMs = 500;  // a streamed answer is on disk within this (plus one write)
+constexpr int kSearchDelayMs = 150;          // typing in the search box asks the database once per pause
+qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+}  // namespace
+
+HistoryStore::HistoryStore(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<ChatRecord>();
+    qRegisterMetaType<MessageRecord>();
+    qRegisterMetaType<QVector<MessageRecord>>();
+    thread_.setObjectName(QStringLiteral("waypoint-history"));
+    worker_ = new QObject;  // no parent: it lives in thread_
+    worker_->moveToThread(&thread_);
+    thread_.start();
+    saveTimer_.setSingleShot(true);
+    saveTimer_.setInterval(kDefaultSaveIntervalMs);
+    connect(&saveTimer_, &QTimer::timeout, this, &HistoryStore::flushAnswers);
+    searchTimer_.setSingleShot(true);
+    searchTimer_.setInterval(kSearchDelayMs);
+    connect(&searchTimer_, &QTimer::timeout, this, [this] { search(chats_.searchText()); });
+    connect(&chats_, &ChatListModel::searchRequested, &searchTimer_, qOverload<>(&QTimer::start));
+}
+
+HistoryStore::~HistoryStore() {
+    // Whatever was asked is written before the thread ends: the last job
+    // closes the database and ends the thread's loop, after all jobs before it.
+    flushAnswers();
+    post([this] {
+        delete db_;
+        db_ = nullptr;
+        QThread::currentThread()->quit();
+    });
+    thread_.wait();
+    delete worker_;
+}
+
+QString HistoryStore::defaultPath() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.sqlite");
+}
+
+void HistoryStore::setPath(const QString& path) {
+    if (path == path_ || opened_) return;  // the file is chosen once, before it opens
+    path_ = path;
+    Q_EMIT pathChanged();
+}
+
+void HistoryStore::setSaveIntervalMs(int ms) {
+    if (ms == saveTimer_.interval() || ms < 0) return;
+    saveTimer_.setInterval(ms);
+    Q_EMIT saveIntervalChanged();
+}
+
+template <typename Job>
+void HistoryStore::post(Job&& job) {
+    QMetaObject::invokeMethod(worker_, std::forward<Job>(job), Qt::QueuedConnection);
+}
+
+void HistoryStore::reportError(const QString& what, const QString& error) {
+    const QString message = QStringLiteral("Could not %1 in the chat history %2: %3")
+                                .arg(what, QDir::toNativeSeparators(path_), error);
+    QMetaObject::invokeMethod(this, [this, message] {
+        lastError_ = message;
+        Q_EMIT lastErrorChanged();
+    }, Qt::QueuedConnection);
+}
+
+void HistoryStore::open() {
+    if (opened_) return;
+    opened_ = true;
+    if (path_.isEmpty()) {
+        path_ = defaultPath();
+        Q_EMIT pathChanged();
+    }
+    const QString path = path_;
+    post([this, path] {
+        db_ = new HistoryDatabase;
+        const QString notice = db_->open(path);
+        const QVector<ChatRecord> list = db_->chats();
+        const bool persistent = db_->persistent(), fts = db_->fullTextSearch();
+        QMetaObject::invokeMethod(this, [=] {
+            notice_ = notice;
+            persistent_ = persistent;
+            fts_ = fts;
+            // Chats made before the file was read stay (they are written after it).
+            QVector<ChatRecord> all = list;
+            for (int r = 0; r < chats_.rowCount(); ++r) {
+                ChatRecord c;
+                if (chats_.find(chats_.get(r).value(QStringLiteral("chatId")).toLongLong(), &c)) all << c;
+            }
+            chats_.setChats(all);
+            ready_ = true;
+            if (!notice.isEmpty()) Q_EMIT noticeChanged();
+            Q_EMIT readyChanged();
+        }, Qt::QueuedConnection);
+    });
+}
+
+void HistoryStore::saveChat(const ChatRecord& chat) {
+    post([this, chat] {
+        if (db_ && !db_->saveChat(chat)) reportError(QStringLiteral("save the chat \"%1\"").arg(chat.title), db_->lastError());
+    });
+}
+
+qint64 HistoryStore::newChat(const QString& title, const QString& checkpoint, const QString& systemPrompt,
+                             const QVariantMap& sampling) {
+    open();
+    ChatRecord c;
+    c.id = nextId();
+    c.title = title.isEmpty() ? QStringLiteral("New chat") : title;
+    c.checkpoint = checkpoint;
+    c.systemPrompt = systemPrompt;
+    c.sampling = sampling;
+    c.createdMs = c.lastUsedMs = nowMs();
+    chats_.upsert(c);
+    saveChat(c);
+    return c.id;
+}
+
+QVariantMap HistoryStore::chat(qint64 chatId) const {
+    const int row = chats_.rowOf(chatId);
+    if (row >= 0) return chats_.get(row);
+    ChatRecord c;
+    if (!chats_.find(chatId, &c)) return {};
+    return {{QStringLiteral("chatId"), c.id},
+            {QStringLiteral("title"), c.title},
+            {QStringLiteral("checkpoint"), c.checkpoint},
+            {QStringLiteral("systemPrompt"), c.systemPrompt},
+            {QStringLiteral("lastUsed"), QDateTime::fromMSecsSinceEpoch(c.lastUsedMs)},
+            {QStringLiteral("created"), QDateTime::fromMSecsSinceEpoch(c.createdMs)}};
+}
+
+void HistoryStore::renameChat(qint64 chatId, const QString& title) {
+    ChatRecord c;
+    const QString t = title.trimmed();
+    if (t.isEmpty() || !chats_.find(chatId, &c) || c.title == t) return;
+    c.title = t;
+    chats_.upsert(c);
+    post([this, chatId, t] {
+        if (db_ && !db_->renameChat(chatId, t)) reportError(QStringLiteral("rename the chat"), db_->lastError());
+    });
+}
+
+void HistoryStore::setSystemPrompt(qint64 chatId, const QString& text) {
+    ChatRecord c;
+    if (!chats_.find(chatId, &c) || c.systemPrompt == text) return;
+    c.systemPrompt = text;
+    chats_.upsert(c);
+    saveChat(c);
+}
+
+void HistoryStore::setSampling(qint64 chatId, const QVariantMap& sampling) {
+    ChatRecord c;
+    if (!chats_.find(chatId, &c) || c.sampling == sampling) return;
+    c.sampling = sampling;
+    chats_.upsert(c);
+    saveChat(c);
+}
+
+void HistoryStore::setCheckpoint(qint64 chatId, const QString& checkpoint) {
+    ChatRecord c;
+    if (!chats_.find(chatId, &c) || c.checkpoint == checkpoint) return;
+    c.checkpoint = checkpoint;
+    chats_.upsert(c);
+    saveChat(c);
+}
+
+void HistoryStore::deleteChat(qint64 chatId) {
+    ChatRecord c;
+    if (!chats_.find(chatId, &c)) return;
+    flushAnswers();
+    deleted_ << c;
+    chats_.remove(chatId);
+    post([this, chatId] {
+        if (db_ && !db_->setDeleted(chatId, true)) reportError(QStringLiteral("delete the chat"), db_->lastError());
+    });
+    Q_EMIT undoChanged();
+}
+
+void HistoryStore::undoDelete() {
+    if (deleted_.isEmpty()) return;
+    const ChatRecord c = deleted_.takeLast();
+    chats_.upsert(c);
+    post([this, id = c.id] {
+        if (db_ && !db_->setDeleted(id, false)) reportError(QStringLiteral("restore the chat"), db_->lastError());
+    });
+    Q_EMIT undoChanged();
+}
+
+qint64 HistoryStore::addMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& text,
+                                const QString& checkpoint, const QVariantMap& stats, const QString& finishReason) {
+    open();
+    MessageRecord m;
+    m.id = nextId();
+    m.chatId = chatId;
+    m.parentId = parentId;
+    m.role = role;
+    m.text = text;
+    m.checkpoint = checkpoint;
+    m.stats = stats;
+    m.finishReason = finishReason;
+    m.createdMs = nowMs();
+    post([this, m] {
+        if (db_ && !db_->saveMessage(m)) reportError(QStringLiteral("save a message"), db_->lastError());
+    });
+    ChatRecord c;
+    if (chats_.find(chatId, &c)) {
+        c.lastUsedMs = qMax(c.lastUsedMs, m.createdMs);
+        c.currentLeaf = m.id;
+        chats_.upsert(c);
+    }
+    return m.id;
+}
+
+qint64 HistoryStore::startAnswer(qint64 chatId, qint64 parentId, const QString& checkpoint) {
+    open();
+    MessageRecord m;
+    m.id = nextId();
+    m.chatId = chatId;
+    m.parentId = parentId;
+    m.role = QStringLiteral("assistant");
+    m.checkpoint = checkpoint;
+    m.createdMs = nowMs();
+    m.complete = false;
+    streaming_.insert(m.id, m);
+    post([this, m] {
+        if (db_ && !db_->saveMessage(m)) reportError(QStringLiteral("save an answer"), db_->lastError());
+    });
+    ChatRecord c;
+    if (chats_.find(chatId, &c)) {
+        c.lastUsedMs = qMax(c.lastUsedMs, m.createdMs);
+        c.currentLeaf = m.id;
+        chats_.upsert(c);
+    }
+    return m.id;
+}
+
+void HistoryStore::updateAnswer(qint64 messageId, const QString& textSoFar) {
+    if (!streaming_.contains(messageId)) return;
+    pendingText_.insert(messageId, textSoFar);
+    if (!saveTimer_.isActive()) saveTimer_.start();
+}
+
+void HistoryStore::flushAnswers() {
+    saveTimer_.stop();
+    if (pendingText_.isEmpty()) return;
+    const QHash<Id, QString> updates = std::exchange(pendingText_, {});
+    post([this, updates] {
+        if (!db_) return;
+        for (auto it = updates.begin(); it != updates.end(); ++it) {
+            if (!db_->updateText(it.key(), it.value())) {
+                reportError(QStringLiteral("save an answer"), db_->lastError());
+                continue;
+            }
+            const qint64 id = it.key();
+            const int length = int(it.value().size());
+            QMetaObject::invokeMethod(this, [this, id, length] { Q_EMIT answerSaved(id, length); }, Qt::QueuedConnection);
+        }
+    });
+}
+
+void HistoryStore::finishAnswer(qint64 messageId, const QString& text, const QVariantMap& stats,
+                                const QString& finishReason) {
+    auto it = streaming_.find(messageId);
+    if (it == streaming_.end()) return;
+    MessageRecord m = *it;
+    streaming_.erase(it);
+    pendingText_.remove(messageId);
+    m.text = text;
+    m.stats = stats;
+    m.finishReason = finishReason;
+    m.complete = true;
+    post([this, m] {
+        if (!db_) return;
+        if (!db_->saveMessage(m)) {
+            reportError(QStringLiteral("save an answer"), db_->lastError());
+            return;
+        }
+        QMetaObject::invokeMethod(this, [this, id = m.id, length = int(m.text.size())] { Q_EMIT answerSaved(id, length); },
+                                  Qt::QueuedConnection);
+    });
+}
+
+QVariantMap HistoryStore::toVariant(const MessageRecord& m) {
+    return {{QStringLiteral("id"), m.id},
+            {QStringLiteral("chatId"), m.chatId},
+            {QStringLiteral("parentId"), m.parentId},
+            {QStringLiteral("role"), m.role},
+            {QStringLiteral("text"), m.text},
+            {QStringLiteral("checkpoint"), m.checkpoint},
+            {QStringLiteral("stats"), m.stats},
+            {QStringLiteral("finishReason"), m.finishReason},
+            {QStringLiteral("created"), QDateTime::fromMSecsSinceEpoch(m.createdMs)},
+            {QStringLiteral("complete"), m.complete},
+            {QStringLiteral("alternative"), m.alternative},
+            {QStringLiteral("alternatives"), m.alternatives}};
+}
+
+void HistoryStore::loadConversation(qint64 chatId, qint64 leaf) {
+    open();
+    flushAnswers();  // a streaming answer is read as it is now
+    post([this, chatId, leaf] {
+        if (!db_) return;
+        const QVector<MessageRecord> messages = db_->conversation(chatId, leaf);
+        QMetaObject::invokeMethod(this, [this, chatId, messages] {
+            QVariantList list;
+            for (const MessageRecord& m : messages) list << toVariant(m);
+            Q_EMIT conversationLoaded(chatId, messages);
+            Q_EMIT conversationLoadedForQml(chatId, list);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void HistoryStore::showAlternative(qint64 chatId, qint64 messageId) {
+    open();
+    flushAnswers();
+    post([this, chatId, messageId] {
+        if (!db_) return;
+        const Id leaf = db_->newestLeafUnder(messageId);
+        if (!leaf || !db_->setCurrentLeaf(chatId, leaf)) return;
+        const QVector<MessageRecord> messages = db_->conversation(chatId, leaf);
+        QMetaObject::invokeMethod(this, [this, chatId, leaf, messages] {
+            ChatRecord c;
+            if (chats_.find(chatId, &c)) {
+                c.currentLeaf = leaf;
+                chats_.upsert(c);
+            }
+            QVariantList list;
+            for (const MessageRecord& m : messages) list << toVariant(m);
+            Q_EMIT conversationLoaded(chatId, messages);
+            Q_EMIT conversationLoadedForQml(chatId, list);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void HistoryStore::search(const QString& text) {
+    open();
+    post([this, text] {
+        if (!db_) return;
+        const QVector<Id> ids = db_->search(text);
+        QMetaObject::invokeMethod(this, [this, text, ids] { chats_.setMatches(text, ids); }, Qt::QueuedConnection);
+    });
+}
+
+void HistoryStore::sync() {
+    flushAnswers();
+    QMetaObject::invokeMethod(worker_, [] {}, Qt::BlockingQueuedConnection);
+    // The answers the jobs sent back are delivered now, in order.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
+}  // namespace waypoint::history
