@@ -10,6 +10,7 @@ add_library(waypoint_history STATIC
   history/history_database.h history/history_database.cpp
   history/chat_list_model.h history/chat_list_model.cpp
   history/history_store.h history/history_store.cpp
+  history/history_export.h history/history_export.cpp
 )
 set_target_properties(waypoint_history PROPERTIES AUTOMOC ON)
 target_include_directories(waypoint_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/history)

@@ -3,9 +3,12 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QSaveFile>
+#include <QUrl>
 #include <QStandardPaths>
 
 #include "history_database.h"
+#include "history_export.h"
 #include "history_ids.h"
 
 namespace waypoint::history {
@@ -350,6 +353,30 @@ void HistoryStore::search(const QString& text) {
         if (!db_) return;
         const QVector<Id> ids = db_->search(text);
         QMetaObject::invokeMethod(this, [this, text, ids] { chats_.setMatches(text, ids); }, Qt::QueuedConnection);
+    });
+}
+
+void HistoryStore::exportChat(qint64 chatId, const QString& file) {
+    open();
+    flushAnswers();
+    const QString path = file.startsWith(QLatin1String("file:")) ? QUrl(file).toLocalFile() : file;
+    post([this, chatId, path] {
+        QString error;
+        ChatRecord chat;
+        if (!db_ || !db_->chat(chatId, &chat)) {
+            error = QStringLiteral("That chat is not in the history any more.");
+        } else {
+            const QVector<MessageRecord> messages = db_->conversation(chatId);
+            const QByteArray bytes = exportFormatFor(path) == QLatin1String("json")
+                                         ? chatToJson(chat, messages)
+                                         : chatToMarkdown(chat, messages).toUtf8();
+            QSaveFile out(path);  // all or nothing: an old file is replaced only when the new one is whole
+            if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit())
+                error = QStringLiteral("Could not write %1: %2. Choose another folder or free some space.")
+                            .arg(QDir::toNativeSeparators(path), out.errorString());
+        }
+        QMetaObject::invokeMethod(this, [this, chatId, path, error] { Q_EMIT exportFinished(chatId, path, error); },
+                                  Qt::QueuedConnection);
     });
 }
 

@@ -97,6 +97,10 @@ public:
     Q_INVOKABLE void loadConversation(qint64 chatId, qint64 leaf = 0);
     Q_INVOKABLE void showAlternative(qint64 chatId, qint64 messageId);
 
+    // Writes the chat's branch on show to `file` (a path or a file: URL) as
+    // Markdown, or JSON when the name ends in .json; answers with exportFinished.
+    Q_INVOKABLE void exportChat(qint64 chatId, const QString& file);
+
     // Waits until everything asked so far is written (tests, shutdown).
     Q_INVOKABLE void sync();
 
@@ -112,6 +116,8 @@ Q_SIGNALS:
     void conversationLoaded(qint64 chatId, const QVector<waypoint::history::MessageRecord>& messages);
     // The same for QML: a list of maps (toVariant).
     void conversationLoadedForQml(qint64 chatId, const QVariantList& messages);
+    // error is "" on success, else a sentence naming the file.
+    void exportFinished(qint64 chatId, const QString& path, const QString& error);
     // A streaming answer's text up to `length` characters is in the file.
     void answerSaved(qint64 messageId, int length);
 

@@ -18,3 +18,7 @@ target_link_libraries(history_crash_writer PRIVATE waypoint_history)
 waypoint_history_test(tst_history_crash)
 add_dependencies(tst_history_crash history_crash_writer)
 target_compile_definitions(tst_history_crash PRIVATE HISTORY_CRASH_WRITER="$<TARGET_FILE:history_crash_writer>")
+
+# What the history costs the GUI thread, beside doing the writes on it (prints JSON).
+add_executable(bench_history history/bench_history.cpp)
+target_link_libraries(bench_history PRIVATE waypoint_history Qt6::Qml)

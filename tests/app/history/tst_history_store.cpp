@@ -46,6 +46,7 @@ private Q_SLOTS:
     void searchFiltersTheList();
     void regenerateKeepsAlternatives();
     void badFileGivesNotice();
+    void exportsMarkdownAndJson();
 };
 
 void TestHistoryStore::chatsAndMessagesSurviveRestart() {
@@ -249,6 +250,54 @@ void TestHistoryStore::badFileGivesNotice() {
     store.newChat(QStringLiteral("works"));
     store.sync();
     QCOMPARE(store.lastError(), QString());
+}
+
+void TestHistoryStore::exportsMarkdownAndJson() {
+    QTemporaryDir dir;
+    HistoryStore store;
+    store.setPath(dir.filePath(QStringLiteral("h.sqlite")));
+    const qint64 chat = store.newChat(QStringLiteral("Sums"), QStringLiteral("/m/arith-step3000"),
+                                      QStringLiteral("Answer with digits.\nNothing else."));
+    const qint64 user = store.addMessage(chat, 0, QStringLiteral("user"), QStringLiteral("12+34="));
+    const qint64 a1 = store.addMessage(chat, user, QStringLiteral("assistant"), QStringLiteral("47"));
+    store.addMessage(chat, user, QStringLiteral("assistant"), QStringLiteral("46\n\n```\ncode\n```"),
+                     QStringLiteral("/m/arith-step3000"),
+                     {{QStringLiteral("newTokens"), 3}, {QStringLiteral("tokensPerSecond"), 100.0}},
+                     QStringLiteral("eos"));
+    QSignalSpy done(&store, &HistoryStore::exportFinished);
+    const QString md = dir.filePath(QStringLiteral("sums.md"));
+    const QString json = dir.filePath(QStringLiteral("sums.json"));
+    store.exportChat(chat, QUrl::fromLocalFile(md).toString());  // as a FileDialog gives it
+    store.exportChat(chat, json);
+    store.exportChat(chat, dir.filePath(QStringLiteral("no-such-folder/x.md")));
+    store.sync();
+    QCOMPARE(done.size(), 3);
+    QCOMPARE(done.at(0).at(2).toString(), QString());
+    QCOMPARE(done.at(1).at(2).toString(), QString());
+    QVERIFY2(done.at(2).at(2).toString().contains(QStringLiteral("no-such-folder")), qPrintable(done.at(2).at(2).toString()));
+
+    QFile mdFile(md);
+    QVERIFY(mdFile.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(mdFile.readAll());
+    QVERIFY2(text.startsWith(QStringLiteral("# Sums\n")), qPrintable(text));
+    QVERIFY(text.contains(QStringLiteral("> Answer with digits.\n> Nothing else.\n")));
+    QVERIFY(text.contains(QStringLiteral("## You\n\n12+34=\n")));
+    QVERIFY(text.contains(QStringLiteral("## Assistant (arith-step3000)\n\n46\n\n```\ncode\n```\n")));
+    QVERIFY(text.contains(QStringLiteral("*3 tokens · 100.0 tokens/s · finished: eos*")));
+    QVERIFY(!text.contains(QStringLiteral("47")));  // only the branch on show
+
+    QFile jsonFile(json);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(jsonFile.readAll()).object();
+    QCOMPARE(root.value("title").toString(), QStringLiteral("Sums"));
+    const QJsonArray messages = root.value("messages").toArray();
+    QCOMPARE(messages.size(), 3);
+    QCOMPARE(messages[0].toObject().value("role").toString(), QStringLiteral("system"));
+    QCOMPARE(messages[1].toObject().value("content").toString(), QStringLiteral("12+34="));
+    QCOMPARE(messages[2].toObject().value("finish_reason").toString(), QStringLiteral("eos"));
+    QCOMPARE(messages[2].toObject().value("alternative").toString(), QStringLiteral("2/2"));
+    QCOMPARE(messages[2].toObject().value("stats").toObject().value("newTokens").toInt(), 3);
+    Q_UNUSED(a1);
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
