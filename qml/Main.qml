@@ -1,6 +1,7 @@
 // The main window: a Chat | Compare tab bar on top (Ctrl+1 / Ctrl+2). Chat:
-// checkpoints and sampling on the left, the conversation in the middle, a
-// status bar below; starts on --checkpoint, else the last used checkpoint,
+// checkpoints and sampling on the left, the saved chats (ChatList, kept by
+// ChatHistory and ChatRecorder), the conversation, a status bar below; opens
+// the last chat; starts on --checkpoint, else the last used checkpoint,
 // else the project's demo checkpoint. Compare: 2-4 panes on one prompt; its
 // panes load only when the view is first shown (or with --compare).
 import QtQuick
@@ -54,6 +55,18 @@ ApplicationWindow {
     }
     CheckpointLibrary { id: library }
     ButtonKeys {}  // Enter presses the focused button, as Space does
+    // Saved chats (history.sqlite in the app-data folder); the recorder saves
+    // what the chat shows and puts a chosen chat back. On start: the last chat.
+    ChatHistory {
+        id: history
+        onReadyChanged: if (ready && chat.messages.count === 0) recorder.openMostRecent()
+    }
+    ChatRecorder { id: recorder; history: history; messages: chat.messages; controller: chat }
+    function newChat() {
+        chat.clear()
+        recorder.startNewChat()
+        chatView.promptBox.textArea.forceActiveFocus()
+    }
     CompareController {
         id: compare
         backend: AppOptions.fakeBackend ? "fake" : "engine"
@@ -96,7 +109,7 @@ ApplicationWindow {
         onActivated: window.comparing ? compare.stop() : chat.stop()
     }
     Shortcut { sequence: StandardKey.Open; enabled: !window.comparing; onActivated: fileDialog.open() }
-    Shortcut { sequence: "Ctrl+N"; enabled: !window.comparing; onActivated: { chat.clear(); chatView.promptBox.textArea.forceActiveFocus() } }
+    Shortcut { sequence: "Ctrl+N"; enabled: !window.comparing; onActivated: window.newChat() }
     Shortcut { sequence: "Ctrl+I"; enabled: chat.modelLoaded && !window.comparing; onActivated: modelCard.open() }
     Shortcut { sequence: "Ctrl+1"; onActivated: window.showView(0) }
     Shortcut { sequence: "Ctrl+2"; onActivated: window.showView(1) }
@@ -146,6 +159,20 @@ ApplicationWindow {
                 onOpenFolderRequested: folderDialog.open()
                 onChooseModelsFolderRequested: modelsFolderDialog.open()
                 onChooseTokenizerRequested: (path) => window.chooseTokenizer(path)
+            }
+            Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
+            ChatList {
+                id: chatList
+                Layout.preferredWidth: 250
+                Layout.fillHeight: true
+                history: history
+                currentChatId: recorder.chatId
+                onNewChatRequested: window.newChat()
+                onChatChosen: (chatId) => {
+                    if (chat.generating) chat.stop()
+                    recorder.openChat(chatId)
+                }
+                onCurrentChatDeleted: window.newChat()
             }
             Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
             ChatView {
@@ -221,6 +248,7 @@ ApplicationWindow {
             samplingPanel: sidebar.samplingPanel
             cardDialog: modelCard
             promptBox: chatView.promptBox
+            history: history
         }
     }
 }

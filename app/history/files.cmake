@@ -17,4 +17,5 @@ target_include_directories(waypoint_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/h
 target_compile_options(waypoint_history PRIVATE -Wall -Wextra)
 target_link_libraries(waypoint_history PUBLIC Qt6::Core Qt6::Sql Qt6::Qml)
 
-list(APPEND WAYPOINT_APP_SOURCES history/history_qml.h)
+list(APPEND WAYPOINT_APP_SOURCES history/history_qml.h history/chat_recorder.h history/chat_recorder.cpp)
+list(APPEND WAYPOINT_QML_FILES views/ChatList.qml)

@@ -190,7 +190,7 @@ QString HistoryDatabase::open(const QString& path) {
     }
     QString problem = openConnection(path) ? prepare() : lastError_;
     if (problem.isEmpty()) {
-        persistent_ = true;
+        persistent_ = path != QLatin1String(":memory:");
         return {};
     }
     close();

@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QUrl>
 #include <QStandardPaths>
@@ -356,6 +358,20 @@ void HistoryStore::search(const QString& text) {
     });
 }
 
+QString HistoryStore::exportPathFor(qint64 chatId, const QString& format) const {
+    QString title = chat(chatId).value(QStringLiteral("title")).toString();
+    title.replace(QRegularExpression(QStringLiteral("[^\\w\\- ]+")), QStringLiteral("_"));
+    title = title.simplified().left(50).trimmed();
+    if (title.isEmpty()) title = QStringLiteral("chat");
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
+                           QStringLiteral("/Waypoint chats");
+    const QString stem = QStringLiteral("%1/%2 %3").arg(folder, title, QDate::currentDate().toString(Qt::ISODate));
+    const QString ext = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
+    QString path = stem + ext;
+    for (int n = 2; QFileInfo::exists(path); ++n) path = QStringLiteral("%1 (%2)%3").arg(stem).arg(n).arg(ext);
+    return path;
+}
+
 void HistoryStore::exportChat(qint64 chatId, const QString& file) {
     open();
     flushAnswers();
@@ -370,6 +386,7 @@ void HistoryStore::exportChat(qint64 chatId, const QString& file) {
             const QByteArray bytes = exportFormatFor(path) == QLatin1String("json")
                                          ? chatToJson(chat, messages)
                                          : chatToMarkdown(chat, messages).toUtf8();
+            QDir().mkpath(QFileInfo(path).absolutePath());
             QSaveFile out(path);  // all or nothing: an old file is replaced only when the new one is whole
             if (!out.open(QIODevice::WriteOnly) || out.write(bytes) != bytes.size() || !out.commit())
                 error = QStringLiteral("Could not write %1: %2. Choose another folder or free some space.")

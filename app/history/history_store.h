@@ -100,6 +100,10 @@ public:
     // Writes the chat's branch on show to `file` (a path or a file: URL) as
     // Markdown, or JSON when the name ends in .json; answers with exportFinished.
     Q_INVOKABLE void exportChat(qint64 chatId, const QString& file);
+    // A new file name for exporting the chat ("markdown" or "json"): the
+    // title and date in the user's Documents/Waypoint chats folder, never an
+    // existing file.
+    Q_INVOKABLE QString exportPathFor(qint64 chatId, const QString& format) const;
 
     // Waits until everything asked so far is written (tests, shutdown).
     Q_INVOKABLE void sync();

@@ -1,6 +1,7 @@
 // --screenshot DIR: drives the window through its states and saves PNGs:
-// checkpoint picker, sampling panel, chat mid-stream, model card, as
-// {picker,sampling,chat,card}-{light,dark}.png; then quits. The theme suffix
+// checkpoint picker, sampling panel, chat mid-stream, the saved chats (a
+// two-turn chat on the loaded checkpoint beside older chats), model card, as
+// {picker,sampling,chat,chats,card}-{light,dark}.png; then quits. The theme suffix
 // comes from --theme; $WAYPOINT_SCREENSHOTS picks shots (Screenshooter.wanted).
 // Run by tools/screenshots/take.sh.
 import QtQuick
@@ -15,6 +16,9 @@ Item {
     required property Item samplingPanel
     required property var cardDialog
     required property var promptBox
+    // For the "chats" shot: the window's ChatHistory (older chats are added to it).
+    property var history: null
+    property var chatPrompts: ["12+34=", "123+456="]
     readonly property string suffix: Theme.dark ? "dark" : "light"
     property int step: 0
     property int ticks: 0
@@ -68,7 +72,26 @@ Item {
                     root.step = 3
                 }
                 break
-            case 3:
+            case 3:  // the saved chats: a few older ones, then a two-turn chat
+                if (!shooter.wanted("chats") || !root.history) { root.step = 5; break }
+                if (root.controller.generating || !root.history.ready) break
+                root.controller.clear()
+                for (const t of ["Bedtime story about a dragon", "Why is the sky blue?", "Sums with carries"]) {
+                    const id = root.history.newChat(t, root.controller.checkpointPath)
+                    root.history.addMessage(id, 0, "user", t)
+                }
+                root.step = 40
+                break
+            case 40:  // ask the next sum once the last answer is in
+                if (root.controller.generating) break
+                if (root.chatPrompts.length === 0) { root.waitUntil = root.ticks + 5; root.step = 41; break }
+                root.controller.send(root.chatPrompts.shift())
+                break
+            case 41:
+                shooter.save(root.windowContent, root.path("chats"), true)
+                root.step = 5
+                break
+            case 5:
                 if (!shooter.wanted("card")) { AppOptions.quit(0); root.step = 99; break }
                 if (root.controller.generating) break
                 root.cardDialog.open()

@@ -6,7 +6,7 @@ function(waypoint_history_test name)
   target_link_libraries(${name} PRIVATE waypoint_history Qt6::Sql Qt6::Test)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES TIMEOUT 300 ENVIRONMENT
-    "QT_QPA_PLATFORM=offscreen;XDG_DATA_HOME=${CMAKE_CURRENT_BINARY_DIR}/data-${name}")
+    "QT_QPA_PLATFORM=offscreen;XDG_DATA_HOME=${CMAKE_CURRENT_BINARY_DIR}/data-${name};HOME=${CMAKE_CURRENT_BINARY_DIR}/home-${name}")
 endfunction()
 
 waypoint_history_test(tst_history_database)
@@ -22,3 +22,4 @@ target_compile_definitions(tst_history_crash PRIVATE HISTORY_CRASH_WRITER="$<TAR
 # What the history costs the GUI thread, beside doing the writes on it (prints JSON).
 add_executable(bench_history history/bench_history.cpp)
 target_link_libraries(bench_history PRIVATE waypoint_history Qt6::Qml)
+waypoint_app_test(tst_chat_recorder)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Takes the README's screenshots of the real window under Xvfb, in light and
-# dark, into docs/screenshots/{picker,sampling,chat,card,compare}-{light,dark}.png:
-# checkpoint picker, sampling panel and model card on the demo checkpoint (it
-# carries training step and validation loss); the chat mid-stream on a story
+# dark, into docs/screenshots/{picker,sampling,chat,chats,card,compare}-{light,dark}.png:
+# checkpoint picker, sampling panel, saved chats and model card on the demo
+# checkpoint (it carries training step and validation loss); the chat mid-stream on a story
 # model (the demo model's answers are a few tokens long).
 #   tools/screenshots/take.sh [BUILD_DIR] [CHAT_CHECKPOINT]
 # BUILD_DIR defaults to build; CHAT_CHECKPOINT to
@@ -24,11 +24,11 @@ shoot() {  # theme shots [--checkpoint PATH]
   theme=$1 shots=$2
   shift 2
   rm -rf "$config" && mkdir -p "$config"
-  XDG_CONFIG_HOME=$config WAYPOINT_SCREENSHOTS=$shots WAYPOINT_TOKEN_DELAY_MS=${WAYPOINT_TOKEN_DELAY_MS:-40} \
+  XDG_CONFIG_HOME=$config XDG_DATA_HOME=$config/data WAYPOINT_SCREENSHOTS=$shots WAYPOINT_TOKEN_DELAY_MS=${WAYPOINT_TOKEN_DELAY_MS:-40} \
     xvfb-run -a -s "-screen 0 1400x900x24" "$app" --theme "$theme" --screenshot "$out" "$@"
 }
 for theme in light dark; do
-  shoot "$theme" picker,sampling,card
+  shoot "$theme" picker,sampling,chats,card
   if [ -e "$chat" ]; then
     shoot "$theme" chat --checkpoint "$chat"
   else

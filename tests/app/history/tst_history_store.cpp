@@ -269,12 +269,12 @@ void TestHistoryStore::exportsMarkdownAndJson() {
     const QString json = dir.filePath(QStringLiteral("sums.json"));
     store.exportChat(chat, QUrl::fromLocalFile(md).toString());  // as a FileDialog gives it
     store.exportChat(chat, json);
-    store.exportChat(chat, dir.filePath(QStringLiteral("no-such-folder/x.md")));
+    store.exportChat(chat, QStringLiteral("/proc/waypoint-no-such-folder/x.md"));  // cannot be made
     store.sync();
     QCOMPARE(done.size(), 3);
     QCOMPARE(done.at(0).at(2).toString(), QString());
     QCOMPARE(done.at(1).at(2).toString(), QString());
-    QVERIFY2(done.at(2).at(2).toString().contains(QStringLiteral("no-such-folder")), qPrintable(done.at(2).at(2).toString()));
+    QVERIFY2(done.at(2).at(2).toString().contains(QStringLiteral("/proc/waypoint-no-such-folder/x.md")), qPrintable(done.at(2).at(2).toString()));
 
     QFile mdFile(md);
     QVERIFY(mdFile.open(QIODevice::ReadOnly));
@@ -298,6 +298,17 @@ void TestHistoryStore::exportsMarkdownAndJson() {
     QCOMPARE(messages[2].toObject().value("alternative").toString(), QStringLiteral("2/2"));
     QCOMPARE(messages[2].toObject().value("stats").toObject().value("newTokens").toInt(), 3);
     Q_UNUSED(a1);
+    // A name for a new export file: the title, never an existing file.
+    const QString first = store.exportPathFor(chat, QStringLiteral("markdown"));
+    QVERIFY2(first.endsWith(QStringLiteral(".md")) && first.contains(QStringLiteral("/Sums ")), qPrintable(first));
+    QDir().mkpath(QFileInfo(first).absolutePath());
+    QFile taken(first);
+    QVERIFY(taken.open(QIODevice::WriteOnly));
+    taken.close();
+    const QString second = store.exportPathFor(chat, QStringLiteral("markdown"));
+    QVERIFY2(second != first && second.endsWith(QStringLiteral(" (2).md")), qPrintable(second));
+    QVERIFY(store.exportPathFor(chat, QStringLiteral("json")).endsWith(QStringLiteral(".json")));
+    QFile::remove(first);
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)

@@ -1,0 +1,185 @@
+#include "chat_recorder.h"
+
+#include <QVariantMap>
+
+using waypoint::history::HistoryStore;
+using waypoint::history::MessageRecord;
+
+namespace waypoint::app {
+
+namespace {
+// The model calls the answering side "model"; the history (like chat
+// templates and OpenAI-style files) calls it "assistant".
+QString savedRole(const QString& role) { return role == QLatin1String("model") ? QStringLiteral("assistant") : role; }
+QString shownRole(const QString& role) { return role == QLatin1String("assistant") ? QStringLiteral("model") : role; }
+}  // namespace
+
+ChatRecorder::ChatRecorder(QObject* parent) : QObject(parent) {}
+
+void ChatRecorder::setHistory(HistoryStore* history) {
+    if (history_ == history) return;
+    if (history_) disconnect(history_, nullptr, this, nullptr);
+    history_ = history;
+    if (history_) {
+        connect(history_, &HistoryStore::conversationLoaded, this, &ChatRecorder::onLoaded);
+        connect(history_->chats(), &QAbstractItemModel::rowsRemoved, this, &ChatRecorder::onChatsChanged);
+        connect(history_->chats(), &QAbstractItemModel::modelReset, this, &ChatRecorder::onChatsChanged);
+    }
+    Q_EMIT historyChanged();
+}
+
+void ChatRecorder::setMessages(MessageModel* messages) {
+    if (messages_ == messages) return;
+    if (messages_) disconnect(messages_, nullptr, this, nullptr);
+    messages_ = messages;
+    rowIds_.clear();
+    streaming_.clear();
+    if (messages_) {
+        connect(messages_, &QAbstractItemModel::rowsInserted, this,
+                [this](const QModelIndex&, int first, int last) { onRowsInserted(first, last); });
+        connect(messages_, &QAbstractItemModel::dataChanged, this,
+                [this](const QModelIndex& a, const QModelIndex& b) { onDataChanged(a.row(), b.row()); });
+        connect(messages_, &QAbstractItemModel::rowsRemoved, this,
+                [this](const QModelIndex&, int first, int last) { onRowsRemoved(first, last); });
+        connect(messages_, &QAbstractItemModel::modelReset, this, &ChatRecorder::onReset);
+        rowIds_.fill(0, messages_->rowCount());
+        streaming_.fill(false, messages_->rowCount());
+    }
+    Q_EMIT messagesChanged();
+}
+
+void ChatRecorder::setController(QObject* controller) {
+    if (controller_ == controller) return;
+    controller_ = controller;
+    Q_EMIT controllerChanged();
+}
+
+void ChatRecorder::setChatId(qint64 id) {
+    if (id == chatId_) return;
+    chatId_ = id;
+    Q_EMIT chatIdChanged();
+}
+
+QString ChatRecorder::checkpoint() const {
+    return controller_ ? controller_->property("checkpointPath").toString() : QString();
+}
+
+QString ChatRecorder::titleFor(const QString& firstMessage) {
+    QString line = firstMessage.trimmed().section(QLatin1Char('\n'), 0, 0).simplified();
+    if (line.size() > 60) line = line.left(59).trimmed() + QChar(0x2026);
+    return line.isEmpty() ? QStringLiteral("New chat") : line;
+}
+
+void ChatRecorder::onRowsInserted(int first, int last) {
+    for (int row = first; row <= last; ++row) {
+        rowIds_.insert(row, 0);
+        streaming_.insert(row, false);
+    }
+    if (restoring_ || !history_ || !messages_) return;
+    for (int row = first; row <= last; ++row) {
+        const MessageModel::Message& m = messages_->at(row);
+        if (m.role != QLatin1String("user") && m.role != QLatin1String("model")) continue;  // errors are not kept
+        qint64 parent = 0;
+        for (int r = row - 1; r >= 0 && !parent; --r) parent = rowIds_.at(r);
+        if (!chatId_) {
+            setChatId(history_->newChat(titleFor(m.text), checkpoint()));
+        }
+        if (m.role == QLatin1String("user")) {
+            rowIds_[row] = history_->addMessage(chatId_, parent, QStringLiteral("user"), m.text);
+        } else if (m.streaming) {
+            rowIds_[row] = history_->startAnswer(chatId_, parent, checkpoint());
+            streaming_[row] = true;
+            if (!m.text.isEmpty()) history_->updateAnswer(rowIds_[row], m.text);
+        } else {
+            rowIds_[row] = history_->addMessage(chatId_, parent, QStringLiteral("assistant"), m.text, checkpoint());
+        }
+    }
+}
+
+void ChatRecorder::onDataChanged(int first, int last) {
+    if (restoring_ || !history_ || !messages_) return;
+    for (int row = first; row <= last && row < streaming_.size(); ++row) {
+        if (!streaming_.at(row)) continue;
+        const MessageModel::Message& m = messages_->at(row);
+        if (m.streaming) history_->updateAnswer(rowIds_.at(row), m.text);
+        else finishAnswer(row);
+    }
+}
+
+void ChatRecorder::finishAnswer(int row) {
+    const MessageModel::Message& m = messages_->at(row);
+    streaming_[row] = false;
+    // stop() and failures finish the row with "stopped" / "failed" and leave
+    // the controller's stats as they were; a finished answer has fresh ones.
+    QString finish = m.stats;
+    QVariantMap stats{{QStringLiteral("summary"), m.stats}};
+    if (m.stats != QLatin1String("stopped") && m.stats != QLatin1String("failed") && controller_) {
+        finish = controller_->property("lastFinish").toString();
+        stats.insert(QStringLiteral("newTokens"), controller_->property("lastNewTokens"));
+        stats.insert(QStringLiteral("promptTokens"), controller_->property("lastPromptTokens"));
+        stats.insert(QStringLiteral("tokensPerSecond"), controller_->property("tokensPerSecond"));
+        stats.insert(QStringLiteral("timeToFirstTokenMs"), controller_->property("timeToFirstTokenMs"));
+    }
+    history_->finishAnswer(rowIds_.at(row), m.text, stats, finish);
+}
+
+void ChatRecorder::onRowsRemoved(int first, int last) {
+    // Regenerate removes the last answer; the saved one stays as an
+    // alternative, and the next answer is saved beside it.
+    // (An answer removed while streaming stays saved as cut off.)
+    for (int row = last; row >= first && row < rowIds_.size(); --row) {
+        rowIds_.remove(row);
+        streaming_.remove(row);
+    }
+}
+
+void ChatRecorder::onReset() {
+    rowIds_.fill(0, messages_ ? messages_->rowCount() : 0);
+    streaming_.fill(false, rowIds_.size());
+    if (!restoring_) setChatId(0);  // cleared: the next message starts a new chat
+}
+
+void ChatRecorder::openChat(qint64 chatId) {
+    if (!history_ || !chatId) return;
+    opening_ = chatId;
+    history_->loadConversation(chatId);
+}
+
+void ChatRecorder::startNewChat() {
+    opening_ = 0;
+    rowIds_.fill(0);
+    setChatId(0);
+}
+
+void ChatRecorder::openMostRecent() {
+    if (!history_ || history_->chats()->rowCount() == 0) return;
+    openChat(history_->chats()->get(0).value(QStringLiteral("chatId")).toLongLong());
+}
+
+void ChatRecorder::onLoaded(qint64 chatId, const QVector<MessageRecord>& saved) {
+    if (chatId != opening_ || !messages_) return;
+    opening_ = 0;
+    restoring_ = true;
+    messages_->clear();
+    for (const MessageRecord& m : saved) {
+        const int row = messages_->append(shownRole(m.role), m.text, false);
+        if (m.role == QLatin1String("assistant")) {
+            QString stats = m.stats.value(QStringLiteral("summary")).toString();
+            if (!m.complete) stats = stats.isEmpty() ? QStringLiteral("cut off") : stats + QStringLiteral(" · cut off");
+            messages_->finish(row, stats);
+        }
+        rowIds_[row] = m.id;
+    }
+    restoring_ = false;
+    setChatId(chatId);
+}
+
+void ChatRecorder::onChatsChanged() {
+    // The chat on show was deleted: what comes next starts a new chat.
+    if (chatId_ && history_ && history_->chat(chatId_).isEmpty()) {
+        rowIds_.fill(0);
+        setChatId(0);
+    }
+}
+
+}  // namespace waypoint::app
