@@ -58,10 +58,10 @@ ApplicationWindow {
     // Saved chats (history.sqlite in the app-data folder); the recorder saves
     // what the chat shows and puts a chosen chat back. On start: the last chat.
     ChatHistory {
-        id: history
+        id: chatHistory
         onReadyChanged: if (ready && chat.messages.count === 0) recorder.openMostRecent()
     }
-    ChatRecorder { id: recorder; history: history; messages: chat.messages; controller: chat }
+    ChatRecorder { id: recorder; history: chatHistory; messages: chat.messages; controller: chat }
     function newChat() {
         chat.clear()
         recorder.startNewChat()
@@ -165,7 +165,7 @@ ApplicationWindow {
                 id: chatList
                 Layout.preferredWidth: 250
                 Layout.fillHeight: true
-                history: history
+                history: chatHistory
                 currentChatId: recorder.chatId
                 onNewChatRequested: window.newChat()
                 onChatChosen: (chatId) => {
@@ -248,7 +248,7 @@ ApplicationWindow {
             samplingPanel: sidebar.samplingPanel
             cardDialog: modelCard
             promptBox: chatView.promptBox
-            history: history
+            history: chatHistory
         }
     }
 }

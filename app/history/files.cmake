@@ -16,6 +16,10 @@ set_target_properties(waypoint_history PROPERTIES AUTOMOC ON)
 target_include_directories(waypoint_history PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/history)
 target_compile_options(waypoint_history PRIVATE -Wall -Wextra)
 target_link_libraries(waypoint_history PUBLIC Qt6::Core Qt6::Sql Qt6::Qml)
+# The QML module's type registrar and compiler need these types' metatypes:
+# without them, Qt 6.4's compiled bindings assign `undefined` to a property of
+# a foreign type (HistoryStore*).
+qt_extract_metatypes(waypoint_history)
 
 list(APPEND WAYPOINT_APP_SOURCES history/history_qml.h history/chat_recorder.h history/chat_recorder.cpp)
 list(APPEND WAYPOINT_QML_FILES views/ChatList.qml)

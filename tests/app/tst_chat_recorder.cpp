@@ -55,9 +55,8 @@ private:
         return db.conversation(chat);
     }
 
-private Q_SLOTS:
-    void init() {
-        path_ = dir_.filePath(QStringLiteral("h%1.sqlite").arg(QRandomGenerator::global()->generate()));
+    void setUpAt(const QString& path) {
+        path_ = path;
         store_ = std::make_unique<HistoryStore>();
         store_->setPath(path_);
         store_->open();
@@ -67,6 +66,9 @@ private Q_SLOTS:
         recorder_->setMessages(&model_);
         recorder_->setController(&controller_);
     }
+
+private Q_SLOTS:
+    void init() { setUpAt(dir_.filePath(QStringLiteral("h%1.sqlite").arg(QRandomGenerator::global()->generate()))); }
     void cleanup() {
         recorder_.reset();
         store_.reset();
@@ -141,7 +143,7 @@ private Q_SLOTS:
         recorder_.reset();
         store_.reset();
         model_.clear();
-        init();
+        setUpAt(path_);
         QVERIFY(!store_->ready());
         QSignalSpy opened(recorder_.get(), &ChatRecorder::chatIdChanged);
         store_->sync();
