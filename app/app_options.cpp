@@ -31,12 +31,14 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
                                        QStringLiteral("path"));
     const QCommandLineOption device(QStringLiteral("device"), QStringLiteral("cpu, cuda, cuda:N, mps or auto."), QStringLiteral("device"), QStringLiteral("auto"));
     const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark."), QStringLiteral("theme"), QStringLiteral("system"));
-    const QCommandLineOption shots(QStringLiteral("screenshot"), QStringLiteral("Take the screenshots into this folder and quit."), QStringLiteral("dir"));
-    const QCommandLineOption fake(QStringLiteral("fake-backend"), QStringLiteral("Scripted tokens instead of the engine (UI work)."));
     const QCommandLineOption compare(QStringList{QStringLiteral("compare")},
                                      QStringLiteral("Open the compare view with a pane on this checkpoint (repeat: 2-4 panes)."),
                                      QStringLiteral("path"));
-    p.addOptions({checkpoint, tokenizer, device, theme, shots, fake, compare});
+    p.addOptions({checkpoint, tokenizer, device, theme, compare});
+#ifdef WAYPOINT_SCREENSHOT_HOOKS
+    const QCommandLineOption shots(QStringLiteral("screenshot"), QStringLiteral("Take the screenshots into this folder and quit."), QStringLiteral("dir"));
+    p.addOption(shots);
+#endif
     p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("Same as --checkpoint."), QStringLiteral("[checkpoint]"));
     *exitCode = 0;
     if (!p.parse(arguments)) {
@@ -59,8 +61,9 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     }
     v.device = p.value(device);
     v.theme = p.value(theme);
+#ifdef WAYPOINT_SCREENSHOT_HOOKS
     v.screenshotDir = p.value(shots);
-    v.fakeBackend = p.isSet(fake);
+#endif
     v.compare = p.values(compare);
     if (v.compare.size() > 4) {
         std::fprintf(stderr, "--compare: at most 4 panes (got %d)\n", int(v.compare.size()));

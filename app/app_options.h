@@ -1,7 +1,8 @@
 // The command line, parsed once in main() and read by QML as a singleton.
 //   waypoint [--checkpoint PATH [--tokenizer PATH]] [--device DEV] [--theme system|light|dark]
-//            [--screenshot DIR] [--fake-backend] [--compare PATH]...
+//            [--screenshot DIR] [--compare PATH]...
 // --compare (repeatable, 2-4 times) opens the compare view with those panes.
+// --screenshot exists only in builds with WAYPOINT_SCREENSHOT_HOOKS.
 #pragma once
 
 #include <QObject>
@@ -16,7 +17,6 @@ namespace waypoint::app {
 
 struct AppOptionValues {
     QString checkpoint, tokenizer, device = QStringLiteral("auto"), theme = QStringLiteral("system"), screenshotDir;
-    bool fakeBackend = false;
     QStringList compare;
 };
 
@@ -29,7 +29,6 @@ class AppOptions : public QObject {
     Q_PROPERTY(QString device READ device CONSTANT)
     Q_PROPERTY(QString theme READ theme CONSTANT)
     Q_PROPERTY(QString screenshotDir READ screenshotDir CONSTANT)
-    Q_PROPERTY(bool fakeBackend READ fakeBackend CONSTANT)
     Q_PROPERTY(QStringList compare READ compare CONSTANT)
 public:
     explicit AppOptions(QObject* parent = nullptr);
@@ -44,7 +43,6 @@ public:
     QString device() const { return v_.device; }
     QString theme() const { return v_.theme; }
     QString screenshotDir() const { return v_.screenshotDir; }
-    bool fakeBackend() const { return v_.fakeBackend; }
     QStringList compare() const { return v_.compare; }
 
     Q_INVOKABLE void quit(int code = 0);

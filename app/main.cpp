@@ -6,6 +6,9 @@
 
 #include "app_options.h"
 #include "waypoint/startup.h"
+#ifdef WAYPOINT_SCREENSHOT_HOOKS
+#include "screenshots/token_delay_backend.h"
+#endif
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
@@ -24,6 +27,9 @@ int main(int argc, char* argv[]) {
     int code = 0;
     if (!waypoint::app::AppOptions::parse(app.arguments(), &code)) return code;
     waypoint::app::applyTheme(app, waypoint::app::AppOptions::values().theme);
+#ifdef WAYPOINT_SCREENSHOT_HOOKS
+    waypoint::app::installScreenshotHooks();
+#endif
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));

@@ -48,7 +48,6 @@ ApplicationWindow {
 
     ChatController {
         id: chat
-        backend: AppOptions.fakeBackend ? "fake" : "engine"
         device: AppOptions.device
         onLoadSucceeded: (path) => { library.markLoaded(path, true); library.addRecent(path) }
         onLoadFailedFor: (path, message) => library.markLoaded(path, false, message)
@@ -67,10 +66,7 @@ ApplicationWindow {
         recorder.startNewChat()
         chatView.promptBox.textArea.forceActiveFocus()
     }
-    CompareController {
-        id: compare
-        backend: AppOptions.fakeBackend ? "fake" : "engine"
-    }
+    CompareController { id: compare }
 
     readonly property bool comparing: tabs.currentIndex === 1
     property bool compareStarted: false
@@ -229,26 +225,20 @@ ApplicationWindow {
         onAccepted: library.modelsFolder = selectedFolder.toString()
     }
 
+    // --screenshot DIR (builds with WAYPOINT_SCREENSHOT_HOOKS only, where the
+    // runners are part of the module): drives the window and saves PNGs.
     Loader {
-        active: AppOptions.screenshotDir.length > 0 && AppOptions.compare.length > 0
-        sourceComponent: CompareScreenshotRunner {
-            directory: AppOptions.screenshotDir
-            controller: compare
-            view: compareView
-            windowContent: views
-        }
-    }
-    Loader {
-        active: AppOptions.screenshotDir.length > 0 && AppOptions.compare.length === 0
-        sourceComponent: ScreenshotRunner {
-            directory: AppOptions.screenshotDir
-            controller: chat
-            windowContent: content
-            picker: sidebar.picker
-            samplingPanel: sidebar.samplingPanel
-            cardDialog: modelCard
-            promptBox: chatView.promptBox
-            history: chatHistory
+        active: AppOptions.screenshotDir.length > 0
+        Component.onCompleted: {
+            if (!active) return
+            if (AppOptions.compare.length > 0)
+                setSource(Qt.resolvedUrl("components/CompareScreenshotRunner.qml"), {
+                    directory: AppOptions.screenshotDir, controller: compare, view: compareView, windowContent: views })
+            else
+                setSource(Qt.resolvedUrl("components/ScreenshotRunner.qml"), {
+                    directory: AppOptions.screenshotDir, controller: chat, windowContent: content,
+                    picker: sidebar.picker, samplingPanel: sidebar.samplingPanel, cardDialog: modelCard,
+                    promptBox: chatView.promptBox, history: chatHistory })
         }
     }
 }

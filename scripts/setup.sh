@@ -12,7 +12,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 
 # --- 1. Debian packages ------------------------------------------------------
 # libopenblas0-pthread: Debian's libtorch uses whatever libblas.so.3 is
-# installed, and the reference BLAS is ~30x slower (DESIGN.md trap 3).
+# installed, and the reference BLAS is ~30x slower (docs/ARCHITECTURE.md trap 3).
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev libopenblas0-pthread

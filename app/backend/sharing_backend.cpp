@@ -1,6 +1,7 @@
 // A backend decorator that hands out one LoadedModel per (checkpoint, device, tokenizer)
-// while anyone still holds it: the compare view's panes each have their own
-// worker and session but share the weights when they use the same checkpoint.
+// while anyone still holds it: the chat, the compare view's panes and the
+// evaluation each have their own worker and session but share the weights
+// when they use the same checkpoint.
 #include "inference_backend.h"
 
 #include <map>

@@ -8,6 +8,7 @@
 #include <QUrl>
 #include <limits>
 
+#include "backend/backend_registry.h"
 #include "chat/engine_worker.h"
 #include "library/tokenizer_choices.h"
 #include "waypoint/platform/thread_priority.h"
@@ -34,7 +35,11 @@ ChatController::~ChatController() { shutdownWorker(); }
 void ChatController::ensureWorker() {
     if (worker_) return;
     if (!backend_)
-        backend_ = backendName_ == QLatin1String("fake") ? makeFakeBackend({40, 30, 300, "broken"}) : makeEngineBackend();
+        backend_ = sharedBackend(backendName_);
+    if (!backend_) {
+        qWarning("ChatController: no backend named \"%s\"; using the engine", qPrintable(backendName_));
+        backend_ = sharedBackend(QStringLiteral("engine"));
+    }
     thread_ = new QThread(this);
     thread_->setObjectName(QStringLiteral("waypoint-engine"));
     worker_ = new EngineWorker(backend_, cancelUpTo_);  // no parent: it moves to the thread
@@ -75,7 +80,7 @@ void ChatController::shutdownWorker() {
 
 QString ChatController::modelTitle() const {
     const QString name = modelName();
-    const QVariant step = card_.value(QStringLiteral("trainingStep"));
+    const QVariant step = card_.trainingStep();
     if (!step.isValid() || step.isNull() || name.contains(QLatin1String("step"), Qt::CaseInsensitive)) return name;
     return QStringLiteral("%1 · step %2").arg(name).arg(step.toLongLong());
 }
@@ -87,7 +92,7 @@ void ChatController::setBackendName(const QString& name) {
     backendName_ = name;
     pendingLoad_ = currentGen_ = exampleId_ = 0;
     checkpointPath_.clear();
-    card_.clear();
+    card_ = {};
     Q_EMIT backendChanged();
     Q_EMIT stateChanged();
     Q_EMIT modelChanged();
@@ -124,7 +129,7 @@ void ChatController::loadWithTokenizer(const QString& rawPath, const QString& to
     Q_EMIT requestLoad(pendingLoad_, path, device_, loadingTokenizer_);
 }
 
-void ChatController::onLoaded(quint64 id, const QVariantMap& card, const QString& defaultsJson) {
+void ChatController::onLoaded(quint64 id, const waypoint::ModelCard& card, const QString& defaultsJson) {
     const QString path = loadingPath_;
     if (id != pendingLoad_) return;  // superseded by a later load
     pendingLoad_ = 0;
@@ -132,12 +137,11 @@ void ChatController::onLoaded(quint64 id, const QVariantMap& card, const QString
     checkpointPath_ = path;
     tokenizer_ = loadingTokenizer_;
     if (!tokenizer_.isEmpty()) TokenizerChoices::remember(path, tokenizer_);
-    card_ = card;
+    card_ = ModelCardValue(card);
     // The last answer's speed was another model's (or device's): not this one's.
     statsFromLoad_ = id;
-    tokensPerSecond_ = ttftMs_ = 0;
-    lastNewTokens_ = lastPromptTokens_ = 0;
-    lastFinish_.clear();
+    lastStats_ = {};
+    hasStats_ = false;
     Q_EMIT statsChanged();
     sampling_.useCheckpoint(path, defaultsJson);
     examplePrompt_ = examplePromptFor(path);
@@ -193,7 +197,7 @@ void ChatController::stop() {
     Q_EMIT generationDone();
 }
 
-void ChatController::onToken(quint64 id, const GeneratedToken& token) {
+void ChatController::onToken(quint64 id, const waypoint::TokenEvent& token) {
     if (id != currentGen_) return;  // a stopped or superseded answer
     pending_.append(token);
     if (!flushTimer_.isActive()) flushTimer_.start();
@@ -206,23 +210,20 @@ void ChatController::flushDeltas() {
     pending_.clear();
 }
 
-void ChatController::onFinished(quint64 id, const QVariantMap& s) {
+void ChatController::onFinished(quint64 id, const waypoint::GenerationStats& s) {
     if (id < statsFromLoad_) return;  // an answer of the model before the last load (stopped by the switch)
-    tokensPerSecond_ = s.value(QStringLiteral("tokensPerSecond")).toDouble();
-    ttftMs_ = s.value(QStringLiteral("timeToFirstTokenMs")).toDouble();
-    lastNewTokens_ = s.value(QStringLiteral("newTokens")).toInt();
-    lastPromptTokens_ = s.value(QStringLiteral("promptTokens")).toInt();
-    lastFinish_ = s.value(QStringLiteral("finish")).toString();
+    lastStats_ = s;
+    hasStats_ = true;
     Q_EMIT statsChanged();
     if (id != currentGen_) return;
     flushDeltas();
     QString stats = QStringLiteral("%1 tokens · %2 tok/s · first token %3 ms · %4")
-                        .arg(lastNewTokens_)
-                        .arg(tokensPerSecond_, 0, 'f', 1)
-                        .arg(ttftMs_, 0, 'f', 0)
-                        .arg(lastFinish_);
-    const int context = card_.value(QStringLiteral("context")).toInt();
-    if (context > 0 && lastPromptTokens_ + lastNewTokens_ > context)
+                        .arg(lastNewTokens())
+                        .arg(tokensPerSecond(), 0, 'f', 1)
+                        .arg(timeToFirstTokenMs(), 0, 'f', 0)
+                        .arg(lastFinish());
+    const int context = card_.context();
+    if (context > 0 && lastPromptTokens() + lastNewTokens() > context)
         // The engine slid the window (dropped the oldest tokens) to go on:
         // what follows no longer sees the prompt's start.
         stats += QStringLiteral(" · context full (%1 tokens): the oldest tokens were dropped to go on").arg(context);

@@ -10,12 +10,13 @@
 #include <QStringList>
 #include <QThread>
 #include <QTimer>
-#include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
 #include <atomic>
 #include <memory>
 
+#include "backend/inference_backend.h"
 #include "backend/metatypes.h"
+#include "backend/model_card_value.h"
 #include "chat/message_model.h"
 #include "settings/sampling_settings.h"
 
@@ -28,7 +29,8 @@ class ChatController : public QObject {
     QML_ELEMENT
     Q_PROPERTY(waypoint::app::MessageModel* messages READ messages CONSTANT)
     Q_PROPERTY(waypoint::app::SamplingSettings* sampling READ sampling CONSTANT)
-    // "engine" (default) or "fake" (scripted tokens, for tests and UI work).
+    // A backend name from backend_registry.h: "engine" (the default, the only
+    // one the product has); tests register fakes under other names.
     Q_PROPERTY(QString backend READ backendName WRITE setBackendName NOTIFY backendChanged)
     Q_PROPERTY(bool loading READ loading NOTIFY stateChanged)
     Q_PROPERTY(bool generating READ generating NOTIFY stateChanged)
@@ -39,7 +41,7 @@ class ChatController : public QObject {
     // What the window calls the model: its name, with the training step when
     // the name does not say it (a nanochat run is named after the run).
     Q_PROPERTY(QString modelTitle READ modelTitle NOTIFY modelChanged)
-    Q_PROPERTY(QVariantMap card READ card NOTIFY modelChanged)
+    Q_PROPERTY(waypoint::app::ModelCardValue card READ card NOTIFY modelChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY errorChanged)
     // The last load failed for want of a tokenizer: the window offers
     // "Choose tokenizer…" for `tokenizerWantedFor` (that checkpoint).
@@ -57,7 +59,7 @@ class ChatController : public QObject {
     Q_PROPERTY(bool exampleBusy READ exampleBusy NOTIFY exampleChanged)
 public:
     explicit ChatController(QObject* parent = nullptr);
-    // For tests: a given backend (e.g. makeFakeBackend with chosen timing).
+    // For tests: a given backend (e.g. a fake from tests/support with chosen timing).
     explicit ChatController(std::shared_ptr<InferenceBackend> backend, QObject* parent = nullptr);
     ~ChatController() override;
 
@@ -70,20 +72,23 @@ public:
     bool modelLoaded() const { return !checkpointPath_.isEmpty(); }
     QString checkpointPath() const { return checkpointPath_; }
     QString loadingPath() const { return loadingPath_; }
-    QString modelName() const { return card_.value(QStringLiteral("name")).toString(); }
+    QString modelName() const { return card_.name(); }
     QString modelTitle() const;
-    QVariantMap card() const { return card_; }
+    ModelCardValue card() const { return card_; }
     QString lastError() const { return lastError_; }
     bool needsTokenizer() const { return !tokenizerWantedFor_.isEmpty(); }
     QString tokenizerWantedFor() const { return tokenizerWantedFor_; }
     QStringList devices() const { return devices_; }
     QString device() const { return device_; }
     void setDevice(const QString& device);
-    double tokensPerSecond() const { return tokensPerSecond_; }
-    double timeToFirstTokenMs() const { return ttftMs_; }
-    int lastNewTokens() const { return lastNewTokens_; }
-    int lastPromptTokens() const { return lastPromptTokens_; }  // as fed, BOS included
-    QString lastFinish() const { return lastFinish_; }
+    // The last finished generation's stats, as the engine measured them
+    // (reset when another checkpoint loads).
+    const waypoint::GenerationStats& lastStats() const { return lastStats_; }
+    double tokensPerSecond() const { return lastStats_.decode_tokens_per_s; }
+    double timeToFirstTokenMs() const { return lastStats_.time_to_first_token_ms; }
+    int lastNewTokens() const { return lastStats_.new_tokens; }
+    int lastPromptTokens() const { return lastStats_.prompt_tokens; }  // as fed, BOS included
+    QString lastFinish() const { return hasStats_ ? QString::fromLatin1(waypoint::to_string(lastStats_.finish)) : QString(); }
     QString examplePrompt() const { return examplePrompt_; }
     QString exampleAnswer() const { return exampleAnswer_; }
     bool exampleBusy() const { return exampleId_ != 0; }
@@ -121,7 +126,7 @@ Q_SIGNALS:
     void generationDone();
     // Internal: to the worker (queued).
     void requestLoad(quint64 id, const QString& path, const QString& device, const QString& tokenizer);
-    void requestGenerate(quint64 id, const QString& prompt, const waypoint::app::SamplingValues& sampling);
+    void requestGenerate(quint64 id, const QString& prompt, const waypoint::GenerateOptions& options);
     void requestExampleRun(quint64 id, const QString& prompt, int maxNewTokens);
     void requestDevices();
 
@@ -131,10 +136,10 @@ private:
     void startGeneration(const QString& prompt);
     void flushDeltas();
     void setError(const QString& message);
-    void onLoaded(quint64 id, const QVariantMap& card, const QString& defaultsJson);
+    void onLoaded(quint64 id, const waypoint::ModelCard& card, const QString& defaultsJson);
     void onLoadFailed(quint64 id, const QString& path, const QString& message);
-    void onToken(quint64 id, const waypoint::app::GeneratedToken& token);
-    void onFinished(quint64 id, const QVariantMap& summary);
+    void onToken(quint64 id, const waypoint::TokenEvent& token);
+    void onFinished(quint64 id, const waypoint::GenerationStats& stats);
     void onFailed(quint64 id, const QString& message);
     void onExample(quint64 id, const QString& text);
 
@@ -150,20 +155,18 @@ private:
     quint64 exampleId_ = 0;
     int answerRow_ = -1;
     QString lastPrompt_;
-    QVector<GeneratedToken> pending_;  // tokens not yet in the model (shown once per frame)
+    QVector<waypoint::TokenEvent> pending_;  // tokens not yet in the model (shown once per frame)
     QTimer flushTimer_;
 
     MessageModel messages_;
     SamplingSettings sampling_;
     QString checkpointPath_, loadingPath_, lastError_, device_ = QStringLiteral("auto");
     QString loadingTokenizer_, tokenizer_, tokenizerWantedFor_;
-    QVariantMap card_;
+    ModelCardValue card_;
     QStringList devices_{QStringLiteral("cpu")};
-    double tokensPerSecond_ = 0, ttftMs_ = 0;
-    int lastNewTokens_ = 0;
-    int lastPromptTokens_ = 0;
+    waypoint::GenerationStats lastStats_;
+    bool hasStats_ = false;
     quint64 statsFromLoad_ = 0;  // answers requested before this load are not the current model's
-    QString lastFinish_;
     QString examplePrompt_, exampleAnswer_;
 };
 

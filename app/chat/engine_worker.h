@@ -6,13 +6,11 @@
 
 #include <QObject>
 #include <QString>
-#include <QVariantMap>
 #include <atomic>
 #include <memory>
 
+#include "backend/inference_backend.h"
 #include "backend/metatypes.h"
-#include "chat/generated_token.h"
-
 
 namespace waypoint::app {
 
@@ -23,23 +21,21 @@ public:
                  std::shared_ptr<const std::atomic<quint64>> cancelUpTo);
     ~EngineWorker() override;
 
-    static QVariantMap cardToMap(const CardData& card);
-    static QVariantMap summaryToMap(const GenerationSummary& s);
-    static GeneratedToken toGeneratedToken(const TokenInfo& info);
-
 public Q_SLOTS:
     void load(quint64 id, const QString& path, const QString& device, const QString& tokenizer);
-    void generate(quint64 id, const QString& prompt, const waypoint::app::SamplingValues& sampling);
+    // `options` as SamplingSettings::next() issued them; the worker adds the
+    // stop flag and asks for the top alternatives.
+    void generate(quint64 id, const QString& prompt, const waypoint::GenerateOptions& options);
     void example(quint64 id, const QString& prompt, int maxNewTokens);
     void listDevices();
 
 Q_SIGNALS:
-    void loaded(quint64 id, const QVariantMap& card, const QString& generationDefaultsJson);
+    void loaded(quint64 id, const waypoint::ModelCard& card, const QString& generationDefaultsJson);
     void loadFailed(quint64 id, const QString& path, const QString& message);
     // One per generated token, in order; a last one with token.id == -1 may
     // carry text the engine held back (not a token).
-    void token(quint64 id, const waypoint::app::GeneratedToken& token);
-    void generationFinished(quint64 id, const QVariantMap& summary);
+    void token(quint64 id, const waypoint::TokenEvent& token);
+    void generationFinished(quint64 id, const waypoint::GenerationStats& stats);
     void generationFailed(quint64 id, const QString& message);
     void exampleReady(quint64 id, const QString& text);
     void devicesListed(const QStringList& devices);

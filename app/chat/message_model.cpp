@@ -47,15 +47,15 @@ void MessageModel::appendText(int row, const QString& delta) {
     Q_EMIT dataChanged(i, i, {TextRole, Qt::DisplayRole});
 }
 
-void MessageModel::appendTokens(int row, const QVector<GeneratedToken>& tokens) {
+void MessageModel::appendTokens(int row, const QVector<waypoint::TokenEvent>& tokens) {
     if (!validRow(row) || tokens.isEmpty()) return;
     Message& m = messages_[row];
     bool textGrew = false;
-    for (const GeneratedToken& t : tokens) {
-        if (t.id >= 0)
-            m.tokens.append({t.id, int(m.text.size()), int(t.delta.size()), t.probability, t.piece, t.top});
-        m.text += t.delta;
-        textGrew = textGrew || !t.delta.isEmpty();
+    for (const waypoint::TokenEvent& t : tokens) {
+        const QString delta = QString::fromStdString(t.delta);
+        if (t.id >= 0) m.tokens.append({int(m.text.size()), int(delta.size()), t});
+        m.text += delta;
+        textGrew = textGrew || !delta.isEmpty();
     }
     const QModelIndex i = index(row);
     if (textGrew) Q_EMIT dataChanged(i, i, {TextRole, Qt::DisplayRole, TokenCountRole});
@@ -95,7 +95,7 @@ QVector<int> MessageModel::tokenIdsAt(int row) const {
     QVector<int> ids;
     if (!validRow(row)) return ids;
     ids.reserve(messages_.at(row).tokens.size());
-    for (const Token& t : messages_.at(row).tokens) ids.append(t.id);
+    for (const Token& t : messages_.at(row).tokens) ids.append(t.event.id);
     return ids;
 }
 
@@ -109,16 +109,18 @@ int MessageModel::tokenCountAt(int row) const { return validRow(row) ? int(messa
 QVariantMap MessageModel::tokenAt(int row, int index) const {
     if (!validRow(row) || index < 0 || index >= messages_.at(row).tokens.size()) return {};
     const Token& t = messages_.at(row).tokens.at(index);
+    const waypoint::TokenEvent& e = t.event;
     QVariantList alternatives;
-    for (const GeneratedToken::Alternative& a : t.top)
-        alternatives.append(QVariantMap{{QStringLiteral("id"), a.id},
-                                        {QStringLiteral("text"), a.text},
-                                        {QStringLiteral("probability"), double(a.probability)},
-                                        {QStringLiteral("chosen"), a.id == t.id}});
+    for (size_t k = 0; k < e.top.size(); ++k)
+        alternatives.append(QVariantMap{
+            {QStringLiteral("id"), e.top[k].id},
+            {QStringLiteral("text"), k < e.top_pieces.size() ? QString::fromStdString(e.top_pieces[k]) : QString()},
+            {QStringLiteral("probability"), double(e.top[k].p)},
+            {QStringLiteral("chosen"), e.top[k].id == e.id}});
     return {{QStringLiteral("index"), index},
-            {QStringLiteral("id"), t.id},
-            {QStringLiteral("text"), t.piece},
-            {QStringLiteral("probability"), double(t.probability)},
+            {QStringLiteral("id"), e.id},
+            {QStringLiteral("text"), QString::fromStdString(e.piece)},
+            {QStringLiteral("probability"), double(e.probability)},
             {QStringLiteral("start"), t.start},
             {QStringLiteral("length"), t.length},
             {QStringLiteral("alternatives"), alternatives}};

@@ -2,8 +2,9 @@
 // touches it; a streaming answer grows by appendTokens() (batched per frame by
 // the controller), which appends to the text and the token list and signals
 // a change of the text and token-count roles only. Each model message keeps
-// its tokens (id, probability, the sampler's top 5, and the characters of the
-// text it produced) for the probability popup and the colouring (issue 5).
+// its tokens as the engine sent them (waypoint::TokenEvent: id, probability,
+// piece, the sampler's top 5) with the characters of the text each produced,
+// for the probability popup and the colouring.
 #pragma once
 
 #include <QAbstractListModel>
@@ -12,7 +13,7 @@
 #include <QVector>
 #include <QtQml/qqmlregistration.h>
 
-#include "chat/generated_token.h"
+#include "backend/metatypes.h"
 
 namespace waypoint::app {
 
@@ -26,12 +27,9 @@ public:
     Q_ENUM(Role)
 
     struct Token {
-        int id = 0;
         int start = 0;   // first character (UTF-16 index) of the text this token added
         int length = 0;  // may be 0: a byte of a character finished by a later token
-        float probability = 0.0f;
-        QString piece;
-        QVector<GeneratedToken::Alternative> top;
+        waypoint::TokenEvent event;  // id, probability, piece, top and top_pieces
     };
 
     struct Message {
@@ -53,7 +51,7 @@ public:
     void appendText(int row, const QString& delta);
     // Appends the tokens' deltas to the text and the tokens (id >= 0) to the
     // row's token list, with one dataChanged.
-    void appendTokens(int row, const QVector<GeneratedToken>& tokens);
+    void appendTokens(int row, const QVector<waypoint::TokenEvent>& tokens);
     void finish(int row, const QString& stats);
     void removeLast();
     void clear();

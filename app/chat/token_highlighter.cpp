@@ -35,7 +35,7 @@ protected:
         for (; it != tokens.end() && it->start < to; ++it) {
             if (it->length == 0) continue;
             const int a = std::max(it->start, from), b = std::min(it->start + it->length, to);
-            const int bucket = std::clamp(int(it->probability * kBuckets), 0, kBuckets - 1);
+            const int bucket = std::clamp(int(it->event.probability * kBuckets), 0, kBuckets - 1);
             setFormat(a - from, b - a, formats_[size_t(bucket)]);
         }
     }

@@ -6,6 +6,7 @@
 #include <QRandomGenerator>
 #include <QUrl>
 
+#include "backend/backend_registry.h"
 #include "compare/compare_divergence.h"
 #include "compare/compare_layout.h"
 #include "compare/compare_result.h"
@@ -42,10 +43,13 @@ QHash<int, QByteArray> CompareController::roleNames() const {
 
 std::shared_ptr<InferenceBackend> CompareController::ensureBackend() {
     if (!backend_) {
-        // One backend for all panes: the sharing decorator hands the same
-        // loaded model to every pane on the same checkpoint.
-        auto inner = backendName_ == QLatin1String("fake") ? makeFakeBackend({40, 30, 300, "broken"}) : makeEngineBackend();
-        backend_ = makeSharingBackend(std::move(inner));
+        // One backend for all panes (and the chat and the evaluation): it
+        // hands the same loaded model to everyone on the same checkpoint.
+        backend_ = sharedBackend(backendName_);
+        if (!backend_) {
+            qWarning("CompareController: no backend named \"%s\"; using the engine", qPrintable(backendName_));
+            backend_ = sharedBackend(QStringLiteral("engine"));
+        }
     }
     return backend_;
 }

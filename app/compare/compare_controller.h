@@ -24,7 +24,8 @@ class CompareController : public QAbstractListModel {
     QML_ELEMENT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(int maxPanes READ maxPanes CONSTANT)
-    // "engine" (default) or "fake"; read when the first pane is made.
+    // A backend name (backend_registry.h), "engine" by default; read when the
+    // first pane is made.
     Q_PROPERTY(QString backend READ backendName WRITE setBackendName NOTIFY backendChanged)
     Q_PROPERTY(bool linked READ linked WRITE setLinked NOTIFY linkedChanged)
     Q_PROPERTY(bool sameSeed READ sameSeed WRITE setSameSeed NOTIFY sameSeedChanged)
@@ -58,7 +59,6 @@ public:
     QString prompt() const { return prompt_; }
     QStringList checkpoints() const;
     QString lastError() const { return lastError_; }
-    std::shared_ptr<InferenceBackend> sharedBackend() { return ensureBackend(); }
 
     Q_INVOKABLE waypoint::app::ComparePane* paneAt(int row) const;
     // Adds a pane (on `checkpoint`, else on the last pane's); -1 when full.

@@ -38,7 +38,7 @@ public:
     const ChatController* chat() const { return chat_; }
     SamplingSettings* sampling() { return chat_->sampling(); }
     // The values the last answer was generated with (the drawn seed included).
-    SamplingValues lastUsed() const { return chat_->sampling()->lastIssued(); }
+    waypoint::GenerateOptions lastUsed() const { return chat_->sampling()->lastIssued(); }
     QString checkpoint() const { return checkpoint_; }
     QString answer() const { return answer_; }
     int divergence() const { return divergence_; }

@@ -4,42 +4,17 @@
 
 namespace waypoint::app {
 
-namespace {
-waypoint::FinishReason finishFrom(const QString& s) {
-    if (s == QLatin1String("eos")) return FinishReason::Eos;
-    if (s == QLatin1String("stop_string")) return FinishReason::StopString;
-    if (s == QLatin1String("stopped")) return FinishReason::Stopped;
-    if (s == QLatin1String("context_full")) return FinishReason::ContextFull;
-    return FinishReason::Length;
-}
-}  // namespace
-
-waypoint::SamplingParams toSamplingParams(const SamplingValues& v) {
-    waypoint::SamplingParams p;
-    p.temperature = v.temperature;
-    p.top_k = v.topK;
-    p.top_p = v.topP;
-    p.min_p = v.minP;
-    p.repeat_penalty = v.repeatPenalty;
-    p.seed = v.seed;
-    return p;
-}
-
 waypoint::PaneResult paneResult(const ComparePane& pane) {
     const ChatController* chat = pane.chat();
-    const SamplingValues used = pane.lastUsed();
+    const waypoint::GenerateOptions used = pane.lastUsed();
     waypoint::PaneResult r;
     r.checkpoint = pane.checkpoint().toStdString();
     r.model = chat->modelName().toStdString();
-    r.sampling = toSamplingParams(used);
-    r.max_new_tokens = used.maxNewTokens;
+    r.sampling = used.sampling;
+    r.max_new_tokens = used.max_new_tokens;
     r.generated_ids = pane.tokenIds();
     r.text = pane.answer().toStdString();
-    r.stats.prompt_tokens = chat->lastPromptTokens();
-    r.stats.new_tokens = chat->lastNewTokens();
-    r.stats.time_to_first_token_ms = chat->timeToFirstTokenMs();
-    r.stats.decode_tokens_per_s = chat->tokensPerSecond();
-    r.stats.finish = finishFrom(chat->lastFinish());
+    r.stats = chat->lastStats();
     return r;
 }
 

@@ -14,10 +14,9 @@ namespace waypoint::app {
 
 class ComparePane;
 
-waypoint::SamplingParams toSamplingParams(const SamplingValues& v);
-
 // One pane as shown: checkpoint, model name, the sampling its last answer used
-// (seed included), generated ids (where recorded), text and stats.
+// (seed included), generated ids (where recorded), text and the engine's
+// stats of that answer as they came (total time and prefill speed included).
 waypoint::PaneResult paneResult(const ComparePane& pane);
 
 // `evaluations`: EvaluationController::resultsForExport()'s maps {checkpoint,

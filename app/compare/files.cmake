@@ -11,5 +11,4 @@ list(APPEND WAYPOINT_QML_FILES
   components/ComparePane.qml
   components/CompareToolbar.qml
   components/ComparePaneSettings.qml
-  components/CompareScreenshotRunner.qml
 )

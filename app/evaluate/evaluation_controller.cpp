@@ -2,12 +2,16 @@
 
 #include <QUrl>
 
+#include "backend/backend_registry.h"
 #include "waypoint/platform/thread_priority.h"
 #include "evaluate/evaluation_worker.h"
 
 namespace waypoint::app {
 
 EvaluationController::EvaluationController(QObject* parent) : QObject(parent) {}
+
+EvaluationController::EvaluationController(std::shared_ptr<InferenceBackend> backend, QObject* parent)
+    : QObject(parent), backend_(std::move(backend)), backendName_(QStringLiteral("custom")) {}
 
 EvaluationController::~EvaluationController() {
     if (!thread_) return;
@@ -21,27 +25,30 @@ EvaluationController::~EvaluationController() {
 
 void EvaluationController::ensureWorker() {
     if (worker_) return;
+    if (!backend_) backend_ = sharedBackend(backendName_);
+    if (!backend_) {
+        qWarning("EvaluationController: no backend named \"%s\"; using the engine", qPrintable(backendName_));
+        backend_ = sharedBackend(QStringLiteral("engine"));
+    }
     thread_ = new QThread(this);
     thread_->setObjectName(QStringLiteral("waypoint-evaluate"));
-    worker_ = new EvaluationWorker(stop_);  // no parent: it moves to the thread
+    worker_ = new EvaluationWorker(backend_, stop_);  // no parent: it moves to the thread
     worker_->moveToThread(thread_);
     connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
     connect(thread_, &QThread::started, worker_, &platform::lower_current_thread_priority);  // runs on the new thread
     connect(this, &EvaluationController::requestRun, worker_, &EvaluationWorker::run);
     connect(worker_, &EvaluationWorker::rowStatus, this,
             [this](int row, const QString& message) { results_.setRunning(row, message); });
-    connect(worker_, &EvaluationWorker::rowLoaded, this, [this](int row, const QVariantMap& card) {
-        const auto step = card.value(QStringLiteral("step"));
-        const auto loss = card.value(QStringLiteral("validationLoss"));
-        results_.setCard(row, card.value(QStringLiteral("name")).toString(),
-                         step.isValid() ? std::optional<qint64>(step.toLongLong()) : std::nullopt,
-                         loss.isValid() ? std::optional<double>(loss.toDouble()) : std::nullopt);
+    connect(worker_, &EvaluationWorker::rowLoaded, this, [this](int row, const waypoint::ModelCard& card) {
+        results_.setCard(row, QString::fromStdString(card.name),
+                         card.training_step ? std::optional<qint64>(*card.training_step) : std::nullopt,
+                         card.validation_loss);
         results_.setRunning(row, QStringLiteral("loaded; waiting"));
     });
     connect(worker_, &EvaluationWorker::rowProgress, this, &EvaluationController::onProgress);
     connect(worker_, &EvaluationWorker::rowFinished, this,
-            [this](int row, qint64 tokens, double nll, double ppl, int window, bool cancelled) {
-                results_.setResult(row, tokens, nll, ppl, window, cancelled);
+            [this](int row, const waypoint::PerplexityResult& r, int window) {
+                results_.setResult(row, r.tokens, r.mean_nll, r.perplexity, window, r.cancelled);
                 updateProgress();
             });
     connect(worker_, &EvaluationWorker::rowFailed, this, [this](int row, const QString& message) {
@@ -89,6 +96,17 @@ void EvaluationController::setDevice(const QString& device) {
     if (device == device_) return;
     device_ = device;
     Q_EMIT deviceChanged();
+}
+
+void EvaluationController::setBackendName(const QString& name) {
+    if (name == backendName_) return;
+    if (worker_) {
+        qWarning("EvaluationController: the backend is chosen before the first run; ignoring \"%s\"", qPrintable(name));
+        return;
+    }
+    backend_.reset();
+    backendName_ = name;
+    Q_EMIT backendChanged();
 }
 
 void EvaluationController::setError(const QString& message) {

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <memory>
 
+#include "backend/inference_backend.h"
 #include "evaluate/evaluation_results.h"
 
 namespace waypoint::app {
@@ -31,6 +32,10 @@ class EvaluationController : public QObject {
     Q_PROPERTY(int window READ window WRITE setWindow NOTIFY windowChanged)
     Q_PROPERTY(int usedWindow READ usedWindow NOTIFY usedWindowChanged)
     Q_PROPERTY(QString device READ device WRITE setDevice NOTIFY deviceChanged)
+    // A backend name (backend_registry.h), "engine" by default: the process's
+    // shared one, so checkpoints the compare panes hold are not loaded again.
+    // Read when the first run starts.
+    Q_PROPERTY(QString backend READ backendName WRITE setBackendName NOTIFY backendChanged)
     Q_PROPERTY(bool running READ running NOTIFY runningChanged)
     Q_PROPERTY(double progress READ progress NOTIFY progressChanged)  // 0..1 over all checkpoints
     Q_PROPERTY(bool cancelled READ cancelled NOTIFY runningChanged)    // the last run was cancelled
@@ -40,6 +45,8 @@ class EvaluationController : public QObject {
     Q_PROPERTY(waypoint::app::EvaluationResults* results READ results CONSTANT)
 public:
     explicit EvaluationController(QObject* parent = nullptr);
+    // For tests: a given backend (e.g. a fake from tests/support).
+    explicit EvaluationController(std::shared_ptr<InferenceBackend> backend, QObject* parent = nullptr);
     ~EvaluationController() override;
 
     QStringList checkpoints() const { return checkpoints_; }
@@ -51,6 +58,8 @@ public:
     int usedWindow() const { return usedWindow_; }
     QString device() const { return device_; }
     void setDevice(const QString& device);
+    QString backendName() const { return backendName_; }
+    void setBackendName(const QString& name);
     bool running() const { return running_; }
     double progress() const { return progress_; }
     bool cancelled() const { return cancelled_; }
@@ -77,6 +86,7 @@ Q_SIGNALS:
     void windowChanged();
     void usedWindowChanged();
     void deviceChanged();
+    void backendChanged();
     void runningChanged();
     void progressChanged();
     void errorChanged();
@@ -90,6 +100,8 @@ private:
     void updateProgress();
     void setError(const QString& message);
 
+    std::shared_ptr<InferenceBackend> backend_;
+    QString backendName_ = QStringLiteral("engine");
     QStringList checkpoints_;
     QString textPath_;
     int window_ = 0;

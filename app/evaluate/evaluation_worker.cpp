@@ -9,9 +9,6 @@
 #include <exception>
 #include <vector>
 
-#include "waypoint/error.h"
-#include "waypoint/model.h"
-#include "waypoint/perplexity.h"
 
 namespace waypoint::app {
 
@@ -21,16 +18,13 @@ namespace {
 // in well under a millisecond; one queued signal per window would flood it).
 constexpr qint64 kProgressIntervalMs = 50;
 
-// [BOS] + window must fit the context (as the CLI's most_window).
-int mostWindow(const Model& model) {
-    return model.tokenizer().bos() >= 0 ? model.context_length() - 1 : model.context_length();
-}
-
 QString describe(const std::exception& e) { return QString::fromUtf8(e.what()); }
 
 }  // namespace
 
-EvaluationWorker::EvaluationWorker(std::shared_ptr<const std::atomic<bool>> stop) : stop_(std::move(stop)) {}
+EvaluationWorker::EvaluationWorker(std::shared_ptr<InferenceBackend> backend,
+                                   std::shared_ptr<const std::atomic<bool>> stop)
+    : backend_(std::move(backend)), stop_(std::move(stop)) {}
 
 void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPath, int window,
                            const QString& device) {
@@ -62,31 +56,24 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
     // 2. Load every checkpoint first, so that one window (the CLI's rule for
     // several checkpoints) measures them all alike. Loading cannot be
     // interrupted; the stop flag is read between loads.
-    std::vector<std::shared_ptr<const Model>> models(size_t(checkpoints.size()));
+    std::vector<std::shared_ptr<const LoadedModel>> models(size_t(checkpoints.size()));
     std::vector<QString> failures(size_t(checkpoints.size()));  // per row, for repeats of a path
-    std::vector<QVariantMap> cards(size_t(checkpoints.size()));
     for (int i = 0; i < checkpoints.size(); ++i) {
         if (stopped()) break;
         // The same checkpoint twice (two panes with different settings):
         // loaded and evaluated once, the repeat gets the same card and numbers.
         const int first = int(checkpoints.indexOf(checkpoints[i]));
         if (first < i) {
-            if (!cards[size_t(first)].isEmpty()) Q_EMIT rowLoaded(i, cards[size_t(first)]);
+            if (models[size_t(first)]) Q_EMIT rowLoaded(i, models[size_t(first)]->card());
             continue;
         }
         Q_EMIT rowStatus(i, QStringLiteral("loading…"));
         try {
-            LoadOptions o;
-            o.checkpoint = QFile::encodeName(checkpoints[i]).toStdString();
-            o.device = device.isEmpty() ? std::string("auto") : device.toStdString();
-            o.tokenizer = QFile::encodeName(TokenizerChoices::forCheckpoint(checkpoints[i])).toStdString();
-            models[size_t(i)] = Model::load(o);
-            const ModelCard& c = models[size_t(i)]->card();
-            QVariantMap card{{QStringLiteral("name"), QString::fromStdString(c.name)}};
-            if (c.training_step) card.insert(QStringLiteral("step"), qint64(*c.training_step));
-            if (c.validation_loss) card.insert(QStringLiteral("validationLoss"), *c.validation_loss);
-            cards[size_t(i)] = card;
-            Q_EMIT rowLoaded(i, card);
+            models[size_t(i)] = backend_->load(
+                QFile::encodeName(checkpoints[i]).toStdString(),
+                device.isEmpty() ? std::string("auto") : device.toStdString(),
+                QFile::encodeName(TokenizerChoices::forCheckpoint(checkpoints[i])).toStdString());
+            Q_EMIT rowLoaded(i, models[size_t(i)]->card());
         } catch (const std::exception& e) {
             failures[size_t(i)] = QStringLiteral("Could not load '%1': %2").arg(checkpoints[i], describe(e));
             Q_EMIT rowFailed(i, failures[size_t(i)]);
@@ -97,7 +84,7 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
     if (used <= 0) {
         used = kDefaultWindow;
         for (const auto& m : models)
-            if (m) used = std::min(used, mostWindow(*m));
+            if (m) used = std::min(used, m->mostPerplexityWindow());
     }
 
     // 3. Evaluate, one checkpoint at a time; each model is released after.
@@ -116,17 +103,17 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
             const auto& f = failures[size_t(first)];
             const auto& r = results[size_t(first)];
             if (!f.isEmpty()) Q_EMIT rowFailed(i, f);
-            else if (r.tokens > 0 && !r.cancelled) Q_EMIT rowFinished(i, r.tokens, r.mean_nll, r.perplexity, used, false);
+            else if (r.tokens > 0 && !r.cancelled) Q_EMIT rowFinished(i, r, used);
             else Q_EMIT rowSkipped(i);
             continue;
         }
         if (!model) continue;  // failed to load: already reported
-        if (used > mostWindow(*model)) {
+        if (used > model->mostPerplexityWindow()) {
             failures[size_t(i)] = QStringLiteral("Window %1 does not fit '%2' (context %3); use a window of at most %4.")
                                       .arg(used)
                                       .arg(checkpoints[i])
-                                      .arg(model->context_length())
-                                      .arg(mostWindow(*model));
+                                      .arg(model->card().context)
+                                      .arg(model->mostPerplexityWindow());
             Q_EMIT rowFailed(i, failures[size_t(i)]);
             model.reset();
             continue;
@@ -135,8 +122,8 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
         QElapsedTimer sinceProgress;
         sinceProgress.start();
         try {
-            const PerplexityResult r = evaluate_perplexity(
-                model, text, used,
+            const PerplexityResult r = model->perplexity(
+                text, used,
                 [&](long done, long total) {
                     if (sinceProgress.elapsed() < kProgressIntervalMs && done < total) return;
                     sinceProgress.restart();
@@ -145,7 +132,7 @@ void EvaluationWorker::run(const QStringList& checkpoints, const QString& textPa
                 stop_.get());
             results[size_t(i)] = r;
             cancelled = cancelled || r.cancelled;
-            Q_EMIT rowFinished(i, r.tokens, r.mean_nll, r.perplexity, used, r.cancelled);
+            Q_EMIT rowFinished(i, r, used);
         } catch (const std::exception& e) {
             failures[size_t(i)] = QStringLiteral("Evaluating '%1' failed: %2").arg(checkpoints[i], describe(e));
             Q_EMIT rowFailed(i, failures[size_t(i)]);

@@ -1,24 +1,27 @@
 // Runs perplexity evaluations on the EvaluationController's QThread (Qt's
 // threadedfetchmore shape): no parent, moved to the thread, deleted on
-// QThread::finished. It loads checkpoints with the engine directly
-// (waypoint::Model::load) and reports through queued signals with value
-// types only; it never touches the results model. Cancel is the shared
-// atomic stop flag, read between windows by waypoint::evaluate_perplexity.
+// QThread::finished. It loads checkpoints through the app's backend (the
+// shared one: a checkpoint a compare pane holds is not loaded again) and
+// reports the engine's own values (ModelCard, PerplexityResult) through
+// queued signals; it never touches the results model. Cancel is the shared
+// atomic stop flag, read between windows by the engine's perplexity loop.
 #pragma once
 
 #include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QVariantMap>
 #include <atomic>
 #include <memory>
+
+#include "backend/inference_backend.h"
+#include "backend/metatypes.h"
 
 namespace waypoint::app {
 
 class EvaluationWorker : public QObject {
     Q_OBJECT
 public:
-    explicit EvaluationWorker(std::shared_ptr<const std::atomic<bool>> stop);
+    EvaluationWorker(std::shared_ptr<InferenceBackend> backend, std::shared_ptr<const std::atomic<bool>> stop);
 
     // The CLI's default: 255 ids, or the most the smallest context allows.
     static constexpr int kDefaultWindow = 255;
@@ -29,10 +32,9 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void rowStatus(int row, const QString& message);  // "loading", ...
-    // name; step and validationLoss only where the card carries them.
-    void rowLoaded(int row, const QVariantMap& card);
+    void rowLoaded(int row, const waypoint::ModelCard& card);
     void rowProgress(int row, qint64 done, qint64 total, int window);
-    void rowFinished(int row, qint64 tokens, double meanNll, double perplexity, int window, bool cancelled);
+    void rowFinished(int row, const waypoint::PerplexityResult& result, int window);
     void rowFailed(int row, const QString& message);
     void rowSkipped(int row);             // cancelled before it ran
     void runFailed(const QString& message);  // the text itself cannot be used
@@ -41,6 +43,7 @@ Q_SIGNALS:
 private:
     bool stopped() const { return stop_->load(std::memory_order_acquire); }
 
+    std::shared_ptr<InferenceBackend> backend_;
     std::shared_ptr<const std::atomic<bool>> stop_;
 };
 

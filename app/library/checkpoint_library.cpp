@@ -74,13 +74,13 @@ void CheckpointLibrary::setModelsFolder(const QString& folder) {
 void CheckpointLibrary::scanTree(const QString& root, const QString& section, QVector<Entry>& out, int depth) {
     if (depth > kMaxDepth) return;
     if (auto c = sniffFolder(root)) {
-        out.append({*c, section});
+        out.append(Entry::of(*c, section));
         return;
     }
     if (watcher_.directories().size() < kMaxWatchedDirs) watcher_.addPath(root);
     const QDir dir(root);
     for (const QFileInfo& f : dir.entryInfoList(QDir::Files, QDir::Name))
-        if (auto c = sniffFile(f.filePath())) out.append({*c, section});
+        if (auto c = sniffFile(f.filePath())) out.append(Entry::of(*c, section));
     for (const QFileInfo& d : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
         scanTree(d.filePath(), section, out, depth + 1);
 }
@@ -116,7 +116,7 @@ void CheckpointLibrary::rebuild() {
         if (!c && info.isDir()) c = sniffFolderContents(p);
         if (!c && info.exists()) c = SniffedCheckpoint{p, info.fileName(), QStringLiteral("unrecognised"), info.size()};
         if (c) {
-            Entry e{*c, QStringLiteral("Recent")};
+            Entry e = Entry::of(*c, QStringLiteral("Recent"));
             e.steps = readStepInfo(e.c);
             next.append(e);
             recentPaths.insert(p);

@@ -49,6 +49,12 @@ public:
         int runSize = 0;
         bool firstInRun = false;
         bool operator==(const Entry& o) const;
+        static Entry of(const SniffedCheckpoint& c, const QString& section) {
+            Entry e;
+            e.c = c;
+            e.section = section;
+            return e;
+        }
     };
 
     explicit CheckpointLibrary(QObject* parent = nullptr);

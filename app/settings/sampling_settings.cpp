@@ -26,38 +26,38 @@ void SamplingSettings::write(const char* key, const QVariant& value) {
 
 void SamplingSettings::setTemperature(double v) {
     v = std::clamp(v, 0.0, 2.0);
-    if (qFuzzyCompare(1.0 + v, 1.0 + v_.temperature)) return;
-    v_.temperature = float(v);
+    if (qFuzzyCompare(1.0 + v, 1.0 + v_.sampling.temperature)) return;
+    v_.sampling.temperature = float(v);
     write("temperature", v);
 }
 void SamplingSettings::setTopK(int v) {
     v = std::clamp(v, 0, 1000);
-    if (v == v_.topK) return;
-    v_.topK = v;
+    if (v == v_.sampling.top_k) return;
+    v_.sampling.top_k = v;
     write("topK", v);
 }
 void SamplingSettings::setTopP(double v) {
     v = std::clamp(v, 0.0, 1.0);
-    if (qFuzzyCompare(1.0 + v, 1.0 + v_.topP)) return;
-    v_.topP = float(v);
+    if (qFuzzyCompare(1.0 + v, 1.0 + v_.sampling.top_p)) return;
+    v_.sampling.top_p = float(v);
     write("topP", v);
 }
 void SamplingSettings::setMinP(double v) {
     v = std::clamp(v, 0.0, 1.0);
-    if (qFuzzyCompare(1.0 + v, 1.0 + v_.minP)) return;
-    v_.minP = float(v);
+    if (qFuzzyCompare(1.0 + v, 1.0 + v_.sampling.min_p)) return;
+    v_.sampling.min_p = float(v);
     write("minP", v);
 }
 void SamplingSettings::setRepeatPenalty(double v) {
     v = std::clamp(v, 1.0, 2.0);
-    if (qFuzzyCompare(v, double(v_.repeatPenalty))) return;
-    v_.repeatPenalty = float(v);
+    if (qFuzzyCompare(v, double(v_.sampling.repeat_penalty))) return;
+    v_.sampling.repeat_penalty = float(v);
     write("repeatPenalty", v);
 }
 void SamplingSettings::setMaxNewTokens(int v) {
     v = std::clamp(v, 1, 8192);
-    if (v == v_.maxNewTokens) return;
-    v_.maxNewTokens = v;
+    if (v == v_.max_new_tokens) return;
+    v_.max_new_tokens = v;
     write("maxNewTokens", v);
 }
 void SamplingSettings::setRandomSeed(bool v) {
@@ -66,30 +66,30 @@ void SamplingSettings::setRandomSeed(bool v) {
     write("randomSeed", v);
 }
 void SamplingSettings::setStopAtEos(bool v) {
-    if (v == v_.stopAtEos) return;
-    v_.stopAtEos = v;
+    if (v == v_.stop_at_eos) return;
+    v_.stop_at_eos = v;
     write("stopAtEos", v);
 }
 void SamplingSettings::setSeedText(const QString& text) {
     bool ok = false;
     const quint64 v = text.trimmed().toULongLong(&ok);
-    if (!ok || v == v_.seed) return;
-    v_.seed = v;
+    if (!ok || v == v_.sampling.seed) return;
+    v_.sampling.seed = v;
     write("seed", QString::number(v));
 }
 
-SamplingValues SamplingSettings::parseDefaults(const QString& json) {
-    SamplingValues d;
+waypoint::GenerateOptions SamplingSettings::parseDefaults(const QString& json) {
+    waypoint::GenerateOptions d;
     const QJsonObject o = QJsonDocument::fromJson(json.toUtf8()).object();
-    if (o.contains(QLatin1String("temperature"))) d.temperature = float(o.value(QLatin1String("temperature")).toDouble());
-    if (o.contains(QLatin1String("top_k"))) d.topK = o.value(QLatin1String("top_k")).toInt();
-    if (o.contains(QLatin1String("top_p"))) d.topP = float(o.value(QLatin1String("top_p")).toDouble());
-    if (o.contains(QLatin1String("min_p"))) d.minP = float(o.value(QLatin1String("min_p")).toDouble());
+    if (o.contains(QLatin1String("temperature"))) d.sampling.temperature = float(o.value(QLatin1String("temperature")).toDouble());
+    if (o.contains(QLatin1String("top_k"))) d.sampling.top_k = o.value(QLatin1String("top_k")).toInt();
+    if (o.contains(QLatin1String("top_p"))) d.sampling.top_p = float(o.value(QLatin1String("top_p")).toDouble());
+    if (o.contains(QLatin1String("min_p"))) d.sampling.min_p = float(o.value(QLatin1String("min_p")).toDouble());
     if (o.contains(QLatin1String("repetition_penalty")))
-        d.repeatPenalty = float(o.value(QLatin1String("repetition_penalty")).toDouble());
-    if (o.contains(QLatin1String("max_new_tokens"))) d.maxNewTokens = o.value(QLatin1String("max_new_tokens")).toInt();
+        d.sampling.repeat_penalty = float(o.value(QLatin1String("repetition_penalty")).toDouble());
+    if (o.contains(QLatin1String("max_new_tokens"))) d.max_new_tokens = o.value(QLatin1String("max_new_tokens")).toInt();
     // Hugging Face: do_sample false means greedy whatever the temperature says.
-    if (o.contains(QLatin1String("do_sample")) && !o.value(QLatin1String("do_sample")).toBool()) d.temperature = 0.0f;
+    if (o.contains(QLatin1String("do_sample")) && !o.value(QLatin1String("do_sample")).toBool()) d.sampling.temperature = 0.0f;
     return d;
 }
 
@@ -108,18 +108,18 @@ void SamplingSettings::useCheckpoint(const QString& path, const QString& default
 }
 
 void SamplingSettings::loadGroup() {
-    base_ = defaults_.isEmpty() ? SamplingValues{} : parseDefaults(defaults_);
+    base_ = defaults_.isEmpty() ? waypoint::GenerateOptions{} : parseDefaults(defaults_);
     QSettings& s = store();
     s.beginGroup(fullGroup());
-    v_.temperature = s.value(QStringLiteral("temperature"), base_.temperature).toFloat();
-    v_.topK = s.value(QStringLiteral("topK"), base_.topK).toInt();
-    v_.topP = s.value(QStringLiteral("topP"), base_.topP).toFloat();
-    v_.minP = s.value(QStringLiteral("minP"), base_.minP).toFloat();
-    v_.repeatPenalty = s.value(QStringLiteral("repeatPenalty"), base_.repeatPenalty).toFloat();
-    v_.maxNewTokens = s.value(QStringLiteral("maxNewTokens"), base_.maxNewTokens).toInt();
-    v_.seed = s.value(QStringLiteral("seed"), QStringLiteral("42")).toString().toULongLong();
+    v_.sampling.temperature = s.value(QStringLiteral("temperature"), base_.sampling.temperature).toFloat();
+    v_.sampling.top_k = s.value(QStringLiteral("topK"), base_.sampling.top_k).toInt();
+    v_.sampling.top_p = s.value(QStringLiteral("topP"), base_.sampling.top_p).toFloat();
+    v_.sampling.min_p = s.value(QStringLiteral("minP"), base_.sampling.min_p).toFloat();
+    v_.sampling.repeat_penalty = s.value(QStringLiteral("repeatPenalty"), base_.sampling.repeat_penalty).toFloat();
+    v_.max_new_tokens = s.value(QStringLiteral("maxNewTokens"), base_.max_new_tokens).toInt();
+    v_.sampling.seed = s.value(QStringLiteral("seed"), QStringLiteral("42")).toString().toULongLong();
     randomSeed_ = s.value(QStringLiteral("randomSeed"), true).toBool();
-    v_.stopAtEos = s.value(QStringLiteral("stopAtEos"), true).toBool();
+    v_.stop_at_eos = s.value(QStringLiteral("stopAtEos"), true).toBool();
     s.endGroup();
 }
 
@@ -133,10 +133,10 @@ QVariant SamplingSettings::stored(const QString& key) const {
     return store().value(fullGroup() + QLatin1Char('/') + key);
 }
 
-SamplingValues SamplingSettings::next() {
-    SamplingValues out = v_;
-    if (hasSeedOnce_) out.seed = seedOnce_;
-    else if (randomSeed_) out.seed = QRandomGenerator::global()->generate64();
+waypoint::GenerateOptions SamplingSettings::next() {
+    waypoint::GenerateOptions out = v_;
+    if (hasSeedOnce_) out.sampling.seed = seedOnce_;
+    else if (randomSeed_) out.sampling.seed = QRandomGenerator::global()->generate64();
     hasSeedOnce_ = false;
     lastIssued_ = out;
     return out;

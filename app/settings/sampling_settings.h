@@ -10,7 +10,7 @@
 #include <QtQml/qqmlregistration.h>
 #include <memory>
 
-#include "backend/inference_backend.h"
+#include "backend/metatypes.h"
 
 namespace waypoint::app {
 
@@ -31,15 +31,15 @@ class SamplingSettings : public QObject {
 public:
     explicit SamplingSettings(QObject* parent = nullptr);
 
-    double temperature() const { return v_.temperature; }
-    int topK() const { return v_.topK; }
-    double topP() const { return v_.topP; }
-    double minP() const { return v_.minP; }
-    double repeatPenalty() const { return v_.repeatPenalty; }
-    int maxNewTokens() const { return v_.maxNewTokens; }
+    double temperature() const { return v_.sampling.temperature; }
+    int topK() const { return v_.sampling.top_k; }
+    double topP() const { return v_.sampling.top_p; }
+    double minP() const { return v_.sampling.min_p; }
+    double repeatPenalty() const { return v_.sampling.repeat_penalty; }
+    int maxNewTokens() const { return v_.max_new_tokens; }
     bool randomSeed() const { return randomSeed_; }
-    bool stopAtEos() const { return v_.stopAtEos; }
-    QString seedText() const { return QString::number(v_.seed); }
+    bool stopAtEos() const { return v_.stop_at_eos; }
+    QString seedText() const { return QString::number(v_.sampling.seed); }
     QString group() const { return group_; }
     bool checkpointDefaults() const { return !defaults_.isEmpty(); }
 
@@ -58,11 +58,12 @@ public:
     // stored values or, the first time, the defaults.
     void useCheckpoint(const QString& path, const QString& defaultsJson);
 
-    // The values for the next generation; draws a fresh seed when random,
+    // The options for the next generation (sampling, max new tokens, stop at
+    // EOS; the worker adds the stop flag); draws a fresh seed when random,
     // unless setSeedOnce() pinned one (the compare view's "same seed everywhere").
-    SamplingValues next();
+    waypoint::GenerateOptions next();
     // What the last next() returned (the seed actually drawn included).
-    SamplingValues lastIssued() const { return lastIssued_; }
+    waypoint::GenerateOptions lastIssued() const { return lastIssued_; }
     void setSeedOnce(quint64 seed) { seedOnce_ = seed; hasSeedOnce_ = true; }
 
     // A QSettings prefix for every group ("" = the chat's own): each compare
@@ -87,16 +88,16 @@ private:
     void write(const char* key, const QVariant& value);
     QString fullGroup() const { return scope_.isEmpty() ? group_ : scope_ + QLatin1Char('/') + group_; }
     void loadGroup();
-    static SamplingValues parseDefaults(const QString& json);
+    static waypoint::GenerateOptions parseDefaults(const QString& json);
 
-    SamplingValues v_;
-    SamplingValues base_;  // what resetToDefaults() restores
+    waypoint::GenerateOptions v_;
+    waypoint::GenerateOptions base_;  // what resetToDefaults() restores
     bool randomSeed_ = true;
     QString group_ = QStringLiteral("sampling/default");
     QString defaults_;
     QString scope_;
     mutable std::unique_ptr<QSettings> settings_;
-    SamplingValues lastIssued_;
+    waypoint::GenerateOptions lastIssued_;
     quint64 seedOnce_ = 0;
     bool hasSeedOnce_ = false;
 };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sampling/stop_strings.h"
+#include "tokenizer/utf8.h"
 #include "waypoint/error.h"
 #include "waypoint/tokenizer.h"
 
@@ -42,6 +43,25 @@ void check_ids(const std::vector<int>& ids, int vocab) {
             throw Error(ErrorKind::InvalidArgument,
                         "generate: prompt id " + std::to_string(id) + " is outside the vocabulary [0, " +
                             std::to_string(vocab) + ")");
+}
+
+// A token's piece as people can read it: its text, or "<0xE2>" per byte for a
+// byte-fallback token that is only part of a character.
+std::string readable_piece(const Tokenizer& tok, int id, int previous) {
+    std::string bytes = tok.piece_bytes(id, previous);
+    std::string sanitized;
+    detail::utf8_sanitize(bytes, true, sanitized);
+    if (sanitized == bytes) return bytes;  // whole characters only
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : bytes) {
+        const auto b = static_cast<unsigned char>(ch);
+        out += "<0x";
+        out += hex[b >> 4];
+        out += hex[b & 0xF];
+        out += '>';
+    }
+    return out;
 }
 
 }  // namespace
@@ -145,7 +165,15 @@ GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_id
         event.index = stats.new_tokens - 1;
         event.delta = stops.push(stream.push(id));
         event.probability = sampler.last_probability();
-        if (options.top_alternatives > 0) event.top = sampler.last_top(options.top_alternatives);
+        if (options.top_alternatives > 0) {
+            event.top = sampler.last_top(options.top_alternatives);
+            // Pieces depend on the token they follow: the history still ends
+            // with it (this token is fed after the callback).
+            const int previous = session.history().empty() ? -1 : session.history().back();
+            event.piece = readable_piece(tok, id, previous);
+            event.top_pieces.reserve(event.top.size());
+            for (const Candidate& c : event.top) event.top_pieces.push_back(readable_piece(tok, c.id, previous));
+        }
         if (on_token) on_token(event);
 
         if (stops.matched()) {

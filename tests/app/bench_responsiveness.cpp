@@ -66,7 +66,7 @@ int main(int argc, char* argv[]) {
         return 1;
     }
     QJsonObject load = meter.json(phase.elapsed());
-    load[QStringLiteral("parameters")] = chat->card().value(QStringLiteral("parameters")).toDouble();
+    load[QStringLiteral("parameters")] = double(chat->card().parameters());
 
     chat->sampling()->setMaxNewTokens(tokens);
     chat->sampling()->setStopAtEos(false);

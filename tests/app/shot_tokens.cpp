@@ -91,7 +91,7 @@ int main(int argc, char* argv[]) {
     const auto& tokens = chat->messages()->tokensAt(1);
     int pick = -1;
     for (int i = 0; i < tokens.size() && i < 25; ++i)
-        if (tokens[i].length > 1 && (pick < 0 || tokens[i].probability < tokens[pick].probability)) pick = i;
+        if (tokens[i].length > 1 && (pick < 0 || tokens[i].event.probability < tokens[pick].event.probability)) pick = i;
     if (pick < 0) return fail("no token to hover");
     QRectF r;
     QMetaObject::invokeMethod(text, "positionToRectangle", Q_RETURN_ARG(QRectF, r), Q_ARG(int, tokens[pick].start + 1));
@@ -99,8 +99,8 @@ int main(int argc, char* argv[]) {
     QTest::mouseMove(window, at - QPoint(1, 0));
     QTest::mouseMove(window, at);
     QTest::qWait(400);
-    std::printf("hovered token %d (\"%s\", p = %.3f), shown %d\n", pick, qPrintable(tokens[pick].piece),
-                double(tokens[pick].probability), text->property("shownToken").toInt());
+    std::printf("hovered token %d (\"%s\", p = %.3f), shown %d\n", pick, tokens[pick].event.piece.c_str(),
+                double(tokens[pick].event.probability), text->property("shownToken").toInt());
 
     const QImage image = window->grabWindow();
     const QString file = p.value(out);

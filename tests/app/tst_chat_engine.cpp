@@ -5,8 +5,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+
 #include "backend/inference_backend.h"
 #include "chat/chat_controller.h"
+#include "screenshots/token_delay_backend.h"
 
 using namespace waypoint::app;
 
@@ -18,6 +21,7 @@ const QString kHf = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K-hf")
 class TstChatEngine : public QObject {
     Q_OBJECT
     std::unique_ptr<ChatController> c;
+    std::atomic<int> tokenDelayMs{0};  // slows c's engine down where a test must act mid-stream
 
     bool loadInto(ChatController& ctl, const QString& path) {
         ctl.load(path);
@@ -29,11 +33,12 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_chat_engine"));
         if (!QFileInfo::exists(kBin)) QSKIP("../shared/models/stories260K is not there");
-        c = std::make_unique<ChatController>(makeEngineBackend());
+        c = std::make_unique<ChatController>(
+            makeTokenDelayBackend(makeEngineBackend(), [this] { return tokenDelayMs.load(); }));
         c->setDevice(QStringLiteral("cpu"));
         QVERIFY2(loadInto(*c, kBin), qPrintable(c->lastError()));
-        QCOMPARE(c->card().value(QStringLiteral("layers")).toInt(), 5);
-        QCOMPARE(c->card().value(QStringLiteral("vocabulary")).toInt(), 512);
+        QCOMPARE(c->card().layers(), 5);
+        QCOMPARE(c->card().vocabulary(), 512);
         c->sampling()->setTemperature(0.0);
         c->sampling()->setRepeatPenalty(1.0);
         c->sampling()->setMaxNewTokens(60);
@@ -64,7 +69,7 @@ private Q_SLOTS:
     }
 
     void stopWithinOneToken() {
-        qputenv("WAYPOINT_TOKEN_DELAY_MS", "20");  // slow enough to stop mid-way
+        tokenDelayMs = 20;  // slow enough to stop mid-way
         c->sampling()->setMaxNewTokens(400);
         c->sampling()->setStopAtEos(false);
         QSignalSpy stats(c.get(), &ChatController::statsChanged);
@@ -73,7 +78,7 @@ private Q_SLOTS:
         c->stop();
         const QString atStop = c->messages()->textAt(1);
         QVERIFY(stats.wait(10000));
-        qunsetenv("WAYPOINT_TOKEN_DELAY_MS");
+        tokenDelayMs = 0;
         QCOMPARE(c->lastFinish(), QStringLiteral("stopped"));
         QVERIFY(c->lastNewTokens() < 400);
         QTest::qWait(100);
@@ -115,7 +120,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return !ctl.loading(); }, 60000));
         QVERIFY2(ctl.modelLoaded() && ctl.checkpointPath() == alone, qPrintable(ctl.lastError()));
         QVERIFY(!ctl.needsTokenizer());
-        QCOMPARE(ctl.card().value(QStringLiteral("vocabulary")).toInt(), 512);
+        QCOMPARE(ctl.card().vocabulary(), 512);
         // Remembered: a plain load of the same checkpoint (Recent, the next start) finds it.
         ChatController again(makeEngineBackend());
         again.setDevice(QStringLiteral("cpu"));
@@ -124,7 +129,7 @@ private Q_SLOTS:
 
     void switchMidGenerationToTheSameWeightsInAnotherFormat() {
         if (!QFileInfo::exists(kHf)) QSKIP("../shared/models/stories260K-hf is not there");
-        qputenv("WAYPOINT_TOKEN_DELAY_MS", "10");
+        tokenDelayMs = 10;
         c->sampling()->setMaxNewTokens(300);
         c->sampling()->setStopAtEos(false);
         QVERIFY(c->send(QStringLiteral("Once upon a time")));
@@ -132,7 +137,7 @@ private Q_SLOTS:
         c->load(kHf);
         QVERIFY(!c->generating());
         QVERIFY(QTest::qWaitFor([&] { return !c->loading(); }, 60000));
-        qunsetenv("WAYPOINT_TOKEN_DELAY_MS");
+        tokenDelayMs = 0;
         QCOMPARE(c->checkpointPath(), kHf);
         // Same weights, greedy: the HF container gives the .bin's answer.
         c->sampling()->setTemperature(0.0);

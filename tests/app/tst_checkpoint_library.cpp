@@ -2,7 +2,8 @@
 // folder, the watcher picking up a new checkpoint, demo and recent sections,
 // the remembered load status, the steps of a training run as one group (with
 // step and validation loss), the project's demo runs on first start.
-// QAbstractItemModelTester checks the model.
+// QAbstractItemModelTester checks the model. Every test starts from empty
+// settings and sets the models folder it uses.
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -42,7 +43,6 @@ private Q_SLOTS:
     void initTestCase() {
         QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_checkpoint_library"));
-        QSettings().clear();
         QVERIFY(demo.isValid() && models.isValid());
         writeFile(demo.filePath(QStringLiteral("arith-step000500/config.json")), "{}");
         writeFile(demo.filePath(QStringLiteral("arith-step000500/model.safetensors")), QByteArray(300, 'x'));
@@ -55,6 +55,7 @@ private Q_SLOTS:
         writeFile(models.filePath(QStringLiteral("notes.txt")), "hello");
         qputenv("WAYPOINT_DEMO_DIR", demo.path().toUtf8());
     }
+    void init() { QSettings().clear(); }
 
     void sniffsByContent() {
         QCOMPARE(sniffFile(models.filePath(QStringLiteral("stories.bin")))->format, QStringLiteral("llama2.c .bin"));
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void remembersRecentAndLoadStatus() {
         CheckpointLibrary lib;
         QAbstractItemModelTester tester(&lib, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        lib.setModelsFolder(models.path());
         const QString bin = models.filePath(QStringLiteral("stories.bin"));
         const QString gguf = models.filePath(QStringLiteral("nested/deeper/tiny.gguf"));
         lib.addRecent(bin);
@@ -193,7 +195,6 @@ private Q_SLOTS:
         QVERIFY(again.match(again.index(0), CheckpointLibrary::GroupRole, group, -1).size() == 3);
         QVERIFY(again.match(again.index(0), CheckpointLibrary::GroupRole, group, -1).first().data(CheckpointLibrary::CollapsedRole).toBool());
         again.setRunCollapsed(group, false);
-        lib.setModelsFolder(models.path());
     }
 
     // On first start, the project's demo run is listed in both layouts.
@@ -221,6 +222,7 @@ private Q_SLOTS:
     void addingARecentMovesRowsWithoutAReset() {
         CheckpointLibrary lib;
         QAbstractItemModelTester tester(&lib, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        lib.setModelsFolder(models.path());
         QSignalSpy reset(&lib, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&lib, &QAbstractItemModel::rowsInserted);
         QSignalSpy removed(&lib, &QAbstractItemModel::rowsRemoved);

@@ -11,83 +11,19 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <atomic>
-#include <tuple>
-
 #include "backend/inference_backend.h"
 #include "compare/compare_controller.h"
 #include "compare/compare_divergence.h"
+#include "fake_backend.h"
 #include "waypoint/compare.h"
 #include "waypoint/report.h"
 
 using namespace waypoint::app;
+using namespace waypoint::app::test;
 
 namespace {
 const QString kDemo = QStringLiteral(WAYPOINT_SOURCE_DIR "/resources/demo");
 int tokensIn(const QString& text) { return int(text.split(u' ', Qt::SkipEmptyParts).size()); }
-
-// Counts the loads that reach the real backend (below the sharing decorator).
-class CountingBackend : public InferenceBackend {
-public:
-    explicit CountingBackend(std::shared_ptr<InferenceBackend> inner) : inner_(std::move(inner)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d, const std::string& t) override {
-        ++loads;
-        return inner_->load(c, d, t);
-    }
-    std::vector<std::string> devices() const override { return inner_->devices(); }
-    std::atomic<int> loads{0};
-
-private:
-    std::shared_ptr<InferenceBackend> inner_;
-};
-
-// Counts the tokens each loaded model's sessions produced, on the worker
-// threads: what Stop is measured against (the GUI sees tokens a frame late).
-// The token callback's type is taken from BackendSession::generate itself.
-template <typename F> struct CallbackOf;
-template <typename R, typename C, typename... A> struct CallbackOf<R (C::*)(A...)> {
-    using type = std::tuple_element_t<3, std::tuple<A...>>;
-};
-using OnToken = CallbackOf<decltype(&BackendSession::generate)>::type;
-
-class CountingSession : public BackendSession {
-public:
-    CountingSession(std::unique_ptr<BackendSession> inner, std::atomic<int>* produced)
-        : inner_(std::move(inner)), produced_(produced) {}
-    GenerationSummary generate(const std::string& p, const SamplingValues& s, const std::atomic<bool>& stop,
-                               OnToken onToken) override {
-        produced_->store(0);
-        return inner_->generate(p, s, stop, [&](const auto& t) { ++*produced_; onToken(t); });
-    }
-private:
-    std::unique_ptr<BackendSession> inner_;
-    std::atomic<int>* produced_;
-};
-class CountingModel : public LoadedModel {
-public:
-    CountingModel(std::shared_ptr<const LoadedModel> inner, std::atomic<int>* produced)
-        : inner_(std::move(inner)), produced_(produced) {}
-    CardData card() const override { return inner_->card(); }
-    std::string generationDefaultsJson() const override { return inner_->generationDefaultsJson(); }
-    std::unique_ptr<BackendSession> newSession() const override {
-        return std::make_unique<CountingSession>(inner_->newSession(), produced_);
-    }
-private:
-    std::shared_ptr<const LoadedModel> inner_;
-    std::atomic<int>* produced_;
-};
-// Paths "/m/0", "/m/1", ...: model i counts into produced[i].
-class TokenCountingBackend : public InferenceBackend {
-public:
-    explicit TokenCountingBackend(std::shared_ptr<InferenceBackend> inner) : inner_(std::move(inner)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d, const std::string& t) override {
-        return std::make_shared<CountingModel>(inner_->load(c, d, t), &produced[c.back() - '0']);
-    }
-    std::vector<std::string> devices() const override { return inner_->devices(); }
-    std::atomic<int> produced[4] = {};
-private:
-    std::shared_ptr<InferenceBackend> inner_;
-};
 
 bool allLoaded(const CompareController& c) {
     if (c.loading()) return false;
@@ -183,7 +119,7 @@ private Q_SLOTS:
         const QString a = c.paneAt(0)->answer(), b = c.paneAt(1)->answer();
         QVERIFY(!a.isEmpty());
         QCOMPARE(b, a);
-        QCOMPARE(c.paneAt(1)->lastUsed().seed, c.paneAt(0)->lastUsed().seed);
+        QCOMPARE(c.paneAt(1)->lastUsed().sampling.seed, c.paneAt(0)->lastUsed().sampling.seed);
         QCOMPARE(c.paneAt(1)->divergence(), -1);
         QVERIFY2(c.paneAt(1)->divergenceLabel().startsWith(QStringLiteral("same as pane 1")),
                  qPrintable(c.paneAt(1)->divergenceLabel()));
@@ -191,7 +127,7 @@ private Q_SLOTS:
         c.setSameSeed(false);
         QVERIFY(c.send(QStringLiteral("12+34=")));
         QVERIFY(finished.wait(60000));
-        QVERIFY(c.paneAt(1)->lastUsed().seed != c.paneAt(0)->lastUsed().seed);
+        QVERIFY(c.paneAt(1)->lastUsed().sampling.seed != c.paneAt(0)->lastUsed().sampling.seed);
         QVERIFY2(c.paneAt(1)->divergenceLabel().startsWith(QStringLiteral("not compared")),
                  qPrintable(c.paneAt(1)->divergenceLabel()));
     }
@@ -312,7 +248,7 @@ private Q_SLOTS:
         SamplingSettings chat;
         QVERIFY(!chat.stored(QStringLiteral("temperature")).isValid());
         QVERIFY(!chat.stored(QStringLiteral("topK")).isValid());
-        QCOMPARE(chat.topK(), SamplingValues{}.topK);
+        QCOMPARE(chat.topK(), waypoint::SamplingParams{}.top_k);
     }
 
     void layoutRestoredFromSettings() {
@@ -355,6 +291,36 @@ private Q_SLOTS:
         QVERIFY(waitLoaded(c));
     }
 
+    // Every stat of a pane's run reaches the export unchanged: JSON parses
+    // back to the run's GenerationStats, Markdown prints its total time.
+    void exportCarriesTheRunsStats() {
+        CompareController c(makeFakeBackend({6, 2, 1, "broken"}));
+        c.openCheckpoints({QStringLiteral("/m/a"), QStringLiteral("/m/b")});
+        QVERIFY(waitLoaded(c));
+        QSignalSpy finished(&c, &CompareController::allFinished);
+        QVERIFY(c.send(QStringLiteral("go")));
+        QVERIFY(finished.wait(10000));
+        const waypoint::Comparison back = waypoint::comparison_from_json(c.toJson().toStdString());
+        QCOMPARE(int(back.panes.size()), 2);
+        const QString md = c.toMarkdown();
+        for (int i = 0; i < 2; ++i) {
+            const waypoint::GenerationStats& run = c.paneAt(i)->chat()->lastStats();
+            QVERIFY(run.total_ms > 0);
+            QVERIFY(run.prefill_tokens_per_s > 0);
+            const waypoint::GenerationStats& out = back.panes[size_t(i)].stats;
+            QCOMPARE(out.total_ms, run.total_ms);
+            QCOMPARE(out.prefill_tokens_per_s, run.prefill_tokens_per_s);
+            QCOMPARE(out.time_to_first_token_ms, run.time_to_first_token_ms);
+            QCOMPARE(out.decode_tokens_per_s, run.decode_tokens_per_s);
+            QCOMPARE(out.prompt_tokens, run.prompt_tokens);
+            QCOMPARE(out.new_tokens, run.new_tokens);
+            QCOMPARE(out.finish, run.finish);
+            const QString total = QString::number(run.total_ms, 'f', 1) + QStringLiteral(" ms total");
+            QVERIFY2(md.contains(total), qPrintable(total));
+        }
+        QVERIFY(!md.contains(QStringLiteral(" 0.0 ms total")));
+    }
+
     void exportParsesBack() {
         CompareController c(makeEngineBackend());
         c.openCheckpoints({kDemo + QStringLiteral("/arith-step000500"), kDemo + QStringLiteral("/arith-step004000")});
@@ -383,6 +349,13 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(back.panes[i].model), c.paneAt(i)->chat()->modelName());
             QCOMPARE(back.panes[i].generated_ids, c.paneAt(i)->tokenIds());
             QVERIFY(!back.panes[i].generated_ids.empty());
+            // The run's own timings, as the engine measured them.
+            const waypoint::GenerationStats& run = c.paneAt(i)->chat()->lastStats();
+            QVERIFY(run.total_ms > 0);
+            QCOMPARE(back.panes[i].stats.total_ms, run.total_ms);
+            QCOMPARE(back.panes[i].stats.prefill_tokens_per_s, run.prefill_tokens_per_s);
+            QCOMPARE(back.panes[i].stats.time_to_first_token_ms, run.time_to_first_token_ms);
+            QCOMPARE(back.panes[i].stats.decode_tokens_per_s, run.decode_tokens_per_s);
         }
         // The exported divergence is the one the pane shows (step 500 answers 123+456= wrongly).
         const QJsonArray div = QJsonDocument::fromJson(c.toJson().toUtf8()).object().value(QStringLiteral("first_divergence")).toArray();

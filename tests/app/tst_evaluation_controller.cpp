@@ -4,21 +4,26 @@
 // on resources/demo/heldout.txt; cancel marks results cancelled and the
 // thread ends; a missing text and a broken checkpoint give messages naming
 // the file while the other checkpoints still run; the results model passes
-// QAbstractItemModelTester.
+// QAbstractItemModelTester. Over the fake backend (tests/support): rows,
+// progress and cancel follow the worker step by step, and a checkpoint a
+// chat already holds is not loaded again.
 #include <QAbstractItemModelTester>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
 
+#include "chat/chat_controller.h"
 #include "evaluate/evaluation_controller.h"
+#include "fake_backend.h"
+#include "process_runner.h"
 #include "waypoint/model.h"
 #include "waypoint/perplexity.h"
 
 using namespace waypoint::app;
+using namespace waypoint::app::test;
 
 namespace {
 const QString kShared = QStringLiteral(WAYPOINT_SHARED_DIR);
@@ -60,6 +65,74 @@ private Q_SLOTS:
         QFile f(shortText);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(readAll(kStories).left(6000));
+    }
+
+    // The fake: every row gets the card's name, step and validation loss and
+    // the fake's numbers; the default window is 255 (the fake's context is 512).
+    void fakeBackendFillsEveryRow() {
+        EvaluationController c(makeFakeBackend({5, 1, 1, "broken"}));
+        c.setCheckpoints({QStringLiteral("/m/a"), QStringLiteral("/m/broken"), QStringLiteral("/m/b")});
+        c.setTextPath(shortText);
+        QAbstractItemModelTester tester(c.results(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy progress(&c, &EvaluationController::progressChanged);
+        QVERIFY(runToEnd(c));
+        QCOMPARE(c.usedWindow(), 255);
+        QCOMPARE(c.progress(), 1.0);
+        QVERIFY(progress.count() >= 2);  // moved before it reached the end
+        for (int row : {0, 2}) {
+            const QVariantMap r = c.results()->get(row);
+            const std::string path = c.checkpoints().at(row).toStdString();
+            QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
+            QCOMPARE(r.value(QStringLiteral("name")).toString(), QFileInfo(c.checkpoints().at(row)).fileName());
+            QCOMPARE(r.value(QStringLiteral("step")).toLongLong(), 4000);
+            QCOMPARE(r.value(QStringLiteral("validationLoss")).toDouble(), 1.25);
+            QCOMPARE(r.value(QStringLiteral("tokens")).toLongLong(), QFileInfo(shortText).size());
+            QCOMPARE(r.value(QStringLiteral("meanNll")).toDouble(), fakeMeanNll(path));
+            QCOMPARE(r.value(QStringLiteral("window")).toInt(), 255);
+        }
+        QCOMPARE(rowState(c, 1), QStringLiteral("failed"));
+        QVERIFY(c.results()->get(1).value(QStringLiteral("message")).toString().contains(QStringLiteral("/m/broken")));
+        QCOMPARE(c.resultsForExport().size(), 2);
+    }
+
+    // Cancel with the fake (a window of 8 bytes every 5 ms): the first row
+    // stops part-way with its numbers so far, the second never runs.
+    void fakeBackendCancelStopsBetweenWindows() {
+        EvaluationController c(makeFakeBackend({5, 5, 1, "broken"}));
+        c.setCheckpoints({QStringLiteral("/m/a"), QStringLiteral("/m/b")});
+        c.setTextPath(shortText);
+        c.setWindow(8);
+        QSignalSpy done(&c, &EvaluationController::finished);
+        QVERIFY(c.start());
+        QVERIFY(QTest::qWaitFor([&] { return c.results()->get(0).value(QStringLiteral("progress")).toDouble() > 0; }, 10000));
+        c.cancel();
+        QVERIFY(done.wait(10000));
+        QVERIFY(c.cancelled());
+        const qint64 tokens = c.results()->get(0).value(QStringLiteral("tokens")).toLongLong();
+        QCOMPARE(rowState(c, 0), QStringLiteral("cancelled"));
+        QVERIFY(tokens > 0);
+        QVERIFY(tokens < QFileInfo(shortText).size());
+        QCOMPARE(tokens % 8, 0);  // whole windows only
+        QCOMPARE(rowState(c, 1), QStringLiteral("cancelled"));
+        QCOMPARE(c.resultsForExport().size(), 1);
+    }
+
+    // One backend for the chat (or a compare pane) and the evaluation: the
+    // checkpoint the chat holds is evaluated on the same loaded model.
+    void sharesTheModelAChatHolds() {
+        auto counting = std::make_shared<CountingBackend>(makeFakeBackend({5, 1, 1, "broken"}));
+        const auto shared = makeSharingBackend(counting);
+        ChatController chat(shared);
+        chat.load(QStringLiteral("/m/a"));
+        QVERIFY(QTest::qWaitFor([&] { return chat.modelLoaded() && !chat.loading(); }, 10000));
+        QCOMPARE(counting->loads.load(), 1);
+        EvaluationController c(shared);
+        c.setCheckpoints({QStringLiteral("/m/a"), QStringLiteral("/m/b")});
+        c.setTextPath(shortText);
+        QVERIFY(runToEnd(c));
+        QCOMPARE(rowState(c, 0), QStringLiteral("done"));
+        QCOMPARE(rowState(c, 1), QStringLiteral("done"));
+        QCOMPARE(counting->loads.load(), 2);  // only /m/b was loaded for the evaluation
     }
 
     void defaults() {
@@ -110,13 +183,13 @@ private Q_SLOTS:
 
         // And the CLI, as a user would run it.
         if (!QFileInfo(kCli).isExecutable()) QSKIP("waypoint-cli is not built in this build tree (target waypoint-cli)");
-        QProcess cli;
-        cli.start(kCli, {QStringLiteral("--checkpoint"), kBin, QStringLiteral("--device"), QStringLiteral("cpu"),
-                         QStringLiteral("--perplexity"), shortText, QStringLiteral("--window"), QStringLiteral("64"),
-                         QStringLiteral("--json")});
-        QVERIFY(cli.waitForFinished(kRunTimeoutMs));
-        QCOMPARE(cli.exitCode(), 0);
-        const QJsonObject j = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        const auto cli = waypoint::test::run_process(
+            kCli, {QStringLiteral("--checkpoint"), kBin, QStringLiteral("--device"), QStringLiteral("cpu"),
+                   QStringLiteral("--perplexity"), shortText, QStringLiteral("--window"), QStringLiteral("64"),
+                   QStringLiteral("--json")},
+            {}, kRunTimeoutMs);
+        QCOMPARE(cli.code, 0);
+        const QJsonObject j = waypoint::test::json_of(cli.out);
         QCOMPARE(qint64(j.value(QStringLiteral("tokens")).toDouble()), r.value(QStringLiteral("tokens")).toLongLong());
         // The CLI prints JSON doubles with round-trip precision.
         QVERIFY(qAbs(j.value(QStringLiteral("mean_nll")).toDouble() - r.value(QStringLiteral("mean_nll")).toDouble()) < 1e-12);

@@ -1,6 +1,6 @@
 // SamplingSettings: values persist across instances (restarts), a checkpoint
 // that brings generation_config.json gets its own group seeded from it, and
-// the values reach the next generation.
+// the values reach the next generation. Every test starts from empty settings.
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -14,8 +14,8 @@ private Q_SLOTS:
     void initTestCase() {
         QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_sampling_settings"));
-        QSettings().clear();
     }
+    void init() { QSettings().clear(); }
 
     void persistsAcrossInstances() {
         {
@@ -40,26 +40,29 @@ private Q_SLOTS:
         QCOMPARE(float(s.repeatPenalty()), 1.3f);
         QCOMPARE(s.maxNewTokens(), 99);
         QVERIFY(!s.randomSeed());
-        const SamplingValues v = s.next();
-        QCOMPARE(v.seed, quint64(1234));  // fixed seed
-        QCOMPARE(v.topK, 7);
-        QCOMPARE(v.temperature, 0.0f);
+        const waypoint::GenerateOptions v = s.next();
+        QCOMPARE(v.sampling.seed, quint64(1234));  // fixed seed
+        QCOMPARE(v.sampling.top_k, 7);
+        QCOMPARE(v.sampling.temperature, 0.0f);
+        QCOMPARE(v.max_new_tokens, 99);
     }
 
     void clampsOutOfRange() {
         SamplingSettings s;
+        s.setSeedText(QStringLiteral("1234"));
+        QCOMPARE(s.seedText(), QStringLiteral("1234"));
         s.setTemperature(-3);
         QCOMPARE(s.temperature(), 0.0);
         s.setTopP(7);
         QCOMPARE(s.topP(), 1.0);
         s.setSeedText(QStringLiteral("not a number"));
-        QCOMPARE(s.seedText(), QStringLiteral("1234"));
+        QCOMPARE(s.seedText(), QStringLiteral("1234"));  // the last valid seed stays
     }
 
     void randomSeedDrawsFreshSeeds() {
         SamplingSettings s;
         s.setRandomSeed(true);
-        QVERIFY(s.next().seed != s.next().seed);
+        QVERIFY(s.next().sampling.seed != s.next().sampling.seed);
     }
 
     void checkpointDefaultsGetTheirOwnGroup() {

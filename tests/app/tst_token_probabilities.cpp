@@ -11,65 +11,38 @@
 
 #include "backend/inference_backend.h"
 #include "chat/chat_controller.h"
+#include "fake_backend.h"
 #include "waypoint/generate.h"
 #include "waypoint/model.h"
 #include "waypoint/sampler.h"
 #include "waypoint/session.h"
 
 using namespace waypoint::app;
+using namespace waypoint::app::test;
 
 namespace {
 const QString kBin = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
 
-GeneratedToken token(int id, const QString& delta, float p) {
-    GeneratedToken t;
+// A token as the engine reports it (delta = piece), with a two-way top list.
+waypoint::TokenEvent token(int id, const QString& delta, float p) {
+    waypoint::TokenEvent t;
     t.id = id;
-    t.delta = t.piece = delta;
+    t.delta = t.piece = delta.toStdString();
     t.probability = p;
-    t.top = {{id, delta, p}, {id + 1, QStringLiteral("x"), (1 - p) / 2}};
+    t.top = {{id, p}, {id + 1, (1 - p) / 2}};
+    t.top_pieces = {t.piece, "x"};
     return t;
 }
 
-// A backend whose session emits given events (the engine's shape: tokens, some
-// with no text, then one id -1 event with held-back text).
-class ScriptedSession : public BackendSession {
-public:
-    explicit ScriptedSession(std::vector<TokenInfo> events) : events_(std::move(events)) {}
-    GenerationSummary generate(const std::string&, const SamplingValues&, const std::atomic<bool>&,
-                               const std::function<void(const TokenInfo&)>& onToken) override {
-        GenerationSummary s;
-        for (const TokenInfo& e : events_) {
-            onToken(e);
-            if (e.id >= 0) ++s.newTokens;
-        }
-        s.finish = "length";
-        return s;
-    }
-
-private:
-    std::vector<TokenInfo> events_;
-};
-class ScriptedModel : public LoadedModel {
-public:
-    explicit ScriptedModel(std::vector<TokenInfo> e) : events_(std::move(e)) {}
-    CardData card() const override { CardData d; d.name = "scripted"; return d; }
-    std::string generationDefaultsJson() const override { return ""; }
-    std::unique_ptr<BackendSession> newSession() const override { return std::make_unique<ScriptedSession>(events_); }
-
-private:
-    std::vector<TokenInfo> events_;
-};
-class ScriptedBackend : public InferenceBackend {
-public:
-    explicit ScriptedBackend(std::vector<TokenInfo> e) : events_(std::move(e)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string&, const std::string&, const std::string&) override {
-        return std::make_shared<ScriptedModel>(events_);
-    }
-    std::vector<std::string> devices() const override { return {"cpu"}; }
-
-private:
-    std::vector<TokenInfo> events_;
-};
+// The engine's shape of a token event, for the scripted backend.
+waypoint::TokenEvent scripted(int id, const std::string& delta, const std::string& piece, float p) {
+    waypoint::TokenEvent e;
+    e.id = id;
+    e.delta = delta;
+    e.piece = piece;
+    e.probability = p;
+    return e;
+}
 
 bool waitLoaded(ChatController& c, const QString& path) {
     c.load(path);
@@ -107,9 +80,9 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
         m.append(QStringLiteral("user"), QStringLiteral("hi"));
         const int row = m.append(QStringLiteral("model"), QString(), true);
-        GeneratedToken tail;
+        waypoint::TokenEvent tail;
         tail.id = -1;
-        tail.delta = QStringLiteral("\uFFFD!");
+        tail.delta = QStringLiteral("\uFFFD!").toStdString();
         m.appendTokens(row, {token(5, QStringLiteral("Once"), 0.9f), token(7, QString(), 0.5f),
                              token(8, QStringLiteral(" caf\u00e9"), 0.25f)});
         m.appendTokens(row, {token(9, QString::fromUtf8("\xF0\x9F\x98\x80"), 0.1f),  // U+1F600: 2 UTF-16 units
@@ -186,12 +159,14 @@ private Q_SLOTS:
 
     // The engine's last (-1) event reaches the text through the worker, but is no token.
     void heldBackTailIsTextNotToken() {
-        std::vector<TokenInfo> events;
-        events.push_back({12, "Hi", "Hi", 0.5f, {{12, "Hi", 0.5f}}});
-        events.push_back({300, "", "<0xE2>", 0.25f, {}});      // first byte of a character
-        events.push_back({301, "\u20ac", "<0x82>", 0.75f, {}}); // ... completed (UTF-8 of €)
-        events.push_back({-1, "\xEF\xBF\xBD", "", 0.0f, {}});  // a held-back, unfinished character
-        ChatController c(std::make_shared<ScriptedBackend>(events));
+        std::vector<waypoint::TokenEvent> events;
+        events.push_back(scripted(12, "Hi", "Hi", 0.5f));
+        events.back().top = {{12, 0.5f}};
+        events.back().top_pieces = {"Hi"};
+        events.push_back(scripted(300, "", "<0xE2>", 0.25f));       // first byte of a character
+        events.push_back(scripted(301, "\u20ac", "<0x82>", 0.75f));  // ... completed (UTF-8 of €)
+        events.push_back(scripted(-1, "\xEF\xBF\xBD", "", 0.0f));   // a held-back, unfinished character
+        ChatController c(makeScriptedBackend(events));
         QVERIFY(waitLoaded(c, QStringLiteral("/scripted")));
         QSignalSpy done(&c, &ChatController::generationDone);
         QVERIFY(c.send(QStringLiteral("go")));

@@ -407,15 +407,29 @@ void TestGenerate::topAlternatives() {
     o.top_alternatives = 5;
     Session session(model_);
     int checked = 0;
+    std::string pieces, deltas;
     generate(session, "Once upon a time", o, [&](const TokenEvent& e) {
+        deltas += e.delta;
         if (e.id < 0) return;
         QCOMPARE(int(e.top.size()), 5);
         QVERIFY(e.probability > 0.0f && e.probability <= 1.0f);
         for (size_t i = 1; i < e.top.size(); ++i) QVERIFY(e.top[i - 1].p >= e.top[i].p);
         QVERIFY(e.top[0].p >= e.probability);
+        // A readable piece for the token and for each alternative, in order.
+        QCOMPARE(e.top_pieces.size(), e.top.size());
+        for (size_t i = 0; i < e.top.size(); ++i)
+            if (e.top[i].id == e.id) QCOMPARE(e.top_pieces[i], e.piece);
+        pieces += e.piece;
         ++checked;
     });
     QCOMPARE(checked, 12);
+    QCOMPARE(pieces, deltas);  // stories260K's pieces here are whole characters: they spell the answer
+    // Without alternatives nothing is spelled out (the CLI's path stays as cheap as before).
+    o.top_alternatives = 0;
+    generate(session, "Once upon a time", o, [&](const TokenEvent& e) {
+        QVERIFY(e.piece.empty());
+        QVERIFY(e.top_pieces.empty());
+    });
 }
 
 void TestGenerate::generateIdsReusesThePrefix() {

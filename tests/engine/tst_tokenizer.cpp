@@ -1,5 +1,5 @@
 // Tokenizers of the Llama family: sentencepiece through the dlopen'ed bridge
-// (in a process that also runs libtorch: DESIGN.md trap 2), llama2.c's
+// (in a process that also runs libtorch: docs/ARCHITECTURE.md trap 2), llama2.c's
 // tokenizer.bin, and the UTF-8-safe TextStream.
 #include <ATen/ATen.h>
 

@@ -7,7 +7,8 @@
 #   tools/screenshots/take.sh [BUILD_DIR] [CHAT_CHECKPOINT]
 # BUILD_DIR defaults to build; CHAT_CHECKPOINT to
 # $WAYPOINT_SHARED_DIR/models/stories260K/stories260K.bin (../shared).
-# The stream is slowed (WAYPOINT_TOKEN_DELAY_MS) so the picture catches it
+# Needs a build with the screenshot hooks (-DWAYPOINT_SCREENSHOT_HOOKS=ON, the
+# default when the tests build). The stream is slowed (WAYPOINT_TOKEN_DELAY_MS) so the picture catches it
 # mid-way; each run gets a fresh, throw-away settings folder (first start).
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +18,8 @@ chat=${2:-$shared/models/stories260K/stories260K.bin}
 out=$root/docs/screenshots
 app=$build/app/waypoint
 [ -x "$app" ] || { echo "no $app: build the app first (cmake --build $build --target waypoint)" >&2; exit 1; }
+"$app" -platform offscreen --help | grep -q -- --screenshot ||
+  { echo "$app has no screenshot hooks: configure $build with -DWAYPOINT_SCREENSHOT_HOOKS=ON and rebuild" >&2; exit 1; }
 mkdir -p "$out"
 config=$(mktemp -d)
 trap 'rm -rf "$config"' EXIT

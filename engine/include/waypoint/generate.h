@@ -41,6 +41,12 @@ struct TokenEvent {
     std::string delta;            // whole UTF-8; may be "" while a character is incomplete
     float probability = 0.0f;     // of the chosen token, after temperature
     std::vector<Candidate> top;   // the most likely alternatives (top_alternatives)
+    // Only when top_alternatives > 0, for display: the token's own piece and
+    // top[i]'s piece, readable ("<0xE2>" per byte of a byte-fallback token
+    // that is only part of a character). The piece may differ from `delta`
+    // (held-back bytes, stop strings).
+    std::string piece;
+    std::vector<std::string> top_pieces;
 };
 
 struct GenerationStats {

@@ -1,4 +1,4 @@
-// The plain C API of the sentencepiece bridge (DESIGN.md trap 2).
+// The plain C API of the sentencepiece bridge (docs/ARCHITECTURE.md trap 2).
 //
 // Debian's libsentencepiece.so.0 carries and exports its own protobuf 3.14;
 // libtorch links the system protobuf 3.21. Linking both into one process

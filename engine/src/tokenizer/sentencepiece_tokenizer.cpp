@@ -1,4 +1,4 @@
-// A sentencepiece .model through the dlopen'ed bridge (DESIGN.md trap 2).
+// A sentencepiece .model through the dlopen'ed bridge (docs/ARCHITECTURE.md trap 2).
 // Encoding goes through sentencepiece itself; the pieces are copied out once
 // at load so piece_bytes() (called per generated token) never crosses the
 // bridge.

@@ -8,7 +8,7 @@
 
 namespace waypoint::detail {
 
-// A sentencepiece .model, through the dlopen'ed bridge (DESIGN.md trap 2).
+// A sentencepiece .model, through the dlopen'ed bridge (docs/ARCHITECTURE.md trap 2).
 std::unique_ptr<Tokenizer> load_sentencepiece(const std::string& model_path);
 
 // llama2.c's tokenizer.bin (max_token_length, then per token: float score,

@@ -1,4 +1,4 @@
-// A restricted unpickler (DESIGN.md trap 8: libtorch 1.13's pickle_load fails
+// A restricted unpickler (docs/ARCHITECTURE.md trap 8: libtorch 1.13's pickle_load fails
 // on OrderedDict state dicts). It understands the opcodes of pickle
 // protocols 2-5 that torch.save and pickle.dump write, and builds only plain
 // values, containers and tensors: a GLOBAL outside the allow-list (os.system,

@@ -1,5 +1,6 @@
 // Saves what the window shows (the whole window or one item's rectangle of
-// it) as a PNG, for the --screenshot mode and the docs.
+// it) as a PNG, for the --screenshot mode and the docs. Built only with
+// WAYPOINT_SCREENSHOT_HOOKS.
 #pragma once
 
 #include <QObject>
