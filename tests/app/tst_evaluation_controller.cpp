@@ -18,7 +18,7 @@
 #include "chat/chat_controller.h"
 #include "evaluate/evaluation_controller.h"
 #include "fake_backend.h"
-#include "process_runner.h"
+#include "cli_runner.h"
 #include "waypoint/model.h"
 #include "waypoint/perplexity.h"
 
@@ -183,13 +183,13 @@ private Q_SLOTS:
 
         // And the CLI, as a user would run it.
         if (!QFileInfo(kCli).isExecutable()) QSKIP("waypoint-cli is not built in this build tree (target waypoint-cli)");
-        const auto cli = waypoint::test::run_process(
-            kCli, {QStringLiteral("--checkpoint"), kBin, QStringLiteral("--device"), QStringLiteral("cpu"),
+        const auto run = cli_runner::cli(
+            {QStringLiteral("--checkpoint"), kBin, QStringLiteral("--device"), QStringLiteral("cpu"),
                    QStringLiteral("--perplexity"), shortText, QStringLiteral("--window"), QStringLiteral("64"),
                    QStringLiteral("--json")},
             {}, kRunTimeoutMs);
-        QCOMPARE(cli.code, 0);
-        const QJsonObject j = waypoint::test::json_of(cli.out);
+        QCOMPARE(run.code, 0);
+        const QJsonObject j = cli_runner::json_of(run.out);
         QCOMPARE(qint64(j.value(QStringLiteral("tokens")).toDouble()), r.value(QStringLiteral("tokens")).toLongLong());
         // The CLI prints JSON doubles with round-trip precision.
         QVERIFY(qAbs(j.value(QStringLiteral("mean_nll")).toDouble() - r.value(QStringLiteral("mean_nll")).toDouble()) < 1e-12);
