@@ -279,7 +279,7 @@ void TestCompare::markdownExport() {
     c.evaluation_text = "/t/eval.txt";
     const std::string md = comparison_to_markdown(c);
     for (const char* piece : {"# Comparison", "What is 2+2?", "| pane | checkpoint | settings |", "/m/early.bin",
-                              "/m/late.bin", "| greedy, max 50 tokens |", "token 2", "(reference)",
+                              "/m/late.bin", "| greedy, max 50 tokens |", "token 3", "(reference)",
                               "n/a (different sampling)", "seed 42", "## Pane 1: m", "## Pane 3: m",
                               "## Evaluation", "/t/eval.txt", "| /m/early.bin | 127 | 500 | 2.2500 | 9.488 |",
                               "812.8", "eos"})
