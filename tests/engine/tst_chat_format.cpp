@@ -106,7 +106,7 @@ private Q_SLOTS:
     // it answers 200+300 with 891: a shape it never saw in training.)
     void demoAnswersSumsTurnAfterTurn() {
         auto model = waypoint::Model::load({kDemo.toStdString()});
-        const waypoint::ChatFormat& f = model->chat_format();
+        const waypoint::ChatFormat& f = waypoint::chat_format(*model);
         QVERIFY2(f.chat_template.has_value(), f.problem.c_str());
         QCOMPARE(QString::fromStdString(f.origin), QStringLiteral("chat_template.jinja"));
         QCOMPARE(QString::fromStdString(f.bos_token), QStringLiteral("<s>"));

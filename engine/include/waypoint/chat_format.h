@@ -35,6 +35,11 @@ struct ChatFormat {
     ChatTemplateOptions options(bool add_generation_prompt = true) const;
 };
 
+class Model;
+// The chat format found beside the checkpoint when `model` was loaded (a
+// tokenizer_config.json that is not JSON is reported in `problem` there).
+const ChatFormat& chat_format(const Model& model);
+
 // Looks beside `checkpoint` (a file or a folder). Never throws for a
 // template that fails to parse: that is reported in `problem`. Throws
 // Error(BadFormat) for a tokenizer_config.json that is not JSON.

@@ -57,6 +57,4 @@ const std::string& Model::generation_defaults_json() const {
     return impl_->generation_defaults_json;
 }
 
-const ChatFormat& chat_format(const Model& model) { return detail::ModelAccess::impl(model).chat_format; }
-
 }  // namespace waypoint
