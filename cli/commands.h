@@ -19,6 +19,8 @@ namespace waypoint::cli {
 int run_default(const std::vector<std::string>& args);
 // `compare`: several checkpoints answer one prompt (compare_command.cpp).
 int run_compare(const std::vector<std::string>& args);
+// `render-template`: a chat template applied to a JSON conversation (render_template_command.cpp).
+int run_render_template(const std::vector<std::string>& args);
 
 // The modes of the default command, once the model is loaded.
 int run_generate(std::shared_ptr<const Model> model, const RunOptions& options);

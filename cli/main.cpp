@@ -24,7 +24,8 @@ struct Command {
 // Subcommands by their first argument; an argument starting with "--" goes
 // to the default command.
 const std::vector<Command>& commands() {
-    static const std::vector<Command> table{{"compare", waypoint::cli::run_compare}};
+    static const std::vector<Command> table{{"compare", waypoint::cli::run_compare},
+                                            {"render-template", waypoint::cli::run_render_template}};
     return table;
 }
 

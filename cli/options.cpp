@@ -52,6 +52,7 @@ std::string run_usage() {
            "       waypoint-cli --checkpoint PATH --interactive | --card | --perplexity FILE [--window W]\n"
            "       waypoint-cli --checkpoint A --checkpoint B [...] --perplexity FILE [--window W]\n"
            "       waypoint-cli compare --checkpoint A --checkpoint B [...] --prompt TEXT (see compare --help)\n"
+           "       waypoint-cli render-template (--template FILE | --checkpoint PATH) --messages FILE.json\n"
            "\n"
            "Streams a continuation of the prompt from a local checkpoint (llama2.c .bin,\n"
            "Hugging Face folder, ...). Ctrl-C stops the generation.\n"

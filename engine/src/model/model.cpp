@@ -25,6 +25,11 @@ std::shared_ptr<const Model> Model::load(const LoadOptions& options) {
         detail::CheckpointData data = detail::read_checkpoint(options.checkpoint, options.tokenizer);
         if (data.card.path.empty()) data.card.path = options.checkpoint;
         auto impl = detail::build_model(std::move(data), device, dtype);
+        try {
+            impl->chat_format = find_chat_format(options.checkpoint);
+        } catch (const Error& e) {  // a broken tokenizer_config.json: still a usable model
+            impl->chat_format.problem = e.what();
+        }
         return detail::ModelAccess::wrap(std::move(impl));
     });
 }
@@ -45,6 +50,8 @@ const Tokenizer& Model::tokenizer() const {
 int Model::context_length() const { return impl_->config.max_seq_len; }
 
 int Model::vocab_size() const { return impl_->config.vocab_size; }
+
+const ChatFormat& chat_format(const Model& model) { return detail::ModelAccess::impl(model).chat_format; }
 
 const std::string& Model::generation_defaults_json() const {
     return impl_->generation_defaults_json;

@@ -11,6 +11,7 @@
 
 #include "formats/checkpoint.h"
 #include "model/family.h"
+#include "waypoint/chat_format.h"
 #include "waypoint/model_card.h"
 #include "waypoint/tokenizer.h"
 
@@ -21,6 +22,7 @@ struct ModelImpl {
     ModelCard card;
     std::unique_ptr<Tokenizer> tokenizer;
     std::string generation_defaults_json;
+    ChatFormat chat_format;  // find_chat_format() of the checkpoint, at load
 
     at::Device device = at::kCPU;
     at::ScalarType weight_dtype = at::kFloat;  // matrices

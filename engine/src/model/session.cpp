@@ -4,6 +4,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <string>
 
@@ -12,12 +13,19 @@
 #include "model/kv_cache.h"
 #include "model/model_access.h"
 #include "model/model_impl.h"
+#include "model/session_counters.h"
 #include "model/torch_guard.h"
 #include "waypoint/error.h"
 
 namespace waypoint {
 
 namespace detail {
+
+namespace {
+std::atomic<int64_t> g_tokens_computed{0};
+}  // namespace
+
+int64_t tokens_computed() { return g_tokens_computed.load(std::memory_order_relaxed); }
 
 struct SessionImpl {
     const ModelImpl& m;
@@ -63,6 +71,7 @@ struct SessionImpl {
     // Appends ids; leaves the last position's logits in `logits`.
     void advance(const int* ids, size_t n) {
         check(ids, n);
+        g_tokens_computed.fetch_add(int64_t(n), std::memory_order_relaxed);
         const int pos = static_cast<int>(history.size());
         if (n == 1 && decode_step) {
             decode_step->run(cache, ids[0], pos, logits.data());
@@ -109,6 +118,7 @@ std::vector<float> Session::forward_all(const std::vector<int>& ids) {
         c10::InferenceMode guard;
         detail::SessionImpl& s = *impl_;
         s.check(ids.data(), ids.size());
+        detail::g_tokens_computed.fetch_add(int64_t(ids.size()), std::memory_order_relaxed);
         at::Tensor out = s.forward(ids.data(), ids.size(), /*all_logits=*/true);  // [n, V]
         std::vector<float> all(size_t(out.numel()));
         std::memcpy(all.data(), out.data_ptr<float>(), sizeof(float) * all.size());
