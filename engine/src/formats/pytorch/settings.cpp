@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "json_nesting.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail::pt {
@@ -102,6 +103,7 @@ std::optional<std::string> Settings::text(const std::vector<std::string>& aliase
 }
 
 ValuePtr parse_json_value(const std::string& text, const std::string& label) {
+    check_json_nesting(text, label);
     try {
         return from_json(nlohmann::json::parse(text), 0);
     } catch (const std::exception& e) {
