@@ -1,17 +1,17 @@
 // GPT-2 byte-level BPE: vocab.json + merges.txt (the input holds both,
-// separated by kSeparator), or, without a separator, a Hugging Face
+// separated by kBpeSeparator), or, without a separator, a Hugging Face
 // tokenizer.json. A vocabulary that loads is then used.
 #include "harness.h"
 #include "tokenizer/tokenizers.h"
 
 namespace waypoint::fuzz {
 namespace {
-constexpr const char* kSeparator = "\n#----#\n";
+constexpr const char* kBpeSeparator = "\n#----#\n";
 }
 
 void bpe_vocab(const uint8_t* data, size_t size) {
     const std::string dir = scratch_dir("bpe_vocab");
-    const auto parts = split(data, size, kSeparator, 2);
+    const auto parts = split(data, size, kBpeSeparator, 2);
     expect_clean("bpe_vocab", [&] {
         std::unique_ptr<waypoint::Tokenizer> tokenizer;
         if (parts.size() == 2) {
