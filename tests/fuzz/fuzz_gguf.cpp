@@ -2,7 +2,7 @@
 // every tensor (views; Q8_0 dequantized), then the whole read: architecture
 // keys, the embedded vocabulary as a tokenizer, which is then used.
 #include "formats/checkpoint.h"
-#include "formats/gguf_file.h"
+#include "formats/gguf/gguf_file.h"
 #include "harness.h"
 
 namespace waypoint::fuzz {

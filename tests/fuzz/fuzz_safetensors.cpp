@@ -3,7 +3,7 @@
 // read with a fixed config.json beside it (tensor names and shapes checked
 // against the config). The input is the whole .safetensors file.
 #include "formats/checkpoint.h"
-#include "formats/safetensors.h"
+#include "formats/safetensors/safetensors.h"
 #include "harness.h"
 
 namespace waypoint::fuzz {
