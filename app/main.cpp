@@ -5,6 +5,7 @@
 #include <QtQml/qqmlextensionplugin.h>
 
 #include "app_options.h"
+#include "private_files.h"
 #include "waypoint/startup.h"
 #ifdef WAYPOINT_SCREENSHOT_HOOKS
 #include "screenshots/token_delay_backend.h"
@@ -24,6 +25,8 @@ int main(int argc, char* argv[]) {
     QGuiApplication app(argc, argv);
     app.setOrganizationName(QStringLiteral("Waypoint"));
     app.setApplicationName(QStringLiteral("Waypoint"));
+    // Recent checkpoints, folders and presets are the user's business only.
+    waypoint::app::protectSettingsFile();
     int code = 0;
     if (!waypoint::app::AppOptions::parse(app.arguments(), &code)) return code;
     waypoint::app::applyTheme(app, waypoint::app::AppOptions::values().theme);

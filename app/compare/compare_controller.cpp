@@ -1,7 +1,7 @@
 #include "compare_controller.h"
 
 #include <QDir>
-#include <QFile>
+#include <QSaveFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QUrl>
@@ -364,8 +364,11 @@ QString CompareController::exportTo(const QString& fileOrUrl, const QVariantList
     const QString suffix = QFileInfo(path).suffix().toLower();
     const bool markdown = suffix == QLatin1String("md") || suffix == QLatin1String("markdown");
     const QString text = markdown ? toMarkdown(evaluations, evaluationText) : toJson(evaluations, evaluationText);
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text) || f.write(text.toUtf8()) < 0) {
+    // Written to a temporary file beside it and renamed over it on commit():
+    // a full disk or a crash never leaves half an export (or half of the
+    // file that was there before).
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Text) || f.write(text.toUtf8()) < 0 || !f.commit()) {
         setError(QStringLiteral("Could not write the comparison to %1 (%2). Choose a folder you can write to.")
                      .arg(QDir::toNativeSeparators(path), f.errorString()));
         return lastError_;

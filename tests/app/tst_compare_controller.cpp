@@ -11,6 +11,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <unistd.h>
+
 #include "backend/inference_backend.h"
 #include "compare/compare_controller.h"
 #include "compare/compare_divergence.h"
@@ -379,6 +381,26 @@ private Q_SLOTS:
         QFile js(dir.filePath(QStringLiteral("c.json")));
         QVERIFY(js.open(QIODevice::ReadOnly));
         QCOMPARE(int(waypoint::comparison_from_json(js.readAll().toStdString()).panes.size()), 2);
+        // An export replaces the previous file whole (a temporary file renamed
+        // over it): a hard link to the previous file still holds the previous
+        // bytes, and no temporary file is left beside it.
+        const QByteArray previous = QByteArray(100000, 'x');
+        {
+            QFile p(dir.filePath(QStringLiteral("c.json")));
+            QVERIFY(p.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            p.write(previous);
+        }
+        QCOMPARE(::link(QFile::encodeName(dir.filePath(QStringLiteral("c.json"))).constData(),
+                        QFile::encodeName(dir.filePath(QStringLiteral("previous.json"))).constData()), 0);
+        QCOMPARE(c.exportTo(dir.filePath(QStringLiteral("c.json"))), QString());
+        QFile kept(dir.filePath(QStringLiteral("previous.json")));
+        QVERIFY(kept.open(QIODevice::ReadOnly));
+        QCOMPARE(kept.readAll(), previous);
+        QFile replaced(dir.filePath(QStringLiteral("c.json")));
+        QVERIFY(replaced.open(QIODevice::ReadOnly));
+        QCOMPARE(int(waypoint::comparison_from_json(replaced.readAll().toStdString()).panes.size()), 2);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden, QDir::Name),
+                 QStringList({QStringLiteral("c.json"), QStringLiteral("c.md"), QStringLiteral("previous.json")}));
         const QString err = c.exportTo(QStringLiteral("/nonexistent-dir/x.json"));
         QVERIFY(err.contains(QStringLiteral("/nonexistent-dir/x.json")));
         QCOMPARE(c.lastError(), err);

@@ -267,6 +267,12 @@ void TestFormats::lyingSafetensors_data() {
         << ba(safetensors_bytes(R"({"model.norm.weight":{"dtype":"I32","shape":[4],"data_offsets":[0,16]}})", f32x4))
         << "I32";
     QTest::newRow("short file") << ba(std::string("\x10\0\0", 3)) << "model.safetensors";
+    // Metadata nested a million deep: printing it back (json::dump) recursed
+    // until the stack overflowed; now refused before parsing.
+    QTest::newRow("deeply nested metadata")
+        << ba(safetensors_bytes(R"({"__metadata__":{"a":)" + std::string(1000000, '[') + std::string(1000000, ']') + "}}",
+                                f32x4))
+        << "nests JSON";
 }
 
 void TestFormats::lyingSafetensors() {

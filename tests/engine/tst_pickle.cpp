@@ -364,6 +364,40 @@ private Q_SLOTS:
         QVERIFY(errors >= 100);  // every truncation at least
     }
 
+    // Found by fuzzing (inputs in tests/fuzz/regressions/unpickler/): a
+    // list that holds itself (DUP + APPEND, or through the memo) is refused
+    // rather than leaked or walked forever; a million nested lists are freed
+    // without recursion; list(x) repeated over a big x is refused before it
+    // multiplies memory.
+    void hostilePickleShapes_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("words");
+        QTest::newRow("dup-append") << "self_append_dup.pkl" << "holds itself";
+        QTest::newRow("memo-append") << "self_append_memo.pkl" << "holds itself";
+        QTest::newRow("copies") << "copy_amplification.pkl" << "copied more often";
+    }
+    void hostilePickleShapes() {
+        QFETCH(QString, file);
+        QFETCH(QString, words);
+        QFile in(QStringLiteral(WAYPOINT_SOURCE_DIR "/tests/fuzz/regressions/unpickler/") + file);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray bytes = in.readAll();
+        Caught c = catch_error([&] { wd::pt::unpickle(std::string_view(bytes.constData(), size_t(bytes.size())), "x.pkl", {}); });
+        QCOMPARE(int(c.kind), int(ErrorKind::BadFormat));
+        QVERIFY2(c.message.find(words.toStdString()) != std::string::npos, c.message.c_str());
+    }
+    void deeplyNestedPickleIsFreedWithoutRecursion() {
+        std::string bytes = "\x80\x02";
+        const int depth = 1000000;
+        bytes.append(size_t(depth), ']');
+        bytes.append(size_t(depth - 1), 'a');
+        bytes += '.';
+        wd::pt::ValuePtr root = wd::pt::unpickle(bytes, "deep.pkl", {});
+        QCOMPARE(int(root->kind), int(wd::pt::Value::Kind::List));
+        QCOMPARE(int(root->items.size()), 1);
+        root.reset();  // a recursive release would overflow the stack here
+    }
+
     // Damaged archives (the zip directory and headers mutated, the file cut
     // anywhere): an Error or a load, never a crash.
     void mutatedArchivesNeverCrash() {

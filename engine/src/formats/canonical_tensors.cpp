@@ -67,6 +67,12 @@ std::vector<TensorSpec> canonical_tensors(const ModelConfig& config) {
 void check_canonical_tensors(const std::unordered_map<std::string, at::Tensor>& tensors, const ModelConfig& config,
                              const std::string& file,
                              const std::function<std::string(const std::string&)>& source_name) {
+    // A config that claims 2^30 layers must not make us list 2^30 layers'
+    // tensor names first: every layer has required tensors of its own.
+    if (config.n_layers < 0 || size_t(config.n_layers) > tensors.size())
+        throw Error(ErrorKind::BadFormat, file + ": the config says " + std::to_string(config.n_layers) +
+                                              " layers but the file holds only " + std::to_string(tensors.size()) +
+                                              " tensors");
     for (const TensorSpec& spec : canonical_tensors(config)) {
         const std::string shown = source_name ? source_name(spec.name) : spec.name;
         auto it = tensors.find(spec.name);

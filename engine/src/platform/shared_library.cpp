@@ -56,12 +56,23 @@ void* find_loaded_symbol(const char* name) {
 #else
 
 void* open_private_library(const std::string& path, std::string& error) {
+#if defined(WAYPOINT_SANITIZED_BUILD) && defined(__linux__)
+    // The sanitizer runtimes refuse RTLD_DEEPBIND (they abort: google/
+    // sanitizers issue 611), and a plain dlopen lets the bridge's
+    // sentencepiece bind to libtorch's protobuf (its version check aborts the
+    // load; DESIGN.md trap 2). Sanitizer builds load the library into a new
+    // link namespace instead: its own libc, libstdc++ and protobuf, nothing of
+    // ours. Safe for a plain C API where nothing allocated on one side is
+    // freed on the other; measured to work under ASan with libtorch linked.
+    void* h = ::dlmopen(LM_ID_NEWLM, path.c_str(), RTLD_NOW | RTLD_LOCAL);
+#else
 #ifdef RTLD_DEEPBIND
     const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
 #else
     const int flags = RTLD_NOW | RTLD_LOCAL;  // macOS: two-level namespace binds per library
 #endif
     void* h = ::dlopen(path.c_str(), flags);
+#endif
     if (h == nullptr) {
         const char* e = ::dlerror();
         error = e ? e : "dlopen failed";

@@ -14,6 +14,7 @@
 #include "piece_text.h"
 #include "tokenizers.h"
 #include "utf8.h"
+#include "json_nesting.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {
@@ -152,11 +153,18 @@ std::vector<std::string> dense_vocab(const nlohmann::json& vocab, const std::str
     if (!vocab.is_object() || vocab.empty())
         throw Error(ErrorKind::BadFormat, path + " has no {\"token\": id} vocabulary object");
     if (vocab.size() > (1u << 24)) throw Error(ErrorKind::BadFormat, path + " has an absurd vocabulary size");
+    // Ids are dense in every real vocabulary (0..N-1, a few holes at most):
+    // one entry with id 16777215 must not make us allocate 16M strings.
+    const size_t max_id = 2 * vocab.size() + 1024;
     std::vector<std::string> tokens;
     for (const auto& [token, id] : vocab.items()) {
         if (!id.is_number_integer() || id.get<long long>() < 0 || id.get<long long>() >= (1 << 24))
             throw Error(ErrorKind::BadFormat, path + ": token \"" + token + "\" has no valid id");
         const auto i = static_cast<size_t>(id.get<long long>());
+        if (i >= max_id)
+            throw Error(ErrorKind::BadFormat, path + ": token \"" + token + "\" has id " + std::to_string(i) +
+                                                  ", far beyond the " + std::to_string(vocab.size()) +
+                                                  " tokens of the vocabulary");
         if (i >= tokens.size()) tokens.resize(i + 1);
         tokens[i] = token;
     }
@@ -176,6 +184,7 @@ std::unique_ptr<Tokenizer> load_gpt2_bpe(const std::string& vocab_json_path,
                                          const std::string& merges_path) try {
     const std::string vocab_text = read_text(vocab_json_path, "GPT-2 vocabulary");
     const std::string merges_text = read_text(merges_path, "GPT-2 merges file");
+    check_json_nesting(vocab_text, vocab_json_path);
     const auto vocab = nlohmann::json::parse(vocab_text, nullptr, /*allow_exceptions=*/false);
     if (vocab.is_discarded())
         throw Error(ErrorKind::BadFormat, vocab_json_path + " is not valid JSON");
@@ -202,7 +211,9 @@ std::unique_ptr<Tokenizer> load_gpt2_bpe(const std::string& vocab_json_path,
 }
 
 std::unique_ptr<Tokenizer> load_gpt2_bpe_tokenizer_json(const std::string& path) try {
-    const auto doc = nlohmann::json::parse(read_text(path, "tokenizer"), nullptr, false);
+    const std::string text = read_text(path, "tokenizer");
+    check_json_nesting(text, path);
+    const auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object())
         throw Error(ErrorKind::BadFormat, path + " is not valid JSON");
     const auto model = doc.value("model", nlohmann::json::object());
@@ -228,11 +239,18 @@ std::unique_ptr<Tokenizer> load_gpt2_bpe_tokenizer_json(const std::string& path)
         }
     }
     std::vector<bool> special(tokens.size(), false);
-    for (const auto& t : doc.value("added_tokens", nlohmann::json::array())) {
+    const auto added = doc.value("added_tokens", nlohmann::json::array());
+    // Added tokens follow the vocabulary: an id far past it is a lie that
+    // would make us allocate millions of empty tokens.
+    const size_t max_id = tokens.size() + 2 * added.size() + 1024;
+    for (const auto& t : added) {
         if (!t.is_object() || !t.contains("id") || !t["id"].is_number_integer() || !t.contains("content"))
             continue;
         const auto id = t["id"].get<long long>();
         if (id < 0 || id >= (1 << 24)) continue;
+        if (static_cast<size_t>(id) >= max_id)
+            throw Error(ErrorKind::BadFormat, path + ": added token id " + std::to_string(id) + " lies far beyond the " +
+                                                  std::to_string(tokens.size()) + " tokens of the vocabulary");
         if (static_cast<size_t>(id) >= tokens.size()) {
             tokens.resize(static_cast<size_t>(id) + 1);
             special.resize(tokens.size(), false);

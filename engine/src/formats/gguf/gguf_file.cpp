@@ -1,5 +1,6 @@
 #include "formats/gguf/gguf_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "waypoint/error.h"
@@ -74,6 +75,18 @@ private:
     int64_t pos_ = 0;
 };
 
+// The fewest bytes a value of `type` takes in the file (strings and arrays:
+// their length fields).
+uint64_t min_value_bytes(uint32_t type) {
+    switch (type) {
+        case kU16: case kI16: return 2;
+        case kU32: case kI32: case kF32: return 4;
+        case kString: case kU64: case kI64: case kF64: return 8;
+        case kArray: return 12;
+        default: return 1;
+    }
+}
+
 json read_value(Cursor& c, uint32_t type, int depth) {
     switch (type) {
         case kU8: return c.get<uint8_t>("a u8 value");
@@ -92,10 +105,14 @@ json read_value(Cursor& c, uint32_t type, int depth) {
             if (depth > 4) c.fail("arrays nested too deeply");
             const uint32_t et = c.get<uint32_t>("an array type");
             const uint64_t n = c.get<uint64_t>("an array length");
-            // Every element takes at least one byte: a count past the end lies.
-            if (n > static_cast<uint64_t>(c.left())) c.fail("an array of " + std::to_string(n) + " elements runs past the end of the file");
+            // Every element takes at least its smallest encoding: a count
+            // past the end of the file lies.
+            if (n > static_cast<uint64_t>(c.left()) / min_value_bytes(et))
+                c.fail("an array of " + std::to_string(n) + " elements runs past the end of the file");
             json a = json::array();
-            a.get_ref<json::array_t&>().reserve(static_cast<size_t>(n));
+            // Reserved up to a bound only: a JSON value takes 16 bytes per
+            // element of 1 file byte; growth beyond follows what is read.
+            a.get_ref<json::array_t&>().reserve(static_cast<size_t>(std::min<uint64_t>(n, 1u << 16)));
             for (uint64_t i = 0; i < n; ++i) a.push_back(read_value(c, et, depth + 1));
             return a;
         }
@@ -161,6 +178,9 @@ GgufFile::GgufFile(const std::string& path, bool expand_quantized)
         const int64_t numel = checked_numel(t.shape);
         if (numel < 0) c.fail("tensor '" + t.name + "' has too many elements");
         if (gt && gt->block_bytes > 0) {
+            if (gt->block > 1 && dims.empty())
+                throw Error(ErrorKind::BadFormat, path + ": tensor '" + t.name + "' of type " + gt->name +
+                                                      " has no dimensions; a block-quantized tensor needs rows");
             if (!dims.empty() && dims[0] % gt->block != 0)
                 throw Error(ErrorKind::BadFormat, path + ": tensor '" + t.name + "' of type " + gt->name +
                                                       " has rows of " + std::to_string(dims[0]) +

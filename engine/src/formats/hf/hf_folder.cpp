@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/checkpoint_common.h"
+#include "json_nesting.h"
 #include "formats/readers.h"
 #include "formats/safetensors/safetensors.h"
 #include "formats/tokenizer_finder.h"
@@ -73,8 +74,10 @@ std::string hf_name(const std::string& canonical) {
 }
 
 json read_json(const std::string& path) {
+    const std::string text = read_text_file(path);
+    check_json_nesting(text, path);
     try {
-        return json::parse(read_text_file(path));
+        return json::parse(text);
     } catch (const json::exception& e) {
         throw Error(ErrorKind::BadFormat, path + " is not valid JSON (" + e.what() + ")");
     }

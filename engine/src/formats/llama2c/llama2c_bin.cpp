@@ -12,6 +12,8 @@
 //    norms in fp32, then every matrix of version 1's list as Q8_0: int8 values
 //    [numel] followed by fp32 scales [numel / group_size]. Dequantized at load.
 // Both store q/k in Meta's interleaved-pair layout.
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -59,6 +61,9 @@ bool parse_header(const std::string& b, Header& h) {
     h.dim = v[0], h.hidden = v[1], h.layers = v[2], h.heads = v[3], h.kv_heads = v[4];
     h.vocab = v[5], h.seq_len = v[6];
     if (h.version == 0) {
+        // A negative vocabulary size marks a separate classifier; INT32_MIN
+        // has no positive counterpart (negating it overflows).
+        if (h.vocab == INT32_MIN) return false;
         h.shared = h.vocab > 0;
         if (h.vocab < 0) h.vocab = -h.vocab;
         h.data_offset = 28;

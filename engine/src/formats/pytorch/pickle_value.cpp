@@ -9,6 +9,26 @@ const Value* Value::get(const std::string& key) const {
     return nullptr;
 }
 
+Value::~Value() {
+    std::vector<ValuePtr> pending;
+    auto take_children = [&pending](Value& v) {
+        for (auto& item : v.items) pending.push_back(std::move(item));
+        for (auto& [k, val] : v.dict) {
+            pending.push_back(std::move(k));
+            pending.push_back(std::move(val));
+        }
+        v.items.clear();
+        v.dict.clear();
+    };
+    take_children(*this);
+    while (!pending.empty()) {
+        ValuePtr v = std::move(pending.back());
+        pending.pop_back();
+        // Only the last owner empties it; its own destructor then finds no children.
+        if (v && v.use_count() == 1) take_children(*v);
+    }
+}
+
 ValuePtr make_value(Value::Kind kind) {
     auto v = std::make_shared<Value>();
     v->kind = kind;

@@ -17,6 +17,15 @@ struct Value;
 using ValuePtr = std::shared_ptr<Value>;
 
 struct Value {
+    Value() = default;
+    Value(const Value&) = default;
+    Value(Value&&) = default;
+    Value& operator=(const Value&) = default;
+    Value& operator=(Value&&) = default;
+    // Releases nested containers with a work list, not recursion: a pickle
+    // of a million nested lists must not overflow the stack when freed.
+    ~Value();
+
     enum class Kind {
         None, Bool, Int, Float, String, Bytes,
         Tuple, List, Set, Dict,

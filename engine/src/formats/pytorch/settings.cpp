@@ -4,10 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <climits>
 #include <cmath>
 #include <regex>
 #include <set>
 
+#include "json_nesting.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail::pt {
@@ -102,11 +104,21 @@ std::optional<std::string> Settings::text(const std::vector<std::string>& aliase
 }
 
 ValuePtr parse_json_value(const std::string& text, const std::string& label) {
+    check_json_nesting(text, label);
     try {
         return from_json(nlohmann::json::parse(text), 0);
     } catch (const std::exception& e) {
         throw Error(ErrorKind::BadFormat, label + " is not valid JSON: " + e.what());
     }
+}
+
+// A config number where an int is meant: 1e300 or NaN (JSON and pickles
+// allow both) is refused instead of converted (undefined behaviour).
+static int config_int(double v, const std::string& label, const char* what) {
+    if (!std::isfinite(v) || v < double(INT_MIN) || v > double(INT_MAX))
+        throw Error(ErrorKind::BadFormat, label + ": the config's " + what + " (" + std::to_string(v) +
+                                              ") is not a usable integer");
+    return int(v);
 }
 
 ModelConfig infer_config(const MappedTensors& m, const Settings& s, const std::string& label) {
@@ -124,11 +136,11 @@ ModelConfig infer_config(const MappedTensors& m, const Settings& s, const std::s
     c.dim = int(e->size(1));
     c.n_layers = max_layer_index(m, gpt2 ? "h\\." : "layers\\.");
     if (c.n_layers == 0) missing_tensor(label, "layer");
-    if (auto d = s.number(kDim); d && int(*d) != c.dim)
-        throw Error(ErrorKind::BadFormat, label + ": the config says width " + std::to_string(int(*d)) + " but " +
+    if (auto d = s.number(kDim); d && config_int(*d, label, "width") != c.dim)
+        throw Error(ErrorKind::BadFormat, label + ": the config says width " + std::to_string(config_int(*d, label, "width")) + " but " +
                                               m.source.at(emb) + " has shape " + shape_text(e->sizes()));
-    if (auto l = s.number(kLayers); l && int(*l) != c.n_layers)
-        throw Error(ErrorKind::BadFormat, label + ": the config says " + std::to_string(int(*l)) + " layers but the file holds " +
+    if (auto l = s.number(kLayers); l && config_int(*l, label, "layer count") != c.n_layers)
+        throw Error(ErrorKind::BadFormat, label + ": the config says " + std::to_string(config_int(*l, label, "layer count")) + " layers but the file holds " +
                                               std::to_string(c.n_layers));
 
     const std::string ffn = gpt2 ? "h.0.mlp.c_fc.weight" : "layers.0.feed_forward.w1.weight";
@@ -136,7 +148,7 @@ ModelConfig infer_config(const MappedTensors& m, const Settings& s, const std::s
     if (!f) missing_tensor(label, ffn);
     c.hidden_dim = int(f->size(0));
 
-    if (auto h = s.number(kHeads)) c.n_heads = int(*h);
+    if (auto h = s.number(kHeads)) c.n_heads = config_int(*h, label, "head count");
     else missing.push_back("\"n_heads\" (the number of attention heads)");
 
     if (gpt2) {
@@ -158,14 +170,14 @@ ModelConfig infer_config(const MappedTensors& m, const Settings& s, const std::s
         }
         c.rope = RopeStyle::Interleaved;  // unused
     } else {
-        if (auto kv = s.number(kKvHeads); kv && *kv > 0) c.n_kv_heads = int(*kv);
+        if (auto kv = s.number(kKvHeads); kv && *kv > 0) c.n_kv_heads = config_int(*kv, label, "KV head count");
         else if (c.n_heads > 0) {
             const at::Tensor* wq = find(m, "layers.0.attention.wq.weight");
             const at::Tensor* wk = find(m, "layers.0.attention.wk.weight");
             if (wq && wk && wq->dim() == 2 && wk->dim() == 2 && wq->size(0) > 0)
                 c.n_kv_heads = int(int64_t(c.n_heads) * wk->size(0) / wq->size(0));
         }
-        if (auto ctx = s.number(kContext)) c.max_seq_len = int(*ctx);
+        if (auto ctx = s.number(kContext)) c.max_seq_len = config_int(*ctx, label, "context length");
         else missing.push_back("\"max_seq_len\" (the context length it was trained with)");
         c.norm_eps = float(s.number(kEps).value_or(1e-5));
         c.rope_theta = float(s.number({"rope_theta"}).value_or(10000.0));

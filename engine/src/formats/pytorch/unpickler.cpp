@@ -108,8 +108,39 @@ private:
         if (it == memo_.end()) bad("memo entry " + std::to_string(idx) + " read before it was written");
         return it->second;
     }
+    // Every list, dict, tuple and set this machine makes, so that cycles
+    // (DUP + APPEND makes a list that holds itself) can be refused and
+    // broken when the machine ends, instead of leaking.
+    ValuePtr container(Kind kind) {
+        auto v = make_value(kind);
+        containers_.push_back(v);
+        return v;
+    }
+    // Items copied by list(x) / tuple(x) / OrderedDict(x): a few bytes of
+    // pickle can copy a big list again and again; more copies than the
+    // pickle has bytes is an attack, not a checkpoint.
+    void charge_copies(size_t n) {
+        copied_ += n;
+        if (copied_ > 2 * size_t(end_ - begin_) + 4096) bad("containers copied more often than the data can justify");
+    }
+    void refuse_cycles(const ValuePtr& root) const;
+    // Marks what `root` reaches as the caller's (not emptied by ~Machine).
+    void keep(const ValuePtr& root) {
+        std::vector<const Value*> todo{root.get()};
+        while (!todo.empty()) {
+            const Value* v = todo.back();
+            todo.pop_back();
+            if (!v || !kept_.insert(v).second) continue;
+            for (const auto& item : v->items) todo.push_back(item.get());
+            for (const auto& [k, val] : v->dict) {
+                todo.push_back(k.get());
+                todo.push_back(val.get());
+            }
+        }
+    }
+
     ValuePtr tuple(std::vector<ValuePtr> items) {
-        auto v = make_value(Kind::Tuple);
+        auto v = container(Kind::Tuple);
         v->items = std::move(items);
         return v;
     }
@@ -127,7 +158,63 @@ private:
     std::vector<ValuePtr> stack_;
     std::vector<size_t> marks_;
     std::unordered_map<uint64_t, ValuePtr> memo_;
+    std::vector<std::weak_ptr<Value>> containers_;
+    size_t copied_ = 0;
+
+public:
+    // Empties every container still alive that the result does not own
+    // (kept_ marks those reachable from a returned result): garbage cycles
+    // are broken, the result is left as it is.
+    ~Machine() {
+        stack_.clear();
+        memo_.clear();
+        for (auto& w : containers_) {
+            if (ValuePtr v = w.lock(); v && !kept_.count(v.get())) {
+                v->items.clear();
+                v->dict.clear();
+            }
+        }
+    }
+
+private:
+    std::unordered_set<const Value*> kept_;
 };
+
+// Walks everything reachable from `root` (iteratively) and refuses a
+// structure that contains itself: a state dict never does, and code that
+// walks values must be able to trust that it ends.
+void Machine::refuse_cycles(const ValuePtr& root) const {
+    enum Mark : uint8_t { kOpen = 1, kDone = 2 };
+    std::unordered_map<const Value*, uint8_t> mark;
+    struct Frame {
+        const Value* v;
+        size_t next;  // index into items, then dict (keys and values)
+    };
+    std::vector<Frame> path{{root.get(), 0}};
+    mark[root.get()] = kOpen;
+    while (!path.empty()) {
+        Frame& f = path.back();
+        const Value* v = f.v;
+        const size_t n_items = v->items.size(), n_all = n_items + 2 * v->dict.size();
+        if (f.next == n_all) {
+            mark[v] = kDone;
+            path.pop_back();
+            continue;
+        }
+        const size_t i = f.next++;
+        const Value* child = i < n_items ? v->items[i].get()
+                                         : ((i - n_items) % 2 == 0 ? v->dict[(i - n_items) / 2].first.get()
+                                                                    : v->dict[(i - n_items) / 2].second.get());
+        if (!child) continue;
+        auto it = mark.find(child);
+        if (it != mark.end()) {
+            if (it->second == kOpen) bad("a container that holds itself");
+            continue;
+        }
+        mark[child] = kOpen;
+        path.push_back({child, 0});
+    }
+}
 
 ValuePtr Machine::global(const std::string& module, const std::string& name) {
     std::string full = module + "." + name;
@@ -199,9 +286,10 @@ ValuePtr Machine::reduce(const ValuePtr& callable, const ValuePtr& args) {
         return a[0];
     }
     if (f == "collections.OrderedDict" || f == "builtins.dict" || f == "__builtin__.dict") {
-        auto d = make_value(Kind::Dict);
+        auto d = container(Kind::Dict);
         if (!a.empty()) {  // OrderedDict([(k, v), ...])
             if (a[0]->kind != Kind::List && a[0]->kind != Kind::Tuple) bad("OrderedDict from a " + describe(*a[0]));
+            charge_copies(a[0]->items.size());
             for (const auto& kv : a[0]->items) {
                 if (kv->kind != Kind::Tuple && kv->kind != Kind::List) bad("OrderedDict item is not a pair");
                 if (kv->items.size() != 2) bad("OrderedDict item is not a pair");
@@ -219,6 +307,7 @@ ValuePtr Machine::reduce(const ValuePtr& callable, const ValuePtr& args) {
         if (!a.empty()) {
             if (a[0]->kind != Kind::List && a[0]->kind != Kind::Tuple && a[0]->kind != Kind::Set)
                 bad(f + " from a " + describe(*a[0]));
+            charge_copies(a[0]->items.size());
             v->items = a[0]->items;
         }
         return v;
@@ -251,7 +340,10 @@ ValuePtr Machine::run() {
             case 0x95: take(8); break;                 // FRAME (length only)
             case '.': {                                // STOP
                 if (stack_.size() != 1 || !marks_.empty()) bad("STOP with a stack of " + std::to_string(stack_.size()));
-                return stack_.back();
+                ValuePtr result = stack_.back();
+                refuse_cycles(result);
+                keep(result);
+                return result;
             }
             case '(': marks_.push_back(stack_.size()); break;  // MARK
             case '0': pop(); break;                            // POP
@@ -306,26 +398,26 @@ ValuePtr Machine::run() {
                 push(v);
                 break;
             }
-            case '}': push(make_value(Kind::Dict)); break;
-            case ']': push(make_value(Kind::List)); break;
-            case ')': push(make_value(Kind::Tuple)); break;
-            case 0x8f: push(make_value(Kind::Set)); break;     // EMPTY_SET
+            case '}': push(container(Kind::Dict)); break;
+            case ']': push(container(Kind::List)); break;
+            case ')': push(container(Kind::Tuple)); break;
+            case 0x8f: push(container(Kind::Set)); break;     // EMPTY_SET
             case 'd': {                                        // DICT
                 auto items = pop_mark();
-                auto d = make_value(Kind::Dict);
+                auto d = container(Kind::Dict);
                 set_items(*d, items);
                 push(d);
                 break;
             }
             case 'l': {                                        // LIST
-                auto v = make_value(Kind::List);
+                auto v = container(Kind::List);
                 v->items = pop_mark();
                 push(v);
                 break;
             }
             case 't': push(tuple(pop_mark())); break;
             case 0x91: {                                       // FROZENSET
-                auto v = make_value(Kind::Set);
+                auto v = container(Kind::Set);
                 v->items = pop_mark();
                 push(v);
                 break;

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "json_nesting.h"
 #include "waypoint/error.h"
 
 namespace waypoint::detail {
@@ -46,6 +47,8 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(MappedFile::op
     const int64_t data_start = 8 + static_cast<int64_t>(n);
     const int64_t data_size = size - data_start;
 
+    check_json_nesting(std::string_view(reinterpret_cast<const char*>(file_->data()) + 8, static_cast<size_t>(n)),
+                       path + "'s safetensors header");
     nlohmann::json header;
     try {
         header = nlohmann::json::parse(reinterpret_cast<const char*>(file_->data()) + 8,
