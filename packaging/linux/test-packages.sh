@@ -44,12 +44,19 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 work="${WAYPOINT_TEST_ROOTS:-$(mktemp -d /var/tmp/waypoint-roots.XXXXXX)}"
 mkdir -p "$work" "$out"
 rm -f "$out"/${only:-}*.png "$out"/${only:-}*.log
-mounted=()
 xvfb_pid=""
+# Every mount under $work (the roots' /proc, /dev, apt cache, X socket), read
+# back from the kernel so none is missed, deepest first.
+unmount_all() {
+  awk -v w="$work/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+}
 cleanup() {
-  for m in "${mounted[@]}"; do umount -l "$m" 2>/dev/null || true; done
+  unmount_all
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
-  [ -n "${WAYPOINT_TEST_ROOTS:-}" ] || rm -rf "$work"
+  # Never recurse into a bind-mounted /dev: only after everything is unmounted.
+  if [ -z "${WAYPOINT_TEST_ROOTS:-}" ] && ! awk -v w="$work/" 'index($2, w) == 1 {f=1} END {exit !f}' /proc/mounts; then
+    rm -rf --one-file-system "$work"
+  fi
 }
 trap cleanup EXIT
 fail() { echo "test-packages: FAILED: $*" >&2; exit 1; }
@@ -67,18 +74,20 @@ if [ ! -f "$base" ]; then
   rm -rf "$work/base"
   echo "   $(( $(date +%s) - t0 )) s"
 fi
+# new_root NAME: sets $r to a fresh root (called directly, not in $(...), so
+# that the mounts it makes are this shell's).
 new_root() {
-  local r="$work/$1"
-  rm -rf "$r"; mkdir -p "$r"; tar -C "$r" -xf "$base"
+  r="$work/$1"
+  unmount_all  # a root left mounted by an interrupted run
+  rm -rf --one-file-system "$r"; mkdir -p "$r"; tar -C "$r" -xf "$base"
   cp /etc/resolv.conf "$r/etc/resolv.conf"
-  mount -t proc proc "$r/proc"; mounted=("$r/proc" "${mounted[@]}")
-  mount --bind /dev "$r/dev"; mounted=("$r/dev" "${mounted[@]}")
+  mount -t proc proc "$r/proc"
+  mount --bind /dev "$r/dev"
   # Downloaded .debs are kept between runs (apt-get clean is not run).
   mkdir -p "$work/apt-archives/partial"
-  mount --bind "$work/apt-archives" "$r/var/cache/apt/archives"; mounted=("$r/var/cache/apt/archives" "${mounted[@]}")
+  mount --bind "$work/apt-archives" "$r/var/cache/apt/archives"
   mkdir -p "$r/tmp/.X11-unix"
-  mount --bind /tmp/.X11-unix "$r/tmp/.X11-unix"; mounted=("$r/tmp/.X11-unix" "${mounted[@]}")
-  echo "$r"
+  mount --bind /tmp/.X11-unix "$r/tmp/.X11-unix"
 }
 in_root() { local r="$1"; shift; chroot "$r" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"; }
 # Files of the root, for "nothing left" (what apt and the app's user settings write is not the package's).
@@ -143,7 +152,7 @@ run_checks() {
 
 # --- 1. the .deb ------------------------------------------------------------------
 if [ "$only" != tarball ]; then
-r1="$(new_root deb-root)"
+new_root deb-root; r1="$r"
 cp /etc/apt/sources.list.d/debian.sources "$r1/etc/apt/sources.list.d/" 2>/dev/null && rm -f "$r1/etc/apt/sources.list"
 before="$(snapshot "$r1")"
 cp "$deb" "$r1/tmp/"
@@ -168,13 +177,12 @@ done
 stray="$(cd "$r1" && find . -xdev -path ./proc -prune -o -path ./root/.config -prune -o -iname '*waypoint*' -print)"
 [ -z "$stray" ] || fail "deb: files named waypoint left after purge: $stray"
 echo "   none of its ${#pkg_files[@]} paths left; settings the app wrote: $(cd "$r1" && ls -d root/.config/Waypoint 2>/dev/null || echo none) (a user's own, as with any Debian package)"
-for m in "$r1/tmp/.X11-unix" "$r1/var/cache/apt/archives" "$r1/dev" "$r1/proc"; do umount -l "$m"; done
-mounted=()
+unmount_all
 fi
 
 # --- 2. the tarball, nothing installed --------------------------------------------
 if [ "$only" != deb ]; then
-r2="$(new_root tar-root)"
+new_root tar-root; r2="$r"
 before="$(snapshot "$r2")"
 step "tarball: unpack $(basename "$tarball") into /opt of a second clean root"
 tar -C "$r2/opt" -xzf "$tarball"
