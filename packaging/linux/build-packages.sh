@@ -51,7 +51,8 @@ qtplugins="$(qtpaths6 --query QT_INSTALL_PLUGINS 2>/dev/null || echo /usr/lib/x8
 files=()
 # (QtQml itself is built into libQt6Qml, which dpkg-shlibdeps finds: no qmldir.)
 while IFS= read -r mod; do [ -f "$mod/qmldir" ] && files+=("$mod/qmldir"); done < <("$here/qml-imports.sh")
-files+=("$qtplugins/platforms/libqxcb.so" "$qtplugins/platforms/libqoffscreen.so")
+# The chat history opens its SQLite file through the QSQLITE driver plugin.
+files+=("$qtplugins/platforms/libqxcb.so" "$qtplugins/platforms/libqoffscreen.so" "$qtplugins/sqldrivers/libqsqlite.so")
 owner() {  # the package of a library path (dpkg may know it under /lib or /usr/lib)
   dpkg -S "$1" 2>/dev/null || dpkg -S "/usr$1" 2>/dev/null || dpkg -S "${1#/usr}" 2>/dev/null || true
 }

@@ -33,8 +33,8 @@ is_base() {
 mkdir -p "$dir/lib" "$dir/plugins" "$dir/qml"
 
 # Qt plugins: the platforms (xcb for X11/XWayland, offscreen, minimal), what
-# xcb needs for OpenGL and typing (compose, ibus), image formats.
-for sub in platforms xcbglintegrations platforminputcontexts imageformats iconengines; do
+# xcb needs for OpenGL and typing (compose, ibus), image formats, the SQLite driver of the chat history.
+for sub in platforms xcbglintegrations platforminputcontexts imageformats iconengines sqldrivers; do
   [ -d "$qtplugins/$sub" ] || continue
   mkdir -p "$dir/plugins/$sub"
   for f in "$qtplugins/$sub"/*.so; do
