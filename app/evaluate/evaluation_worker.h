@@ -15,6 +15,7 @@
 
 #include "backend/inference_backend.h"
 #include "backend/metatypes.h"
+#include "waypoint/perplexity.h"
 
 namespace waypoint::app {
 
@@ -24,7 +25,7 @@ public:
     EvaluationWorker(std::shared_ptr<InferenceBackend> backend, std::shared_ptr<const std::atomic<bool>> stop);
 
     // The CLI's default: 255 ids, or the most the smallest context allows.
-    static constexpr int kDefaultWindow = 255;
+    static constexpr int kDefaultWindow = waypoint::kDefaultPerplexityWindow;
 
 public Q_SLOTS:
     // window <= 0: the CLI's default rule over all checkpoints that load.
