@@ -2,6 +2,9 @@
 // evaluate_perplexity): a thin pass-through, no conversion.
 #include "inference_backend.h"
 
+#include <algorithm>
+
+#include "conversation_prompt.h"
 #include "waypoint/model.h"
 #include "waypoint/session.h"
 
@@ -17,6 +20,28 @@ public:
         return waypoint::generate(session_, prompt, options, onToken);
     }
 
+    ConversationReply reply(const ConversationRequest& request, const GenerateOptions& options,
+                            const TokenCallback& onToken) override {
+        const Model& model = session_.model();
+        const ChatFormat& format = chat_format(model);
+        const bool templated = effectiveMode(request.mode, format) == PromptMode::Template;
+        const auto encode = [&](const std::string& text) {
+            // A template writes BOS/EOS as text: encode_rendered makes them ids.
+            return templated ? encode_rendered(model.tokenizer(), text, format) : model.tokenizer().encode(text, true);
+        };
+        // Room for the answer: max_new_tokens, but never more than half the context.
+        const int context = model.context_length();
+        const int reserve = std::min(std::max(options.max_new_tokens, 1), context / 2);
+        const FittedPrompt prompt = fitConversation(request, format, encode, context - reserve);
+        GenerateOptions o = options;
+        o.add_bos = false;  // the ids carry BOS where the template or encode() put it
+        for (const auto& s : conversationStopStrings(request, format)) o.stop_strings.push_back(s);
+        ConversationReply out;
+        out.stats = generate_ids(session_, prompt.ids, o, onToken);
+        out.droppedTurns = prompt.droppedTurns;
+        return out;
+    }
+
 private:
     Session session_;
 };
@@ -30,6 +55,7 @@ public:
     std::unique_ptr<BackendSession> newSession() const override {
         return std::make_unique<EngineSession>(model_);
     }
+    const ChatFormat& chatFormat() const override { return chat_format(*model_); }
     // [BOS] + window must fit the context (as waypoint-cli --perplexity).
     int mostPerplexityWindow() const override {
         return model_->tokenizer().bos() >= 0 ? model_->context_length() - 1 : model_->context_length();

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "waypoint/chat_format.h"
 #include "waypoint/generate.h"
 #include "waypoint/model_card.h"
 #include "waypoint/perplexity.h"
@@ -22,6 +23,28 @@ namespace waypoint::app {
 
 // How many alternatives the app asks for per token (the probability popup).
 constexpr int kTopAlternatives = 5;
+
+// How a conversation becomes the prompt the model continues.
+enum class PromptMode {
+    Template,    // the checkpoint's chat template (as Completion where it has none)
+    Completion,  // one running text: the messages' texts appended as they are
+    Transcript,  // "User: ...\nAssistant: ..." with the labels below
+};
+
+// A conversation to answer: the system prompt first (if any), then the turns;
+// it ends with a user message (answer it) or an assistant message (continue
+// that answer where it stopped).
+struct ConversationRequest {
+    std::vector<waypoint::ChatMessage> messages;
+    PromptMode mode = PromptMode::Template;
+    std::string userLabel = "User";
+    std::string assistantLabel = "Assistant";
+};
+
+struct ConversationReply {
+    waypoint::GenerationStats stats;  // reused_tokens: prompt ids the session's KV cache already held
+    int droppedTurns = 0;             // oldest turns after the system prompt left out: the context is full
+};
 
 // One conversation on a loaded model; used by one thread at a time.
 class BackendSession {
@@ -33,6 +56,14 @@ public:
     // token. Throws std::exception with a user-facing message.
     virtual waypoint::GenerationStats generate(const std::string& prompt, const waypoint::GenerateOptions& options,
                                                const waypoint::TokenCallback& onToken) = 0;
+    // The next assistant text of `request`: renders it (the mode; the
+    // template's end-of-turn stop strings are added), drops the oldest turns
+    // after the system prompt until the prompt and max_new_tokens fit the
+    // context, and generates, prefilling only what follows the longest prefix
+    // the session's cache shares with the prompt (a next turn, a regenerated
+    // or edited one). Throws as generate(), and for a template that raises.
+    virtual ConversationReply reply(const ConversationRequest& request, const waypoint::GenerateOptions& options,
+                                    const waypoint::TokenCallback& onToken) = 0;
 };
 
 // A loaded checkpoint; immutable, shared by any number of sessions/threads.
@@ -42,6 +73,9 @@ public:
     virtual const waypoint::ModelCard& card() const = 0;
     virtual std::string generationDefaultsJson() const = 0;  // "" when none
     virtual std::unique_ptr<BackendSession> newSession() const = 0;
+    // The chat template and special-token texts found beside the checkpoint
+    // (no chat_template: a base model).
+    virtual const waypoint::ChatFormat& chatFormat() const = 0;
     // The longest perplexity window that fits the context ([BOS] + window).
     virtual int mostPerplexityWindow() const = 0;
     // As waypoint::evaluate_perplexity: progress(done, total) after every

@@ -18,6 +18,12 @@ public:
             if (const int ms = ms_(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
         });
     }
+    ConversationReply reply(const ConversationRequest& r, const GenerateOptions& o, const TokenCallback& onToken) override {
+        return inner_->reply(r, o, [&](const TokenEvent& t) {
+            onToken(t);
+            if (const int ms = ms_(); ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        });
+    }
 
 private:
     std::unique_ptr<BackendSession> inner_;
@@ -32,6 +38,7 @@ public:
     std::unique_ptr<BackendSession> newSession() const override {
         return std::make_unique<DelaySession>(inner_->newSession(), ms_);
     }
+    const ChatFormat& chatFormat() const override { return inner_->chatFormat(); }
     int mostPerplexityWindow() const override { return inner_->mostPerplexityWindow(); }
     PerplexityResult perplexity(const std::string& text, int window, const std::function<void(long, long)>& progress,
                                 const std::atomic<bool>* stop) const override {

@@ -3,15 +3,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
 #include "backend/backend_registry.h"
+#include "backend/conversation_prompt.h"
 
 namespace waypoint::app::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::mutex lastPromptMutex;
+std::string lastPrompt;
 double msSince(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 // Token i: "ti ", id 100 + i, probability fakeProbability(i); its top 5 are
@@ -62,8 +67,35 @@ public:
         return out;
     }
 
+    ConversationReply reply(const ConversationRequest& request, const GenerateOptions& options,
+                            const TokenCallback& onToken) override {
+        const int reserve = std::min(std::max(options.max_new_tokens, 1), kFakeContext / 2);
+        const auto bytes = [](const std::string& text) { return std::vector<int>(text.begin(), text.end()); };
+        const FittedPrompt prompt = fitConversation(request, format_, bytes, kFakeContext - reserve);
+        {
+            std::lock_guard<std::mutex> lock(lastPromptMutex);
+            lastPrompt = prompt.text;
+        }
+        size_t shared = 0;
+        while (shared < cached_.size() && shared < prompt.text.size() && cached_[shared] == prompt.text[shared]) ++shared;
+        if (!prompt.text.empty()) shared = std::min(shared, prompt.text.size() - 1);
+        ConversationReply out;
+        std::string answer;
+        out.stats = generate(prompt.text, options, [&](const TokenEvent& t) {
+            answer += t.delta;
+            onToken(t);
+        });
+        out.stats.reused_tokens = int(shared);
+        out.droppedTurns = prompt.droppedTurns;
+        cached_ = prompt.text + answer;
+        return out;
+    }
+
+    ChatFormat format_;
+
 private:
     FakeBackendOptions o_;
+    std::string cached_;  // the session's "KV cache": its last prompt and answer
 };
 
 class FakeModel : public LoadedModel {
@@ -81,10 +113,22 @@ public:
         c_.vocabulary = 512; c_.context = kFakeContext; c_.tied_embeddings = true; c_.file_bytes = 1040000;
         c_.training_step = 4000;
         c_.validation_loss = 1.25;
+        if (!o_.chatTemplate.empty()) {
+            format_.chat_template = ChatTemplate(o_.chatTemplate, "fake chat_template.jinja");
+            format_.origin = "chat_template.jinja";
+            format_.bos_token = "<s>";
+            format_.eos_token = "</s>";
+            format_.stop_strings = {"</s>"};
+        }
     }
     const ModelCard& card() const override { return c_; }
     std::string generationDefaultsJson() const override { return ""; }
-    std::unique_ptr<BackendSession> newSession() const override { return std::make_unique<FakeSession>(o_); }
+    std::unique_ptr<BackendSession> newSession() const override {
+        auto s = std::make_unique<FakeSession>(o_);
+        s->format_ = format_;
+        return s;
+    }
+    const ChatFormat& chatFormat() const override { return format_; }
     int mostPerplexityWindow() const override { return kFakeContext - 1; }
     PerplexityResult perplexity(const std::string& text, int window, const std::function<void(long, long)>& progress,
                                 const std::atomic<bool>* stop) const override {
@@ -108,6 +152,7 @@ public:
 private:
     ModelCard c_;
     FakeBackendOptions o_;
+    ChatFormat format_;
 };
 
 class FakeBackend : public InferenceBackend {
@@ -141,6 +186,9 @@ public:
         }
         return s;
     }
+    ConversationReply reply(const ConversationRequest&, const GenerateOptions& o, const TokenCallback& onToken) override {
+        return {generate({}, o, onToken), 0};
+    }
 
 private:
     std::vector<TokenEvent> events_;
@@ -152,6 +200,7 @@ public:
     const ModelCard& card() const override { return c_; }
     std::string generationDefaultsJson() const override { return ""; }
     std::unique_ptr<BackendSession> newSession() const override { return std::make_unique<ScriptedSession>(events_); }
+    const ChatFormat& chatFormat() const override { return format_; }
     int mostPerplexityWindow() const override { return 1; }
     PerplexityResult perplexity(const std::string&, int, const std::function<void(long, long)>&,
                                 const std::atomic<bool>*) const override {
@@ -161,6 +210,7 @@ public:
 private:
     ModelCard c_;
     std::vector<TokenEvent> events_;
+    ChatFormat format_;
 };
 
 class ScriptedBackend : public InferenceBackend {
@@ -183,6 +233,10 @@ public:
         produced_->store(0);
         return inner_->generate(p, o, [&](const TokenEvent& t) { ++*produced_; onToken(t); });
     }
+    ConversationReply reply(const ConversationRequest& r, const GenerateOptions& o, const TokenCallback& onToken) override {
+        produced_->store(0);
+        return inner_->reply(r, o, [&](const TokenEvent& t) { ++*produced_; onToken(t); });
+    }
 
 private:
     std::unique_ptr<BackendSession> inner_;
@@ -198,6 +252,7 @@ public:
     std::unique_ptr<BackendSession> newSession() const override {
         return std::make_unique<CountingSession>(inner_->newSession(), produced_);
     }
+    const ChatFormat& chatFormat() const override { return inner_->chatFormat(); }
     int mostPerplexityWindow() const override { return inner_->mostPerplexityWindow(); }
     PerplexityResult perplexity(const std::string& text, int window, const std::function<void(long, long)>& progress,
                                 const std::atomic<bool>* stop) const override {
@@ -210,6 +265,11 @@ private:
 };
 
 }  // namespace
+
+std::string fakeLastPrompt() {
+    std::lock_guard<std::mutex> lock(lastPromptMutex);
+    return lastPrompt;
+}
 
 float fakeProbability(int i) { return 0.05f + 0.9f * float((i * 37 + 11) % 100) / 99.0f; }
 

@@ -19,6 +19,11 @@ namespace waypoint::app::test {
 // for paths containing `failMarker` with the message "fake: cannot load <path>",
 // and for paths containing "notok" loaded without a tokenizer with the
 // engine's "no tokenizer found next to <path> ...; pass --tokenizer PATH".
+// Conversations (reply): the prompt is rendered as the engine backend does
+// (conversation_prompt.h), one "id" per byte, with `chatTemplate` (Jinja
+// source; "" = a base model without one) as the checkpoint's template; the
+// session keeps the bytes of its last prompt and answer, and reused_tokens
+// counts the prefix the next prompt shares with them.
 // Perplexity: one "id" per byte of the text, windows of `window` bytes, each
 // taking `tokenDelayMs`, mean NLL fakeMeanNll(path).
 struct FakeBackendOptions {
@@ -26,8 +31,11 @@ struct FakeBackendOptions {
     int tokenDelayMs = 5;
     int loadDelayMs = 10;
     std::string failMarker = "broken";
+    std::string chatTemplate;
 };
 std::shared_ptr<InferenceBackend> makeFakeBackend(const FakeBackendOptions& options = {});
+// The prompt text of the last reply() any fake session rendered (tests).
+std::string fakeLastPrompt();
 // The fake's probability of its token i: deterministic, between 0.05 and 0.95.
 float fakeProbability(int i);
 // The fake's mean NLL for a checkpoint path: deterministic, 1.0 .. 1.9.
