@@ -11,7 +11,10 @@
 
 namespace waypoint {
 
-namespace detail { struct SessionImpl; }
+namespace detail {
+struct SessionImpl;
+struct SessionAccess;  // the engine's way in (engine/src/model/session_impl.h)
+}  // namespace detail
 
 class Session {
 public:
@@ -50,6 +53,7 @@ public:
     const std::vector<int>& history() const;
 
 private:
+    friend struct detail::SessionAccess;
     std::shared_ptr<const Model> model_;
     std::unique_ptr<detail::SessionImpl> impl_;
 };

@@ -1,5 +1,6 @@
 #include "waypoint/conversation.h"
 
+#include "generation/token_loop.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"
 
@@ -88,11 +89,7 @@ GenerationStats Conversation::reply(const std::string& user, GenerateOptions opt
     options.add_bos = false;  // the ids carry BOS where the template or encode() put it
     // What generate_ids will reuse: the cached prefix shared with `ids` (the
     // last id is always fed again for its logits).
-    const auto& history = session_.history();
-    size_t shared = 0;
-    while (shared < history.size() && shared < ids.size() && history[shared] == ids[shared]) ++shared;
-    if (!ids.empty()) shared = std::min(shared, ids.size() - 1);
-    last_prefill_tokens_ = int(ids.size() - shared);
+    last_prefill_tokens_ = int(ids.size() - detail::reusable_prefix(session_.history(), ids));
     std::string answer;
     GenerationStats stats = generate_ids(session_, ids, options, [&](const TokenEvent& e) {
         answer += e.delta;

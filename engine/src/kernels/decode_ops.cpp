@@ -101,6 +101,23 @@ void attention_one(const float* q, const float* k_cache, const float* v_cache, i
     else ThreadPool::global().parallel_for(heads, 1, body);
 }
 
+void attention_batch(const float* q, const float* const* k_caches, const float* const* v_caches,
+                     const int* n, int batch, int heads, int kv_heads, int hd, int ctx, float* scores,
+                     float* out) {
+    const int group = heads / kv_heads;
+    auto body = [&](int64_t i0, int64_t i1) {
+        for (int64_t i = i0; i < i1; ++i) {
+            const int64_t b = i / heads, h = i % heads, kv = h / group;
+            attend_head(q + i * hd, k_caches[b] + kv * ctx * hd, v_caches[b] + kv * ctx * hd, hd, n[b],
+                        scores + i * ctx, out + i * hd);
+        }
+    };
+    int64_t work = 0;
+    for (int b = 0; b < batch; ++b) work += int64_t(n[b]) * heads * hd;
+    if (work < 16384) body(0, int64_t(batch) * heads);
+    else ThreadPool::global().parallel_for(int64_t(batch) * heads, 1, body);
+}
+
 WP_CLONES void silu_mul(float* a, const float* b, int n) {
     for (int i = 0; i < n; ++i) {
         const float x = a[i];

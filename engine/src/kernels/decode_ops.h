@@ -20,6 +20,16 @@ void rope(float* v, int heads, int hd, const float* cos, const float* sin, bool 
 void attention_one(const float* q, const float* k_cache, const float* v_cache, int heads,
                    int kv_heads, int hd, int ctx, int n, float* scores, float* out);
 
+// attention_one for `batch` sequences at once (batched decoding), every
+// (sequence, head) pair on the global thread pool; each pair's result is
+// bit-identical to attention_one's for that sequence.
+//   q: [B, H, hd]; k_caches[b], v_caches[b]: sequence b's cache rows of one
+//   layer [KV, ctx, hd]; n[b]: its cached positions; scores: scratch
+//   [B, H, ctx]; out: [B, H, hd].
+void attention_batch(const float* q, const float* const* k_caches, const float* const* v_caches,
+                     const int* n, int batch, int heads, int kv_heads, int hd, int ctx, float* scores,
+                     float* out);
+
 // a[i] = silu(a[i]) * b[i]
 void silu_mul(float* a, const float* b, int n);
 

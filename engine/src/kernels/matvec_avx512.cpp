@@ -2,39 +2,12 @@
 // masked tails (no scalar loop). 16-bit weights are widened in registers:
 // bf16 by a 16-bit shift, fp16 by vcvtph2ps; x stays fp32, so bf16/fp16
 // weights lose nothing beyond their own rounding.
-#include <immintrin.h>
-
+#include "kernels/avx512_loads.h"
 #include "kernels/matvec_impl.h"
-
-#define WP_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma,f16c")))
 
 namespace waypoint::kernels::impl {
 
 namespace {
-
-struct LoadF32 {
-    WP_AVX512 static __m512 load(const float* p) { return _mm512_loadu_ps(p); }
-    WP_AVX512 static __m512 load_tail(const float* p, __mmask16 m) { return _mm512_maskz_loadu_ps(m, p); }
-};
-struct LoadBF16 {
-    WP_AVX512 static __m512 widen(__m256i h) {
-        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-    }
-    WP_AVX512 static __m512 load(const uint16_t* p) {
-        return widen(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-    }
-    WP_AVX512 static __m512 load_tail(const uint16_t* p, __mmask16 m) {
-        return widen(_mm256_maskz_loadu_epi16(m, p));
-    }
-};
-struct LoadF16 {
-    WP_AVX512 static __m512 load(const uint16_t* p) {
-        return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-    }
-    WP_AVX512 static __m512 load_tail(const uint16_t* p, __mmask16 m) {
-        return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
-    }
-};
 
 // One row at a time as one sequential stream, 4 accumulators of 16 (64
 // weights per iteration). Measured here: ~90% of a plain sum's read

@@ -22,6 +22,20 @@ public:
     virtual void run(KvCache& cache, int id, int pos, float* logits) = 0;
 };
 
+// One decode step for several sessions at once (continuous batching): every
+// weight matrix is read once for all of them. Each row's result is the same,
+// bit for bit, as the family's one-token DecodeStep on that session alone.
+class BatchDecodeStep {
+public:
+    virtual ~BatchDecodeStep() = default;
+    virtual int max_batch() const = 0;
+    // For b < n (<= max_batch): token ids[b] at position pos[b] (< context) of
+    // the session whose cache is caches[b]: writes its K/V rows there and the
+    // fp32 logits [V] into logits[b].
+    virtual void run(KvCache* const* caches, const int* ids, const int* pos, int n,
+                     float* const* logits) = 0;
+};
+
 class ModelFamily {
 public:
     virtual ~ModelFamily() = default;
@@ -37,6 +51,12 @@ public:
     // A decode step faster than forward() on one token for this model's
     // device, or nullptr: the Session then decodes through forward().
     virtual std::unique_ptr<DecodeStep> make_decode_step(const ModelImpl& m) const { return nullptr; }
+
+    // A batched decode step for up to `max_batch` sessions, or nullptr: the
+    // batched decoder then steps its sessions one after the other.
+    virtual std::unique_ptr<BatchDecodeStep> make_batch_decode_step(const ModelImpl& m, int max_batch) const {
+        return nullptr;
+    }
 };
 
 }  // namespace waypoint::detail

@@ -14,6 +14,7 @@
 #include "model/model_access.h"
 #include "model/model_impl.h"
 #include "model/session_counters.h"
+#include "model/session_impl.h"
 #include "model/torch_guard.h"
 #include "waypoint/error.h"
 
@@ -27,61 +28,51 @@ std::atomic<int64_t> g_tokens_computed{0};
 
 int64_t tokens_computed() { return g_tokens_computed.load(std::memory_order_relaxed); }
 
-struct SessionImpl {
-    const ModelImpl& m;
-    KvCache cache;
-    std::unique_ptr<DecodeStep> decode_step;  // where the family has a faster one-token step
-    std::vector<int> history;
-    std::vector<float> logits;               // [V], the last position's
+void count_tokens_computed(int64_t n) { g_tokens_computed.fetch_add(n, std::memory_order_relaxed); }
 
-    explicit SessionImpl(const ModelImpl& model)
-        : m(model), cache(model.config, model.act_dtype, model.device),
-          decode_step(model.family->make_decode_step(model)), logits(size_t(model.config.vocab_size)) {
-        history.reserve(size_t(m.config.max_seq_len));
+SessionImpl::SessionImpl(const ModelImpl& model)
+    : m(model), cache(model.config, model.act_dtype, model.device),
+      decode_step(model.family->make_decode_step(model)), logits(size_t(model.config.vocab_size)) {
+    history.reserve(size_t(m.config.max_seq_len));
+}
+
+void SessionImpl::check(const int* ids, size_t n) const {
+    if (n == 0) throw Error(ErrorKind::InvalidArgument, "no tokens to process (empty input)");
+    if (history.size() + n > size_t(ctx())) {
+        throw Error(ErrorKind::InvalidArgument,
+                    std::to_string(history.size()) + " tokens in the session + " +
+                        std::to_string(n) + " new exceed the context of " +
+                        std::to_string(ctx()) + "; call make_room() or truncate() first");
     }
-
-    int ctx() const { return m.config.max_seq_len; }
-
-    void check(const int* ids, size_t n) const {
-        if (n == 0) throw Error(ErrorKind::InvalidArgument, "no tokens to process (empty input)");
-        if (history.size() + n > size_t(ctx())) {
+    for (size_t i = 0; i < n; ++i) {
+        if (ids[i] < 0 || ids[i] >= m.config.vocab_size) {
             throw Error(ErrorKind::InvalidArgument,
-                        std::to_string(history.size()) + " tokens in the session + " +
-                            std::to_string(n) + " new exceed the context of " +
-                            std::to_string(ctx()) + "; call make_room() or truncate() first");
-        }
-        for (size_t i = 0; i < n; ++i) {
-            if (ids[i] < 0 || ids[i] >= m.config.vocab_size) {
-                throw Error(ErrorKind::InvalidArgument,
-                            "token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
-                                std::to_string(m.config.vocab_size));
-            }
+                        "token id " + std::to_string(ids[i]) + " is outside the vocabulary of " +
+                            std::to_string(m.config.vocab_size));
         }
     }
+}
 
-    // Batched forward of n ids on the libtorch path: logits [n or 1, V] fp32 on the host.
-    at::Tensor forward(const int* ids, size_t n, bool all_logits) {
-        at::Tensor t = at::empty({int64_t(n)}, at::kLong);
-        int64_t* p = t.data_ptr<int64_t>();
-        for (size_t i = 0; i < n; ++i) p[i] = ids[i];
-        at::Tensor out = forward_tokens(m, cache, t.to(m.device), int64_t(history.size()), all_logits);
-        return out.to(at::kCPU).contiguous();
-    }
+at::Tensor SessionImpl::forward(const int* ids, size_t n, bool all_logits) {
+    at::Tensor t = at::empty({int64_t(n)}, at::kLong);
+    int64_t* p = t.data_ptr<int64_t>();
+    for (size_t i = 0; i < n; ++i) p[i] = ids[i];
+    at::Tensor out = forward_tokens(m, cache, t.to(m.device), int64_t(history.size()), all_logits);
+    return out.to(at::kCPU).contiguous();
+}
 
-    // Appends ids; leaves the last position's logits in `logits`.
-    void advance(const int* ids, size_t n) {
-        check(ids, n);
-        g_tokens_computed.fetch_add(int64_t(n), std::memory_order_relaxed);
-        const int pos = static_cast<int>(history.size());
-        if (n == 1 && decode_step) {
-            decode_step->run(cache, ids[0], pos, logits.data());
-        } else {
-            at::Tensor out = forward(ids, n, /*all_logits=*/false);  // [1, V]
-            std::memcpy(logits.data(), out.data_ptr<float>(), sizeof(float) * logits.size());
-        }
-        history.insert(history.end(), ids, ids + n);
+void SessionImpl::advance(const int* ids, size_t n) {
+    check(ids, n);
+    g_tokens_computed.fetch_add(int64_t(n), std::memory_order_relaxed);
+    const int pos = static_cast<int>(history.size());
+    if (n == 1 && decode_step) {
+        decode_step->run(cache, ids[0], pos, logits.data());
+    } else {
+        at::Tensor out = forward(ids, n, /*all_logits=*/false);  // [1, V]
+        std::memcpy(logits.data(), out.data_ptr<float>(), sizeof(float) * logits.size());
     }
-};
+    history.insert(history.end(), ids, ids + n);
+}
 
 }  // namespace detail
 

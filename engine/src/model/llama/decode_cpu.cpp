@@ -17,26 +17,12 @@ DecodeScratch::DecodeScratch(const ModelConfig& c)
       att(size_t(c.n_heads) * c.head_dim()), h1(c.hidden_dim), h3(c.hidden_dim),
       scores(size_t(c.n_heads) * c.max_seq_len) {}
 
-namespace {
-
 kn::WeightType weight_type(const at::Tensor& w) {
     switch (w.scalar_type()) {
     case at::kBFloat16: return kn::WeightType::BF16;
     case at::kHalf: return kn::WeightType::F16;
     default: return kn::WeightType::F32;
     }
-}
-
-kn::MatVec mv(const at::Tensor& w, const float* x, float* y, bool accumulate = false) {
-    kn::MatVec p;
-    p.w = w.data_ptr();
-    p.type = weight_type(w);
-    p.rows = static_cast<int>(w.size(0));
-    p.cols = static_cast<int>(w.size(1));
-    p.x = x;
-    p.y = y;
-    p.accumulate = accumulate;
-    return p;
 }
 
 void embedding_row(const at::Tensor& emb, int id, float* out) {
@@ -55,6 +41,20 @@ void embedding_row(const at::Tensor& emb, int id, float* out) {
     default:
         std::memcpy(out, emb.data_ptr<float>() + int64_t(id) * D, sizeof(float) * D);
     }
+}
+
+namespace {
+
+kn::MatVec mv(const at::Tensor& w, const float* x, float* y, bool accumulate = false) {
+    kn::MatVec p;
+    p.w = w.data_ptr();
+    p.type = weight_type(w);
+    p.rows = static_cast<int>(w.size(0));
+    p.cols = static_cast<int>(w.size(1));
+    p.x = x;
+    p.y = y;
+    p.accumulate = accumulate;
+    return p;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "kernels/matvec.h"
 #include "model/kv_cache.h"
 #include "model/llama/llama_model.h"
 #include "model/model_impl.h"
@@ -20,6 +21,12 @@ struct DecodeScratch {
     std::vector<float> scores;      // [H, ctx]
     explicit DecodeScratch(const ModelConfig& c);
 };
+
+// The kernels' name for a weight tensor's dtype.
+kernels::WeightType weight_type(const at::Tensor& w);
+
+// Row `id` of the embedding table [V, D] (fp32, bf16 or fp16) as fp32 into out [D].
+void embedding_row(const at::Tensor& emb, int id, float* out);
 
 // Token `id` at position `pos` (< context): writes its K/V rows into the cache
 // and the logits [V] into `logits`. CPU models only.

@@ -2,7 +2,8 @@
 // nanochat): RMSNorm, RoPE (interleaved or rotate-half), GQA attention, gated
 // SiLU feed-forward. Its weights beyond the embedding and head (model_impl.h)
 // live here; the batched forward is forward_torch.cpp, the CPU decode step
-// decode_cpu.cpp, loading build_llama.cpp.
+// decode_cpu.cpp (for several sessions at once decode_cpu_batch.cpp),
+// loading build_llama.cpp.
 #pragma once
 
 #include <ATen/ATen.h>
@@ -43,6 +44,8 @@ public:
                        bool all_logits) const override;  // forward_torch.cpp
     // The CPU kernel step for CPU models; nullptr elsewhere (decode_cpu.cpp).
     std::unique_ptr<DecodeStep> make_decode_step(const ModelImpl& m) const override;
+    // Several CPU sessions in one step; nullptr elsewhere (decode_cpu_batch.cpp).
+    std::unique_ptr<BatchDecodeStep> make_batch_decode_step(const ModelImpl& m, int max_batch) const override;
 };
 
 class WeightTaker;
