@@ -26,6 +26,8 @@ int run_render_template(const std::vector<std::string>& args);
 int run_generate(std::shared_ptr<const Model> model, const RunOptions& options);
 int run_interactive(std::shared_ptr<const Model> model, const RunOptions& options);
 int run_card(const Model& model, bool json);
+// --prompts-file: every line's answer from one batched decoder (batch_command.cpp).
+int run_batch(std::shared_ptr<const Model> model, const RunOptions& options, const std::string& text);
 int run_perplexity(std::shared_ptr<const Model> model, const RunOptions& options, const std::string& text);
 // --perplexity with several --checkpoint: one result per checkpoint, one window for all.
 int run_perplexity_each(const std::vector<std::shared_ptr<const Model>>& models, const RunOptions& options,

@@ -53,6 +53,7 @@ int run_default(const std::vector<std::string>& args) {
     }
     const RunOptions options = run_options_from(parsed);
     std::string text;  // read before the model loads: a wrong path fails fast
+    if (options.mode == Mode::Batch) text = read_text_file(options.prompts_file);
     if (options.mode == Mode::Perplexity) {
         text = read_text_file(options.perplexity_file);
         if (text.empty())
@@ -64,6 +65,7 @@ int run_default(const std::vector<std::string>& args) {
     case Mode::Card: return run_card(*model, options.json);
     case Mode::Perplexity: return run_perplexity(model, options, text);
     case Mode::Interactive: return run_interactive(model, options);
+    case Mode::Batch: return run_batch(model, options, text);
     case Mode::Generate: break;
     }
     return run_generate(model, options);

@@ -38,6 +38,8 @@ std::vector<OptionSpec> run_option_specs() {
     specs.push_back({"--prompt", "TEXT", "text to continue (default: start from BOS alone)"});
     for (auto& s : sampling_option_specs()) specs.push_back(s);
     specs.push_back({"--interactive", "", "prompt loop (/temp, /topk, /topp, /tokens, /seed, /card, /quit, /help)"});
+    specs.push_back({"--prompts-file", "FILE", "one prompt per line (empty lines skipped), answered as one batch"});
+    specs.push_back({"--parallel", "N", "with --prompts-file: answers decoded at once (default: all, at most 16)"});
     specs.push_back({"--card", "", "print the model card and exit"});
     specs.push_back({"--perplexity", "FILE", "mean NLL and perplexity of the text in FILE (several --checkpoint: each)"});
     specs.push_back({"--window", "W", "perplexity window in tokens (default " + std::to_string(kDefaultPerplexityWindow) + ")"});
@@ -50,6 +52,7 @@ std::vector<OptionSpec> run_option_specs() {
 std::string run_usage() {
     return "usage: waypoint-cli --checkpoint PATH [--prompt TEXT] [options]\n"
            "       waypoint-cli --checkpoint PATH --interactive | --card | --perplexity FILE [--window W]\n"
+           "       waypoint-cli --checkpoint PATH --prompts-file FILE [--parallel N] [--json]\n"
            "       waypoint-cli --checkpoint A --checkpoint B [...] --perplexity FILE [--window W]\n"
            "       waypoint-cli compare --checkpoint A --checkpoint B [...] --prompt TEXT (see compare --help)\n"
            "       waypoint-cli render-template (--template FILE | --checkpoint PATH) --messages FILE.json\n"
@@ -128,11 +131,15 @@ RunOptions run_options_from(const ParsedArgs& args) {
     if (args.has("--interactive")) r.mode = Mode::Interactive, ++modes;
     if (args.has("--card")) r.mode = Mode::Card, ++modes;
     if (args.has("--perplexity")) r.mode = Mode::Perplexity, ++modes;
-    if (modes > 1) throw UsageError("--interactive, --card and --perplexity each run alone; pick one");
+    if (args.has("--prompts-file")) r.mode = Mode::Batch, ++modes;
+    if (modes > 1)
+        throw UsageError("--interactive, --card, --perplexity and --prompts-file each run alone; pick one");
     if (!args.has("--checkpoint") || args.value("--checkpoint").empty())
         throw UsageError("missing --checkpoint PATH (see --help)");
     if (args.has("--prompt") && r.mode != Mode::Generate)
-        throw UsageError("--prompt does not go with --interactive, --card or --perplexity");
+        throw UsageError("--prompt does not go with --interactive, --card, --perplexity or --prompts-file");
+    if (args.has("--parallel") && r.mode != Mode::Batch)
+        throw UsageError("--parallel only applies to --prompts-file FILE");
     if (args.has("--window") && r.mode != Mode::Perplexity)
         throw UsageError("--window only applies to --perplexity FILE");
     if (args.has("--json") && r.mode == Mode::Interactive)
@@ -151,6 +158,9 @@ RunOptions run_options_from(const ParsedArgs& args) {
     r.perplexity_file = args.value("--perplexity");
     if (r.mode == Mode::Perplexity && r.perplexity_file.empty())
         throw UsageError("--perplexity needs a text file");
+    r.prompts_file = args.value("--prompts-file");
+    if (r.mode == Mode::Batch && r.prompts_file.empty()) throw UsageError("--prompts-file needs a text file");
+    if (args.has("--parallel")) r.parallel = int(parse_int("--parallel", args.value("--parallel"), 1, 256));
     if (args.has("--window")) r.window = int(parse_int("--window", args.value("--window"), 1, 1 << 24));
     return r;
 }

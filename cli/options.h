@@ -30,8 +30,8 @@ int threads_from(const ParsedArgs& args);  // --threads, 0 = all cores
 uint64_t random_seed();
 
 // The default command: generate from --prompt, or --interactive, --card,
-// --perplexity FILE.
-enum class Mode { Generate, Interactive, Card, Perplexity };
+// --perplexity FILE, --prompts-file FILE (Batch).
+enum class Mode { Generate, Interactive, Card, Perplexity, Batch };
 
 struct RunOptions {
     Mode mode = Mode::Generate;
@@ -44,6 +44,8 @@ struct RunOptions {
     bool json = false;
     std::string perplexity_file;
     int window = 0;              // 0: 255, or the most the context allows
+    std::string prompts_file;    // Batch: one prompt per line
+    int parallel = 0;            // Batch: slots; 0 = one per prompt, at most 16
 };
 
 std::vector<OptionSpec> run_option_specs();  // all of the above + modes, --json, --help, --version
