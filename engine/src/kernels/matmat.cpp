@@ -41,6 +41,26 @@ constexpr int kBlock = 16;
 
 void matmat(const MatMat* products, int count, int batch) {
     if (batch <= 0) return;
+    if (batch == 1) {
+        // One sequence: matvec's kernels stream one row at a time, faster
+        // than a tile of one sequence (the same results either way).
+        MatVec v[4];
+        for (int i0 = 0; i0 < count; i0 += 4) {
+            const int k = std::min(4, count - i0);
+            for (int i = 0; i < k; ++i) {
+                const MatMat& p = products[i0 + i];
+                v[i].w = p.w;
+                v[i].type = p.type;
+                v[i].rows = p.rows;
+                v[i].cols = p.cols;
+                v[i].x = p.x;
+                v[i].y = p.y;
+                v[i].accumulate = p.accumulate;
+            }
+            matvec(v, k);
+        }
+        return;
+    }
     const BatchRowsFn fn = batch_rows_fn();
     int64_t total = 0;
     for (int i = 0; i < count; ++i) total += (products[i].rows + kBlock - 1) / kBlock;
