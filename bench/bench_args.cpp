@@ -11,7 +11,12 @@ const char* usage() {
            "                      [--device cpu|cuda|cuda:N|mps|auto] [--repeat R]\n"
            "                      [--bandwidth]  (also measure the machine's read bandwidth)\n"
            "                      [--check-decode N]  (CUDA: N decode steps' logits against the\n"
-           "                                           libtorch path's; max difference in the JSON)\n";
+           "                                           libtorch path's; max difference in the JSON)\n"
+           "                      [--temperature F] [--top-k N] [--top-p F] [--min-p F]\n"
+           "                      [--repeat-penalty F] [--top-alternatives N]  (sampling of the\n"
+           "                                           decoded tokens; temperature 0: greedy, the default)\n"
+           "                      [--check-sampling N]  (CUDA: N device picks against the host\n"
+           "                                             sampler on the same logits)\n";
 }
 
 namespace {
@@ -22,6 +27,14 @@ int to_int(const std::string& flag, const std::string& v, int min) {
     if (v.empty() || *end != '\0' || n < min || n > 1000000)
         throw std::runtime_error(flag + " needs an integer >= " + std::to_string(min) + ", got '" + v + "'");
     return static_cast<int>(n);
+}
+
+float to_float(const std::string& flag, const std::string& v) {
+    char* end = nullptr;
+    const float f = std::strtof(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || !(f == f))
+        throw std::runtime_error(flag + " needs a number, got '" + v + "'");
+    return f;
 }
 
 }  // namespace
@@ -46,6 +59,13 @@ Args parse_args(int argc, char** argv) {
         else if (flag == "--threads") a.threads = to_int(flag, v, 0);
         else if (flag == "--repeat") a.repeat = to_int(flag, v, 1);
         else if (flag == "--check-decode") a.check_decode = to_int(flag, v, 0);
+        else if (flag == "--temperature") a.temperature = to_float(flag, v);
+        else if (flag == "--top-k") a.top_k = to_int(flag, v, 0);
+        else if (flag == "--top-p") a.top_p = to_float(flag, v);
+        else if (flag == "--min-p") a.min_p = to_float(flag, v);
+        else if (flag == "--repeat-penalty") a.repeat_penalty = to_float(flag, v);
+        else if (flag == "--top-alternatives") a.top_alternatives = to_int(flag, v, 0);
+        else if (flag == "--check-sampling") a.check_sampling = to_int(flag, v, 0);
         else throw std::runtime_error("unknown flag " + flag);
     }
     if (a.checkpoint.empty()) throw std::runtime_error("--checkpoint PATH is required");

@@ -1,6 +1,8 @@
 // waypoint-bench: times load, a batched prefill of --prompt-tokens ids and
-// --decode-tokens greedy decode steps, after one warm-up pass, and prints one
-// JSON object (medians over --repeat runs). Engine only.
+// --decode-tokens decode steps (greedy unless --temperature; sampled as
+// generate() samples: on a CUDA device by the device sampler), after one
+// warm-up pass, and prints one JSON object (medians over --repeat runs).
+// Engine only.
 /* For example (a block comment: a line comment would swallow the next line):
      waypoint-bench --checkpoint /tmp/rnd/stories15M.bin \
          --tokenizer ../shared/tokenizers/llama2/tokenizer.model \
@@ -21,6 +23,7 @@
 
 #include "bench_args.h"
 #include "kernels/cuda/decode_graph.h"
+#include "kernels/cuda/torch_memory.h"
 #include "waypoint/error.h"
 #include "waypoint/model.h"
 #include "waypoint/sampler.h"
@@ -102,24 +105,75 @@ struct Run {
     int decoded = 0;
 };
 
-Run run_once(waypoint::Session& s, const std::vector<int>& prompt, int decode_tokens) {
+// The decode loop of generate() without the text: the first token from the
+// prefill's logits by the host sampler, then step_sampled (the device picks
+// where it can) or step + the host sampler.
+Run run_once(waypoint::Session& s, const std::vector<int>& prompt, int decode_tokens,
+             const waypoint::SamplingParams& params, int top_n) {
     Run r;
+    waypoint::Sampler sampler(params);
     s.reset();
     auto t0 = Clock::now();
     std::vector<float> logits = s.prefill(prompt);
     r.prefill_ms = ms_since(t0);
-    int tok = waypoint::argmax(logits);
+    int tok = sampler.sample(logits, s.history());
+    if (top_n > 0) sampler.last_top(top_n);
     r.ttft_ms = ms_since(t0);
     const int room = s.context_length() - s.position();
     const int n = std::min(decode_tokens, room);
+    const bool device = s.samples_on_device();
+    waypoint::Pick pick;
     auto t1 = Clock::now();
     for (int i = 0; i < n; ++i) {
-        const std::vector<float>& l = s.step(tok);
-        tok = waypoint::argmax(l);
+        if (device && s.step_sampled(tok, params, sampler.peek_uniform(), top_n, pick)) {
+            sampler.skip_uniform();
+            tok = pick.id;
+            continue;
+        }
+        logits = device ? s.logits() : s.step(tok);
+        tok = sampler.sample(logits, s.history());
+        if (top_n > 0) sampler.last_top(top_n);
     }
     r.decode_ms = ms_since(t1);
     r.decoded = n;
     return r;
+}
+
+// The device sampler against the host one on the same logits: N steps of a
+// session that picks on the device; after each, its logits are fetched and
+// the host chain runs on them with the same uniform number. Counts the picks
+// whose id, probability (bitwise) and alternatives equal the host's.
+struct SampleCheck {
+    int steps = 0, picked = 0, id_agree = 0, p_equal = 0, top_equal = 0;
+};
+
+SampleCheck check_sampling(const std::shared_ptr<const waypoint::Model>& model, const std::vector<int>& prompt,
+                           const waypoint::SamplingParams& params, int steps, int top_n) {
+    SampleCheck c;
+    waypoint::Session s(model);
+    waypoint::Sampler host(params);
+    std::vector<float> logits = s.prefill(prompt);
+    int tok = host.sample(logits, s.history());
+    steps = std::min(steps, s.context_length() - s.position());
+    for (int i = 0; i < steps; ++i) {
+        waypoint::Pick pick;
+        const bool picked = s.step_sampled(tok, params, host.peek_uniform(), top_n, pick);
+        logits = s.logits();
+        const int want = host.sample(logits, s.history());
+        ++c.steps;
+        if (picked) {
+            ++c.picked;
+            c.id_agree += pick.id == want;
+            c.p_equal += pick.probability == host.last_probability();
+            const std::vector<waypoint::Candidate> top = host.last_top(top_n);
+            bool same = top.size() == pick.top.size();
+            for (size_t j = 0; same && j < top.size(); ++j)
+                same = top[j].id == pick.top[j].id && top[j].p == pick.top[j].p;
+            c.top_equal += same;
+        }
+        tok = want;
+    }
+    return c;
 }
 
 // The decode path a session takes is chosen when it is made (the CUDA graph
@@ -204,13 +258,21 @@ int main(int argc, char** argv) {
         try { bos = model->tokenizer().bos(); } catch (const waypoint::Error&) {}
         const std::vector<int> prompt = prompt_ids(n_prompt, model->vocab_size(), bos);
 
+        waypoint::SamplingParams sp;
+        sp.temperature = a.temperature;
+        sp.top_k = a.top_k;
+        sp.top_p = a.top_p;
+        sp.min_p = a.min_p;
+        sp.repeat_penalty = a.repeat_penalty;
+        sp.seed = 42;
+
         // Warm-up; on CUDA its TTFT is the first call's (kernel loading) and
         // its second step captures the decode graph.
-        const Run first = run_once(session, prompt, std::min(a.decode_tokens, 16));
+        const Run first = run_once(session, prompt, std::min(a.decode_tokens, 16), sp, a.top_alternatives);
         std::vector<double> prefill, ttft, decode;
         int decoded = 0;
         for (int i = 0; i < a.repeat; ++i) {
-            const Run r = run_once(session, prompt, a.decode_tokens);
+            const Run r = run_once(session, prompt, a.decode_tokens, sp, a.top_alternatives);
             prefill.push_back(n_prompt / (r.prefill_ms / 1000.0));
             ttft.push_back(r.ttft_ms);
             if (r.decoded > 0) decode.push_back(r.decoded / (r.decode_ms / 1000.0));
@@ -232,6 +294,20 @@ int main(int argc, char** argv) {
         const double peak_mb = peak_rss_mb();
         const double anon_mb = status_mb("RssAnon:"), file_mb = status_mb("RssFile:");
         const double machine_bw = a.bandwidth ? read_bandwidth_gb_s() : 0.0;
+        const bool cuda = on_cuda(a.device);
+        const waypoint::kernels::cuda::Stats cs_run = cuda ? waypoint::kernels::cuda::stats(cuda_index)
+                                                           : waypoint::kernels::cuda::Stats{};
+        const std::vector<int> check_prompt(prompt.begin(), prompt.begin() + std::min<size_t>(prompt.size(), 16));
+        SampleCheck greedy_chk, sampled_chk;
+        if (a.check_sampling > 0) {
+            waypoint::SamplingParams g = sp;
+            g.temperature = 0.0f;
+            greedy_chk = check_sampling(model, check_prompt, g, a.check_sampling, 5);
+            waypoint::SamplingParams t = sp;
+            if (!(t.temperature > 0.0f)) t.temperature = 0.8f;
+            t.repeat_penalty = 1.1f;
+            sampled_chk = check_sampling(model, check_prompt, t, a.check_sampling, 5);
+        }
         const DecodeCheck chk = a.check_decode > 0 ? check_decode(model, std::vector<int>(prompt.begin(), prompt.begin() + std::min<size_t>(prompt.size(), 16)), a.check_decode) : DecodeCheck{};
 
         const waypoint::SystemInfo system = waypoint::system_info();
@@ -251,19 +327,45 @@ int main(int argc, char** argv) {
            << ",\"decode_tok_s\":" << decode_tok_s
            << ",\"decode_bandwidth_gb_s\":" << decode_tok_s * double(read_per_token) / 1e9
            << ",\"machine_read_gb_s\":" << machine_bw
+           << ",\"sampling\":\"" << (sp.greedy() ? std::string("greedy") :
+                 "T" + std::to_string(sp.temperature).substr(0, 4) + " top-k " + std::to_string(sp.top_k) +
+                 " top-p " + std::to_string(sp.top_p).substr(0, 4) + " min-p " + std::to_string(sp.min_p).substr(0, 4))
+           << "\",\"sampler_on_device\":" << (session.samples_on_device() ? "true" : "false")
+           << ",\"top_alternatives\":" << a.top_alternatives
            << ",\"peak_rss_mb\":" << peak_mb
            << ",\"rss_at_start_mb\":" << rss_at_start_mb
            << ",\"rss_anon_at_start_mb\":" << anon_at_start_mb << ",\"rss_file_at_start_mb\":" << file_at_start_mb
            << ",\"rss_anon_mb\":" << anon_mb
            << ",\"rss_file_mb\":" << file_mb
-           << ",\"rss_over_weights_kv_mb\":"
-           << peak_mb - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0);
-        if (on_cuda(a.device)) {
-            const waypoint::kernels::cuda::Stats cs = waypoint::kernels::cuda::stats(cuda_index);
-            js << ",\"cuda_init_ms\":" << cuda_init_ms << ",\"ttft_first_ms\":" << first.ttft_ms
+           ;
+        if (!cuda) {
+            // Weights and cache live in this process's memory only on the CPU.
+            js << ",\"rss_over_weights_kv_mb\":" << peak_mb - double(weight_bytes + kv_bytes) / (1024.0 * 1024.0);
+        } else {
+            // The RSS figures above are the host process only (CPU-side);
+            // the model and cache are in device memory, counted here.
+            const waypoint::kernels::cuda::Stats& cs = cs_run;
+            const waypoint::kernels::cuda::TorchMemory tm = waypoint::kernels::cuda::torch_memory(cuda_index);
+            js << ",\"rss_scope\":\"host only\""
+               << ",\"cuda_init_ms\":" << cuda_init_ms << ",\"ttft_first_ms\":" << first.ttft_ms
+               << ",\"prefill_first_ms\":" << first.prefill_ms
                << ",\"cuda_graphs\":" << cs.graphs << ",\"graph_capture_ms\":" << cs.last_capture_ms
                << ",\"pdl\":" << (cs.pdl ? "true" : "false")
+               << ",\"device_picks\":" << cs.device_picks << ",\"host_sample_fallbacks\":" << cs.sample_fallbacks
                << ",\"device_used_mb\":" << cs.device_used_mb << ",\"device_total_mb\":" << cs.device_total_mb;
+            if (tm.known)
+                js << ",\"torch_allocated_mb\":" << tm.allocated_mb << ",\"torch_reserved_mb\":" << tm.reserved_mb
+                   << ",\"torch_peak_allocated_mb\":" << tm.peak_allocated_mb
+                   << ",\"torch_peak_reserved_mb\":" << tm.peak_reserved_mb;
+        }
+        if (a.check_sampling > 0) {
+            const auto put = [&](const char* name, const SampleCheck& c) {
+                js << ",\"" << name << "\":{\"steps\":" << c.steps << ",\"device_picked\":" << c.picked
+                   << ",\"id_agree\":" << c.id_agree << ",\"p_bitwise_equal\":" << c.p_equal
+                   << ",\"top5_equal\":" << c.top_equal << "}";
+            };
+            put("check_sampling_greedy", greedy_chk);
+            put("check_sampling_T0.8_penalty1.1", sampled_chk);
         }
         if (a.check_decode > 0) {
             js.precision(6);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One device-tool call on a CUDA machine: build the engine against PyTorch's
 # CUDA libtorch, check it (golden greedy ids and perplexity on cuda, the graph
-# decode's logits against the libtorch path's), benchmark waypoint-bench on
-# random models of real shapes and run the peers in the same call.
+# decode's logits against the libtorch path's, the device sampler's picks
+# against the host sampler's), benchmark waypoint-bench on random models of
+# real shapes (greedy and sampled, device and host sampler) and run the peers
+# in the same call.
 #
 # On this machine, in the project root (the device tool sends /work/main):
 #   bash ../shared/tools/device/prepare.sh        # fills .device/ (ignored)
@@ -31,17 +33,17 @@ TP=$(python3 -c "import torch;print(torch.utils.cmake_prefix_path)")
 cmake -S "$SRC" -B $B -G Ninja -DCMAKE_BUILD_TYPE=Release -DWAYPOINT_BUILD_APP=OFF -DWAYPOINT_BUILD_TESTS=OFF \
   -DCMAKE_PREFIX_PATH="$TP;$ROOT/root/usr" -DSENTENCEPIECE_ROOT=$ROOT/root -DWAYPOINT_SHARED_DIR=$SH \
   -DWAYPOINT_CUDA_ARCHS=90 >"$O/configure.log" 2>&1 || { tail -40 "$O/configure.log"; exit 1; }
-grep -i "cuda decode" "$O/configure.log"
+grep -iE "cuda decode|WAYPOINT_TORCH_CUDA_STATS" "$O/configure.log"
 cmake --build $B -j"$(nproc)" >"$O/build.log" 2>&1 || { grep -iE "error" -A4 "$O/build.log" | head -80; exit 1; }
 el "built"
 
-# Correctness on stories260K: golden ids + perplexity, graph path and libtorch path.
+# Correctness on stories260K: golden ids + perplexity; the graph path with the
+# device sampler (the default), with the host sampler, and the libtorch path.
 for dt in fp32 bf16; do
-  python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda $dt | tee -a "$R"
-  WAYPOINT_CUDA_GRAPH=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda $dt | sed 's/^{/{"graph":false,/' | tee -a "$R"
+  python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda $dt | sed 's/^{/{"sampler":"device",/' | tee -a "$R"
 done
+WAYPOINT_CUDA_SAMPLE=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda bf16 | sed 's/^{/{"sampler":"host",/' | tee -a "$R"
 WAYPOINT_CUDA_DECODE=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda bf16 | tee -a "$R"
-WAYPOINT_CUDA_ATTN_VEC=0 python3 "$SRC/bench/cuda/golden_check.py" $B "$SH" cuda fp32 | sed 's/^{/{"graph":"attention fallback",/' | tee -a "$R"
 el "golden"
 
 python3 "$SH/tools/make_random_llama.py" --out /tmp/rnd --only tinyllama-1.1B stories110M >/dev/null
@@ -53,16 +55,18 @@ bench() {  # label env... -- args
   j=$(env "$@" 2>"$O/bench_err.log") || { echo "bench $label failed: $(tail -3 "$O/bench_err.log")"; return; }
   echo "{\"label\":\"$label\",${j#\{}" | tee -a "$R"
 }
+sampled=(--temperature 0.8 --top-k 40 --top-p 0.95 --top-alternatives 5)
 for m in tinyllama-1.1B stories110M; do
-  args=(--checkpoint /tmp/rnd/$m.bin --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256)
-  bench "$m graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 5 --check-decode 32
-  bench "$m graph no-pdl" WAYPOINT_CUDA_PDL=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
-  bench "$m no-graph" WAYPOINT_CUDA_GRAPH=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 256 --repeat 3
-  bench "$m libtorch" WAYPOINT_CUDA_DECODE=0 $B/bench/waypoint-bench "${args[@]}" --decode-tokens 64 --repeat 1
+  args=(--checkpoint /tmp/rnd/$m.bin --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 256)
+  bench "$m greedy, device sampler" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench "${args[@]}" --repeat 5 --check-decode 32 --check-sampling 64
+  bench "$m greedy, host sampler" WAYPOINT_CUDA_SAMPLE=0 $B/bench/waypoint-bench "${args[@]}" --repeat 3
+  bench "$m T0.8 k40 p0.95 top5, device" $B/bench/waypoint-bench "${args[@]}" "${sampled[@]}" --repeat 3
+  bench "$m T0.8 k40 p0.95 top5, host" WAYPOINT_CUDA_SAMPLE=0 $B/bench/waypoint-bench "${args[@]}" "${sampled[@]}" --repeat 3
+  bench "$m T0.8 top-p 0.95 only, device" $B/bench/waypoint-bench "${args[@]}" --temperature 0.8 --top-k 0 --top-p 0.95 --repeat 3
   el "$m"
 done
-bench "tinyllama-1.1B fp32 graph+pdl" WAYPOINT_CUDA_DECODE=1 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
-  --tokenizer "$tok" --device cuda --dtype fp32 --prompt-tokens 256 --decode-tokens 256 --repeat 3 --check-decode 16
+bench "tinyllama-1.1B libtorch ops" WAYPOINT_CUDA_DECODE=0 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
+  --tokenizer "$tok" --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 64 --repeat 1
 el "benches"
 
 left() { echo $(( 585 - ($(date +%s) - T0) )); }  # the device tool stops a command at 600 s
@@ -78,26 +82,26 @@ if [ "$peers" = peers ]; then
   fi
 fi
 
-if [ "$(left)" -gt 100 ] && command -v ncu >/dev/null; then
-  timeout $(( $(left) - 40 )) ncu --clock-control none -k regex:"gemv|attention" --launch-skip 300 --launch-count 12 \
-    --metrics gpu__time_duration.sum,dram__bytes_read.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed \
-    env WAYPOINT_CUDA_GRAPH=0 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin --tokenizer "$tok" \
-    --device cuda --dtype bf16 --prompt-tokens 256 --decode-tokens 8 --repeat 1 > "$O/ncu.txt" 2>&1
-  grep -E "gemv_kernel|attention_kernel|embed_kernel|duration|dram__bytes|pct" "$O/ncu.txt" | sed 's/(waypoint::kernels::cuda::[^)]*)//' | cut -c1-150 | head -60
-fi
-
 python3 - "$R" <<'PY'
 import json, sys
-print("\n%-34s %9s %9s %9s %9s %8s %8s" % ("run", "decode", "prefill", "ttft_ms", "1st_ttft", "capture", "check"))
+print("\n%-38s %8s %8s %8s %8s %7s %9s %9s %s" % ("run", "decode", "prefill", "ttft_ms", "1st_ttft", "capture",
+      "dev/host", "dev_MB", "checks"))
 for line in open(sys.argv[1]):
     try: d = json.loads(line)
     except Exception: continue
     if "label" in d:
-        print("%-34s %9.1f %9.1f %9.2f %9.2f %8.2f %8s" % (d["label"], d["decode_tok_s"], d["prefill_tok_s"], d["ttft_ms"],
+        checks = []
+        if "check_max_rel_diff" in d:
+            checks.append("logits %.1e argmax %d/%d" % (d["check_max_rel_diff"], d["check_argmax_agree"], d["check_decode_steps"]))
+        for k in ("check_sampling_greedy", "check_sampling_T0.8_penalty1.1"):
+            if k in d:
+                c = d[k]
+                checks.append("%s id %d/%d p %d top5 %d" % (k[15:], c["id_agree"], c["device_picked"], c["p_bitwise_equal"], c["top5_equal"]))
+        print("%-38s %8.1f %8.1f %8.2f %8.2f %7.2f %9s %9.0f %s" % (d["label"], d["decode_tok_s"], d["prefill_tok_s"], d["ttft_ms"],
               d.get("ttft_first_ms", 0), d.get("graph_capture_ms", 0),
-              ("%.1e/%d" % (d["check_max_rel_diff"], d["check_argmax_agree"])) if "check_max_rel_diff" in d else "-"))
+              "%d/%d" % (d.get("device_picks", 0), d.get("host_sample_fallbacks", 0)), d.get("device_used_mb", 0), "; ".join(checks)))
     elif "cases" in d:
-        print("golden %s %s graph=%s path=%s exact=%s nll_diff=%s" % (d["device"], d["dtype"], d.get("graph", True), d["decode_path"],
+        print("golden %s %s sampler=%s path=%s exact=%s nll_diff=%s" % (d["device"], d["dtype"], d.get("sampler", "-"), d["decode_path"],
               d["all_exact"], d.get("nll_diff", d.get("perplexity_error"))))
     else:
         print(json.dumps(d))

@@ -52,7 +52,9 @@ GenerationStats generate_ids(Session& session, const std::vector<int>& prompt_id
     detail::TokenLoop loop(session, prompt_ids, options, on_token, generated_ids);
     std::vector<float> logits = session.prefill(loop.to_prefill());  // [V]
     loop.prefilled();
-    for (int id = loop.next(logits); id >= 0; id = loop.next(logits)) logits = session.step(id);
+    // feed(): the session's step, and the next token (on the device where it samples there).
+    for (int id = loop.next(logits); id >= 0; id = loop.feed(id)) {
+    }
     return loop.finish();
 }
 

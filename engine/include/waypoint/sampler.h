@@ -32,6 +32,14 @@ struct Candidate {
     float p = 0.0f;  // probability after temperature (filters do not renormalise)
 };
 
+// A token chosen by these same steps elsewhere (the CUDA decode step samples
+// on the device): what Sampler::last_probability / last_top would report.
+struct Pick {
+    int id = -1;
+    float probability = 0.0f;
+    std::vector<Candidate> top;  // most likely first
+};
+
 // The candidates the steps work on, without sorting a whole vocabulary
 // (V = 32000..50000 for real models). items[0, size) are still in the
 // running; items[0, sorted) of them are sorted most likely first (equal
@@ -54,6 +62,9 @@ struct Candidates {
 // are divided by `penalty`, negative ones multiplied (llama.cpp, CTRL).
 void apply_repetition_penalty(std::vector<float>& logits, const std::vector<int>& history,
                               float penalty, int window);
+// The ids apply_repetition_penalty changes, ascending (empty when it changes
+// none); those outside [0, vocab) are left out.
+std::vector<int> penalized_ids(const std::vector<int>& history, float penalty, int window, int vocab);
 // logits / temperature -> probabilities in id order (items[i].id == i), all
 // in the running, none sorted yet. temperature <= 0 counts as 1; NaN logits
 // count as -inf. Reuses `out`'s memory.
@@ -90,6 +101,13 @@ public:
     // sampling the distribution is the plain softmax (temperature 1).
     float last_probability() const { return last_p_; }
     std::vector<Candidate> last_top(int n) const;
+
+    // For a draw made elsewhere with the same steps (the device sampler):
+    // the uniform number the next sample() would draw, without taking it
+    // (greedy draws none: 0); skip_uniform() then takes it. So the same seed
+    // gives the same stream of draws whichever side picks.
+    double peek_uniform() const;
+    void skip_uniform();
 
 private:
     double next_uniform();  // [0, 1)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "waypoint/model.h"
+#include "waypoint/sampler.h"
 
 namespace waypoint {
 
@@ -33,6 +34,22 @@ public:
 
     // One token: the logits [vocab] after it. Same capacity rule.
     const std::vector<float>& step(int id);
+
+    // step(id), and the next token chosen where the logits were computed when
+    // the model's decode step can (the CUDA graph: only the pick crosses to
+    // the host, not the logits). Runs the chain of `params` (sampler.h) on the
+    // logits after `id`, penalising by history() (which then ends with `id`),
+    // drawing with `u` (Sampler::peek_uniform) and reporting `top_n`
+    // alternatives. Returns true with `pick` filled; false where it cannot
+    // (another device, settings the device sampler lacks: see
+    // kernels/cuda/decode_graph.h), and then logits() holds the logits for
+    // Sampler::sample. Same capacity rule as step().
+    bool step_sampled(int id, const SamplingParams& params, double u, int top_n, Pick& pick);
+    // Whether step_sampled can pick on the device at all (else it is step()).
+    bool samples_on_device() const;
+    // The logits [vocab] after the last prefill/step/step_sampled (a
+    // step_sampled that picked leaves them on the device: they are fetched).
+    const std::vector<float>& logits();
 
     // Logits [n, vocab] (row-major) for every position of a batched forward of
     // `ids`, appended to the history like prefill(). For perplexity.

@@ -89,6 +89,7 @@ TokenLoop::TokenLoop(Session& session, const std::vector<int>& prompt_ids, const
 
     stream_ = std::make_unique<TextStream>(tok, ids_.back());
     keep_on_slide_ = (tok.bos() >= 0 && ids_.front() == tok.bos()) ? 1 : 0;
+    device_sampling_ = session.samples_on_device();
     stats_.finish = FinishReason::Length;
 }
 
@@ -103,7 +104,27 @@ void TokenLoop::prefilled() {
     if (prefill_ms > 0) stats_.prefill_tokens_per_s = double(ids_.size() - shared_) / (prefill_ms / 1000.0);
 }
 
-int TokenLoop::next(std::vector<float>& logits) {
+int TokenLoop::next(std::vector<float>& logits) { return take(&logits, nullptr); }
+
+int TokenLoop::feed(int id) {
+    if (done_) return -1;
+    if (device_sampling_) {
+        // The same chain on the device, with the draw this stream would take
+        // next; the host samples only where the device hands the logits back.
+        Pick pick;
+        if (session_.step_sampled(id, sampler_->params(), sampler_->peek_uniform(), options_.top_alternatives,
+                                  pick)) {
+            sampler_->skip_uniform();
+            return take(nullptr, &pick);
+        }
+        logits_ = session_.logits();
+    } else {
+        logits_ = session_.step(id);
+    }
+    return take(&logits_, nullptr);
+}
+
+int TokenLoop::take(std::vector<float>* logits, const Pick* picked) {
     if (done_) return -1;
     if (options_.stop_flag && options_.stop_flag->load(std::memory_order_acquire)) {
         end(FinishReason::Stopped);
@@ -114,7 +135,7 @@ int TokenLoop::next(std::vector<float>& logits) {
         return -1;
     }
     const Tokenizer& tok = session_.model().tokenizer();
-    const int id = sampler_->sample(logits, session_.history());
+    const int id = picked ? picked->id : sampler_->sample(*logits, session_.history());
     t_last_ = Clock::now();
     if (stats_.new_tokens == 0) {
         t_first_ = t_last_;
@@ -132,9 +153,9 @@ int TokenLoop::next(std::vector<float>& logits) {
     event.id = id;
     event.index = stats_.new_tokens - 1;
     event.delta = stops_->push(stream_->push(id));
-    event.probability = sampler_->last_probability();
+    event.probability = picked ? picked->probability : sampler_->last_probability();
     if (options_.top_alternatives > 0) {
-        event.top = sampler_->last_top(options_.top_alternatives);
+        event.top = picked ? picked->top : sampler_->last_top(options_.top_alternatives);
         // Pieces depend on the token they follow: the history still ends
         // with it (this token is fed after the callback).
         const int previous = session_.history().empty() ? -1 : session_.history().back();

@@ -48,6 +48,13 @@ public:
     // session next, or -1 when the generation is over (stats().finish says why).
     int next(std::vector<float>& logits);
 
+    // Feeds `id` (what next() or feed() returned) to the session and returns
+    // the next id like next(). Where the session samples on its device
+    // (Session::step_sampled: the CUDA decode step), the token is picked
+    // there with this loop's settings and the same random stream, and only
+    // the pick crosses to the host; otherwise step() and next().
+    int feed(int id);
+
     // Ends the generation early with `reason` (e.g. Stopped) where next() has
     // not ended it yet.
     void end(FinishReason reason);
@@ -61,6 +68,9 @@ public:
 private:
     using Clock = std::chrono::steady_clock;
 
+    // next() with the token either sampled from `logits` here or `picked` elsewhere.
+    int take(std::vector<float>* logits, const Pick* picked);
+
     Session& session_;
     GenerateOptions options_;
     TokenCallback on_token_;
@@ -71,6 +81,8 @@ private:
     std::unique_ptr<StopStrings> stops_;
     std::unique_ptr<TextStream> stream_;
     int keep_on_slide_ = 0;
+    bool device_sampling_ = false;  // the session's decode step samples on its device
+    std::vector<float> logits_;     // [V] for feed() when the host samples
     bool done_ = false;
     GenerationStats stats_;
     Clock::time_point t0_, t_first_{}, t_last_{};

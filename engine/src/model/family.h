@@ -7,6 +7,9 @@
 #include <ATen/ATen.h>
 
 #include <memory>
+#include <vector>
+
+#include "waypoint/sampler.h"
 
 namespace waypoint::detail {
 
@@ -19,7 +22,24 @@ public:
     virtual ~DecodeStep() = default;
     // Token `id` at position `pos` (< context): writes its K/V rows into the
     // cache and the fp32 logits [V] into `logits`.
+    // A step that samples() may be given logits == nullptr: the logits then
+    // stay where it computed them for sample() or fetch_logits().
     virtual void run(KvCache& cache, int id, int pos, float* logits) = 0;
+
+    // Whether this step can choose the next token where it computed the
+    // logits (the CUDA graph's device sampler).
+    virtual bool samples() const { return false; }
+    // After run(..., nullptr): the sampler chain of `params` on the logits,
+    // penalising `penalized` (penalized_ids of the history), drawing with
+    // `u`; fills `pick` (with `top_n` alternatives) and returns true, or
+    // false when it cannot (then fetch_logits and sample on the host).
+    virtual bool sample(const SamplingParams& params, const std::vector<int>& penalized, double u, int top_n,
+                        Pick& pick) {
+        (void)params, (void)penalized, (void)u, (void)top_n, (void)pick;
+        return false;
+    }
+    // The last run's fp32 logits [V] into `logits`.
+    virtual void fetch_logits(float* logits) { (void)logits; }
 };
 
 // One decode step for several sessions at once (continuous batching): every

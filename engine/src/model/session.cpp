@@ -65,6 +65,7 @@ void SessionImpl::advance(const int* ids, size_t n) {
     check(ids, n);
     g_tokens_computed.fetch_add(int64_t(n), std::memory_order_relaxed);
     const int pos = static_cast<int>(history.size());
+    logits_on_device = false;
     if (n == 1 && decode_step) {
         decode_step->run(cache, ids[0], pos, logits.data());
     } else {
@@ -104,6 +105,39 @@ const std::vector<float>& Session::step(int id) {
     return impl_->logits;
 }
 
+bool Session::step_sampled(int id, const SamplingParams& params, double u, int top_n, Pick& pick) {
+    return torch_guard("decode step", [&] {
+        c10::InferenceMode guard;
+        detail::SessionImpl& s = *impl_;
+        if (!samples_on_device()) {
+            s.advance(&id, 1);
+            return false;
+        }
+        s.check(&id, 1);
+        detail::count_tokens_computed(1);
+        s.decode_step->run(s.cache, id, position(), nullptr);
+        s.history.push_back(id);
+        s.logits_on_device = true;
+        const std::vector<int> penalized =
+            penalized_ids(s.history, params.repeat_penalty, params.repeat_window, s.m.config.vocab_size);
+        if (s.decode_step->sample(params, penalized, u, top_n, pick)) return true;
+        s.decode_step->fetch_logits(s.logits.data());
+        s.logits_on_device = false;
+        return false;
+    });
+}
+
+bool Session::samples_on_device() const { return impl_->decode_step && impl_->decode_step->samples(); }
+
+const std::vector<float>& Session::logits() {
+    detail::SessionImpl& s = *impl_;
+    if (s.logits_on_device) {
+        torch_guard("fetching the logits", [&] { s.decode_step->fetch_logits(s.logits.data()); });
+        s.logits_on_device = false;
+    }
+    return s.logits;
+}
+
 std::vector<float> Session::forward_all(const std::vector<int>& ids) {
     return torch_guard("forward", [&] {
         c10::InferenceMode guard;
@@ -115,6 +149,7 @@ std::vector<float> Session::forward_all(const std::vector<int>& ids) {
         std::memcpy(all.data(), out.data_ptr<float>(), sizeof(float) * all.size());
         const size_t V = s.logits.size();
         std::memcpy(s.logits.data(), all.data() + (ids.size() - 1) * V, sizeof(float) * V);
+        s.logits_on_device = false;
         s.history.insert(s.history.end(), ids.begin(), ids.end());
         return all;
     });

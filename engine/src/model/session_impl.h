@@ -22,6 +22,7 @@ struct SessionImpl {
     std::unique_ptr<DecodeStep> decode_step;  // where the family has a faster one-token step
     std::vector<int> history;
     std::vector<float> logits;               // [V], the last position's
+    bool logits_on_device = false;           // step_sampled picked there: `logits` is stale
 
     explicit SessionImpl(const ModelImpl& model);
 

@@ -37,6 +37,16 @@ void Sampler::reseed(uint64_t seed) {
 
 double Sampler::next_uniform() { return detail::to_unit_double(detail::xoshiro_next(state_)); }
 
+double Sampler::peek_uniform() const {
+    if (params_.greedy()) return 0.0;
+    uint64_t copy[4] = {state_[0], state_[1], state_[2], state_[3]};
+    return detail::to_unit_double(detail::xoshiro_next(copy));
+}
+
+void Sampler::skip_uniform() {
+    if (!params_.greedy()) next_uniform();
+}
+
 int Sampler::sample(std::vector<float>& logits, const std::vector<int>& history) {
     if (logits.empty()) throw Error(ErrorKind::InvalidArgument, "sampler: empty logits");
     apply_repetition_penalty(logits, history, params_.repeat_penalty, params_.repeat_window);

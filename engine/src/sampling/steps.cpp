@@ -28,17 +28,21 @@ std::vector<Candidate> Candidates::kept() const {
     return out;  // the sorted prefix holds the most likely: it stays in front
 }
 
-void apply_repetition_penalty(std::vector<float>& logits, const std::vector<int>& history,
-                              float penalty, int window) {
-    if (!(penalty > 0.0f) || penalty == 1.0f || window == 0 || history.empty()) return;
+std::vector<int> penalized_ids(const std::vector<int>& history, float penalty, int window, int vocab) {
+    if (!(penalty > 0.0f) || penalty == 1.0f || window == 0 || history.empty()) return {};
     const size_t n = history.size();
     const size_t start = (window < 0 || size_t(window) >= n) ? 0 : n - size_t(window);
     // Each distinct id is penalised once, however often it occurs (llama.cpp).
     std::vector<int> ids(history.begin() + std::ptrdiff_t(start), history.end());
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (int id : ids) {
-        if (id < 0 || size_t(id) >= logits.size()) continue;
+    ids.erase(std::remove_if(ids.begin(), ids.end(), [&](int id) { return id < 0 || id >= vocab; }), ids.end());
+    return ids;
+}
+
+void apply_repetition_penalty(std::vector<float>& logits, const std::vector<int>& history,
+                              float penalty, int window) {
+    for (int id : penalized_ids(history, penalty, window, int(logits.size()))) {
         float& l = logits[size_t(id)];
         // llama.cpp / CTRL convention: shrink positive logits, grow negative ones.
         l = l > 0.0f ? l / penalty : l * penalty;

@@ -11,17 +11,20 @@
 // anything only after the wait, which returns once the previous kernel has
 // completed and its writes are visible. Without PDL the wait is a no-op.
 #include "kernels/cuda/decode_graph.h"
+#include "kernels/cuda/sample_device.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -595,6 +598,8 @@ __global__ void __launch_bounds__(kThreads) attention_kernel(const AttnArgs a) {
 int g_graphs = 0;
 double g_last_capture_ms = 0;
 bool g_pdl = false;
+std::atomic<long long> g_device_picks{0};     // sessions may run on several threads
+std::atomic<long long> g_sample_fallbacks{0};
 
 size_t type_size(DType t) { return t == DType::F32 ? 4 : 2; }
 
@@ -615,6 +620,7 @@ struct DecoderState {
     float* h = nullptr;       // [F] silu(gate) * up
     float* logits = nullptr;  // [V]
     float* h_logits = nullptr;  // pinned [V]
+    std::unique_ptr<DeviceSampler> sampler;  // made on the first sample()
     int sms = 1;
     int blocks_per_sm = 0;  // 0: from the kernel's occupancy
     bool use_graph = true;
@@ -783,6 +789,7 @@ struct DecoderState {
     }
 
     void release() {
+        sampler.reset();
         if (exec) cudaGraphExecDestroy(exec);
         if (graph) cudaGraphDestroy(graph);
         if (stream) cudaStreamDestroy(stream);
@@ -807,6 +814,8 @@ Stats stats(int device) {
     st.graphs = g_graphs;
     st.last_capture_ms = g_last_capture_ms;
     st.pdl = g_pdl;
+    st.device_picks = g_device_picks.load(std::memory_order_relaxed);
+    st.sample_fallbacks = g_sample_fallbacks.load(std::memory_order_relaxed);
     size_t free_b = 0, total_b = 0;
     int old = 0;
     if (cudaGetDevice(&old) == cudaSuccess && cudaSetDevice(device) == cudaSuccess &&
@@ -883,12 +892,27 @@ void Decoder::step(int id, int pos, float* host_logits) {
     } else {
         s.record();  // the first step loads the kernels outside any capture
     }
+    ++s.steps;
+    if (host_logits) fetch_logits(host_logits);
+}
+
+void Decoder::sample(const SampleRequest& request, SampleResult& result) {
+    DecoderState& s = *s_;
+    check(cudaSetDevice(s.d.device), "cudaSetDevice");
+    // The penalty looks at distinct ids of the history, at most the context.
+    if (!s.sampler) s.sampler = std::make_unique<DeviceSampler>(s.d.vocab, s.d.ctx);
+    s.sampler->run(s.logits, request, result, s.stream);
+    (result.picked ? g_device_picks : g_sample_fallbacks).fetch_add(1, std::memory_order_relaxed);
+}
+
+void Decoder::fetch_logits(float* host_logits) {
+    DecoderState& s = *s_;
+    check(cudaSetDevice(s.d.device), "cudaSetDevice");
     check(cudaMemcpyAsync(s.h_logits, s.logits, size_t(s.d.vocab) * sizeof(float), cudaMemcpyDeviceToHost,
                           s.stream),
           "copying the logits");
     check(cudaStreamSynchronize(s.stream), "the decode step");
     std::memcpy(host_logits, s.h_logits, size_t(s.d.vocab) * sizeof(float));
-    ++s.steps;
 }
 
 double Decoder::capture_ms() const { return s_->capture_ms; }

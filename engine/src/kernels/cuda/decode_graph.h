@@ -68,8 +68,38 @@ struct Stats {
     bool pdl = false;
     double device_used_mb = 0;
     double device_total_mb = 0;
+    long long device_picks = 0;     // tokens the device sampler chose
+    long long sample_fallbacks = 0; // tokens it handed to the host sampler
 };
 Stats stats(int device);
+
+// The device sampler (sample.cu): the chain of waypoint/sampler.h on the
+// logits the graph left on the device. At most kMaxSorted candidates are
+// sorted there; alternatives reported at most kMaxTop.
+constexpr int kMaxSorted = 1024;
+constexpr int kMaxTop = 32;
+
+struct SampleRequest {
+    bool greedy = true;
+    float inv_temperature = 1.0f;  // 1 / T as steps.cpp computes it (min(1/T, 1e30))
+    int top_k = 0;
+    float top_p = 1.0f;
+    float min_p = 0.0f;
+    float penalty = 1.0f;
+    const int* penalty_ids = nullptr;  // distinct ids in [0, V) to penalise (host memory)
+    int n_penalty = 0;
+    double u = 0.0;  // the draw's uniform number in [0, 1) (the host Sampler's stream)
+    int top_n = 0;   // alternatives wanted (<= kMaxTop)
+};
+
+struct SampleResult {
+    bool picked = false;  // false: the host must sample (fetch_logits)
+    int id = -1;
+    float p = 0.0f;       // its probability after temperature
+    int n_top = 0;
+    int top_id[kMaxTop] = {};
+    float top_p[kMaxTop] = {};
+};
 
 struct DecoderState;
 
@@ -87,7 +117,18 @@ public:
     // and the fp32 logits [V] into host_logits. The first call runs the kernels
     // directly (loading them); the second captures the graph; later calls
     // replay it. Returns when the logits are on the host.
+    // host_logits may be null: the logits then stay on the device for
+    // sample() or fetch_logits(), and step() returns without waiting.
     void step(int id, int pos, float* host_logits);
+
+    // After step(id, pos, nullptr): the next token chosen on the device; only
+    // the result crosses to the host. result.picked is false where the
+    // request needs what the device sampler lacks (a nucleus or min-p set
+    // wider than kMaxSorted, non-finite logits, top_n > kMaxTop): then call
+    // fetch_logits and sample on the host. The logits stay unpenalised.
+    void sample(const SampleRequest& request, SampleResult& result);
+    // The last step's fp32 logits [V] to the host.
+    void fetch_logits(float* host_logits);
 
     // Milliseconds spent capturing and instantiating the graph (0 before).
     double capture_ms() const;

@@ -17,6 +17,8 @@ struct DecoderState {};
 Decoder::Decoder(const DecodeDesc&) { throw std::runtime_error(unsupported(DecodeDesc{})); }
 Decoder::~Decoder() = default;
 void Decoder::step(int, int, float*) {}
+void Decoder::sample(const SampleRequest&, SampleResult& result) { result = SampleResult{}; }
+void Decoder::fetch_logits(float*) {}
 double Decoder::capture_ms() const { return 0; }
 bool Decoder::uses_graph() const { return false; }
 bool Decoder::uses_pdl() const { return false; }

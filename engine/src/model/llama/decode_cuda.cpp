@@ -1,5 +1,6 @@
 #include "model/llama/decode_cuda.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -43,7 +44,45 @@ public:
         // The libtorch forward on one token, as the Session does without a step.
         at::Tensor ids = at::full({1}, int64_t(id), at::kLong).to(m_.device);
         at::Tensor out = lm_.forward(m_, &cache, ids, pos, /*all_logits=*/false).to(at::kCPU).contiguous();
+        if (!logits) {
+            host_.resize(size_t(m_.config.vocab_size));
+            logits = host_.data();
+        }
         std::memcpy(logits, out.data_ptr<float>(), sizeof(float) * size_t(m_.config.vocab_size));
+    }
+
+    bool samples() const override { return sample_on_device_; }
+
+    bool sample(const SamplingParams& params, const std::vector<int>& penalized, double u, int top_n,
+                Pick& pick) override {
+        if (!decoder_) return false;  // the libtorch path left the logits on the host
+        kc::SampleRequest q;
+        q.greedy = params.greedy();
+        const float t = params.temperature > 0.0f ? params.temperature : 1.0f;
+        q.inv_temperature = std::min(1.0f / t, 1e30f);  // as steps.cpp's softmax
+        q.top_k = params.top_k;
+        q.top_p = params.top_p;
+        q.min_p = params.min_p;
+        q.penalty = params.repeat_penalty;
+        q.penalty_ids = penalized.data();
+        q.n_penalty = int(penalized.size());
+        q.u = u;
+        q.top_n = std::max(0, top_n);
+        kc::SampleResult r;
+        decoder_->sample(q, r);
+        if (!r.picked) return false;
+        pick.id = r.id;
+        pick.probability = r.p;
+        pick.top.resize(size_t(r.n_top));
+        for (int j = 0; j < r.n_top; ++j) pick.top[size_t(j)] = Candidate{r.top_id[j], r.top_p[j]};
+        return true;
+    }
+
+    void fetch_logits(float* logits) override {
+        if (decoder_)
+            decoder_->fetch_logits(logits);
+        else
+            std::memcpy(logits, host_.data(), sizeof(float) * host_.size());
     }
 
 private:
@@ -113,6 +152,12 @@ private:
     const KvCache* cache_ = nullptr;
     std::vector<at::Tensor> keep_;  // fp32 copies of the norm gains the kernels read
     std::unique_ptr<kc::Decoder> decoder_;
+    std::vector<float> host_;  // [V] the libtorch path's logits when run() was given none
+    // WAYPOINT_CUDA_SAMPLE=0: the host samples (measurements, comparisons).
+    const bool sample_on_device_ = [] {
+        const char* v = std::getenv("WAYPOINT_CUDA_SAMPLE");
+        return !(v && std::strcmp(v, "0") == 0);
+    }();
 };
 
 }  // namespace
