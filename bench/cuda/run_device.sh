@@ -7,8 +7,7 @@
 # in the same call.
 #
 # On this machine, in the project root (the device tool sends /work/main):
-#   bash ../shared/tools/device/prepare.sh        # fills .device/ (ignored)
-#   git -C WORKTREE archive HEAD | tar -x -C .device/src; cp ../shared/tools/device/gptfast_style.py .device/
+#   bash WORKTREE/bench/cuda/prepare_device.sh WORKTREE   # fills .device/ (ignored)
 # then run with carry [".device"]:  bash .device/src/bench/cuda/run_device.sh [peers|nopeers]
 # Everything lands in $OUT (results.jsonl, logs); a table is printed last.
 set -uo pipefail
@@ -24,6 +23,8 @@ R="$O/results.jsonl"
 peers=${1:-peers}
 export PATH=/usr/local/cuda/bin:$PATH
 export LD_LIBRARY_PATH=$ROOT/root/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
+# libedit.pc (carried) names /usr paths: pkg-config prefixes them with the carried root
+export PKG_CONFIG_PATH=$ROOT/root/usr/lib/x86_64-linux-gnu/pkgconfig PKG_CONFIG_SYSROOT_DIR=$ROOT/root
 export PYTHONUNBUFFERED=1
 export WAYPOINT_CUDA_DECODE=1  # errors of the graph path surface instead of falling back
 el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
