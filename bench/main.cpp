@@ -298,7 +298,7 @@ int main(int argc, char** argv) {
         const waypoint::kernels::cuda::Stats cs_run = cuda ? waypoint::kernels::cuda::stats(cuda_index)
                                                            : waypoint::kernels::cuda::Stats{};
         const std::vector<int> check_prompt(prompt.begin(), prompt.begin() + std::min<size_t>(prompt.size(), 16));
-        SampleCheck greedy_chk, sampled_chk;
+        SampleCheck greedy_chk, sampled_chk, nucleus_chk;
         if (a.check_sampling > 0) {
             waypoint::SamplingParams g = sp;
             g.temperature = 0.0f;
@@ -307,6 +307,11 @@ int main(int argc, char** argv) {
             if (!(t.temperature > 0.0f)) t.temperature = 0.8f;
             t.repeat_penalty = 1.1f;
             sampled_chk = check_sampling(model, check_prompt, t, a.check_sampling, 5);
+            // top-p alone: a nucleus that may reach past the first sorted candidates
+            waypoint::SamplingParams n = t;
+            n.top_k = 0;
+            n.repeat_penalty = 1.0f;
+            nucleus_chk = check_sampling(model, check_prompt, n, a.check_sampling, 5);
         }
         const DecodeCheck chk = a.check_decode > 0 ? check_decode(model, std::vector<int>(prompt.begin(), prompt.begin() + std::min<size_t>(prompt.size(), 16)), a.check_decode) : DecodeCheck{};
 
@@ -366,6 +371,7 @@ int main(int argc, char** argv) {
             };
             put("check_sampling_greedy", greedy_chk);
             put("check_sampling_T0.8_penalty1.1", sampled_chk);
+            put("check_sampling_top_p_only", nucleus_chk);
         }
         if (a.check_decode > 0) {
             js.precision(6);

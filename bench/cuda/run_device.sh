@@ -64,6 +64,7 @@ for m in tinyllama-1.1B stories110M; do
   bench "$m T0.8 k40 p0.95 top5, device" $B/bench/waypoint-bench "${args[@]}" "${sampled[@]}" --repeat 3
   bench "$m T0.8 k40 p0.95 top5, host" WAYPOINT_CUDA_SAMPLE=0 $B/bench/waypoint-bench "${args[@]}" "${sampled[@]}" --repeat 3
   bench "$m T0.8 top-p 0.95 only, device" $B/bench/waypoint-bench "${args[@]}" --temperature 0.8 --top-k 0 --top-p 0.95 --repeat 3
+  bench "$m T0.8 top-p 0.95 only, host" WAYPOINT_CUDA_SAMPLE=0 $B/bench/waypoint-bench "${args[@]}" --temperature 0.8 --top-k 0 --top-p 0.95 --repeat 3
   el "$m"
 done
 bench "tinyllama-1.1B libtorch ops" WAYPOINT_CUDA_DECODE=0 $B/bench/waypoint-bench --checkpoint /tmp/rnd/tinyllama-1.1B.bin \
@@ -94,7 +95,7 @@ for line in open(sys.argv[1]):
         checks = []
         if "check_max_rel_diff" in d:
             checks.append("logits %.1e argmax %d/%d" % (d["check_max_rel_diff"], d["check_argmax_agree"], d["check_decode_steps"]))
-        for k in ("check_sampling_greedy", "check_sampling_T0.8_penalty1.1"):
+        for k in ("check_sampling_greedy", "check_sampling_T0.8_penalty1.1", "check_sampling_top_p_only"):
             if k in d:
                 c = d[k]
                 checks.append("%s id %d/%d p %d top5 %d" % (k[15:], c["id_agree"], c["device_picked"], c["p_bitwise_equal"], c["top5_equal"]))

@@ -3,8 +3,9 @@
 // (penalty, argmax, softmax with the host's arithmetic, the exact m most
 // likely candidates sorted, then the very finish_sorted the kernel runs) and
 // must pick the token Sampler::sample picks from the same logits with the
-// same uniform number, with the same probability and alternatives, or say
-// "fallback" (the host samples then). The kernel's parallel parts (radix
+// same uniform number, with the same probability and alternatives (where the
+// first sorted candidates are too few, after sorting all of them, as the
+// kernel does). The kernel's parallel parts (radix
 // select, bitonic sort, reductions) are checked on a GPU by
 // `waypoint-bench --check-sampling`.
 #include <QFile>
@@ -35,11 +36,11 @@ struct RefPick {
 
 // What sample.cu computes, sequentially.
 RefPick device_reference(std::vector<float> logits, const std::vector<int>& history, const SamplingParams& sp,
-                         double u, int top_n) {
+                         double u, int top_n, int* wider) {
     RefPick r;
     const int V = int(logits.size());
     const int m = kc::sorted_needed(sp.greedy(), sp.top_k, sp.top_p, sp.min_p, top_n, V);
-    if (m < 0 || top_n > kc::kMaxTop) return r;
+    if (top_n > kc::kMaxTop) return r;
     for (int id : penalized_ids(history, sp.repeat_penalty, sp.repeat_window, V)) {
         float& l = logits[size_t(id)];
         l = l > 0.0f ? l / sp.repeat_penalty : l * sp.repeat_penalty;
@@ -52,8 +53,7 @@ RefPick device_reference(std::vector<float> logits, const std::vector<int>& hist
     softmax(logits, sp.greedy() ? 1.0f : sp.temperature, c);  // the kernel's e and 1/sum
     std::vector<Candidate> sorted = c.items;
     std::sort(sorted.begin(), sorted.end(), detail::MoreLikely{});  // what radix select + bitonic sort give
-    sorted.resize(size_t(m));
-    std::vector<float> p(sorted.size());
+    std::vector<float> p(sorted.size());  // all V sorted: the kernel's wide path
     for (size_t i = 0; i < sorted.size(); ++i) p[i] = sorted[i].p;
     for (int j = 0; j < std::min(top_n, m); ++j) r.top.push_back(sorted[size_t(j)]);
     if (sp.greedy()) {
@@ -62,9 +62,14 @@ RefPick device_reference(std::vector<float> logits, const std::vector<int>& hist
         r.p = c.items[size_t(arg)].p;
         return r;
     }
-    const kc::FinishResult f =
+    kc::FinishResult f =
         m > 0 ? kc::finish_sorted(p.data(), m, V, sp.top_k, sp.top_p, sp.min_p, u) : kc::FinishResult{kc::kIdOrder, 0};
-    if (f.status == kc::kFallback) return r;
+    if (f.status == kc::kFallback) {
+        // The m sorted were too few: the kernel sorts all V and finishes again.
+        ++*wider;
+        f = kc::finish_sorted(p.data(), V, V, sp.top_k, sp.top_p, sp.min_p, u);
+        if (f.status == kc::kFallback) return r;
+    }
     r.picked = true;
     if (f.status == kc::kIdOrder) {
         const Candidate x = draw(c, u);  // all V in id order (the kernel: chunk by chunk)
@@ -154,6 +159,7 @@ private Q_SLOTS:
         QTest::newRow("temperature only") << 32000 << 1.0f << 0 << 1.0f << 0.0f << 1.0f << 0;
         QTest::newRow("temperature only top5") << 512 << 0.9f << 0 << 1.0f << 0.0f << 1.0f << 5;
         QTest::newRow("small vocab, all sorted") << 512 << 1.0f << 0 << 0.95f << 0.0f << 1.1f << 5;
+        QTest::newRow("top-k over the first sorted") << 32000 << 1.0f << 3000 << 0.99f << 0.0f << 1.0f << 0;
     }
 
     void sameTokensAsTheHostChain() {
@@ -172,7 +178,7 @@ private Q_SLOTS:
         sp.repeat_penalty = penalty;
         sp.repeat_window = 64;
         std::mt19937 g(7);
-        int picked = 0, fallbacks = 0;
+        int picked = 0, fallbacks = 0, wider = 0;
         for (int trial = 0; trial < 60; ++trial) {
             const int kind = trial % 5;
             const float scale = (trial / 5) % 3 == 0 ? 1.0f : (trial / 5) % 3 == 1 ? 3.0f : 8.0f;
@@ -184,7 +190,7 @@ private Q_SLOTS:
             const double u = host.peek_uniform();
             std::vector<float> l = logits;
             const int want = host.sample(l, history);
-            const RefPick got = device_reference(logits, history, sp, u, topN);
+            const RefPick got = device_reference(logits, history, sp, u, topN, &wider);
             if (!got.picked) {
                 ++fallbacks;
                 continue;
@@ -199,12 +205,13 @@ private Q_SLOTS:
                 QCOMPARE(got.top[j].p, top[j].p);
             }
         }
-        qInfo("%d picked as the host does, %d handed to the host", picked, fallbacks);
-        QVERIFY(picked > 0);
-        // Only a nucleus or min-p set wider than the sorted candidates falls back.
+        qInfo("%d picked as the host does (%d after sorting all V), %d handed to the host", picked, wider,
+              fallbacks);
+        QCOMPARE(fallbacks, 0);  // only non-finite logits are the host's, and these are finite
+        // Only a nucleus, min-p set or top-k wider than the first sorted ones sorts all V.
         if (sp.greedy() || (topK > 0 && topK <= kc::kMaxSorted) || vocab <= kc::kMaxSorted ||
             (topP >= 1.0f && minP <= 0.0f))
-            QCOMPARE(fallbacks, 0);
+            QCOMPARE(wider, 0);
     }
 
     // Where the decode step has no device sampler (the CPU), step_sampled is
@@ -251,7 +258,7 @@ private Q_SLOTS:
         // no filter: the draw walks all V in id order
         f = kc::finish_sorted(p.data(), 3, 100, 0, 1.0f, 0.0f, 0.5);
         QCOMPARE(f.status, int(kc::kIdOrder));
-        QCOMPARE(kc::sorted_needed(false, 2000, 1.0f, 0.0f, 0, 32000), -1);
+        QCOMPARE(kc::sorted_needed(false, 2000, 1.0f, 0.0f, 0, 32000), kc::kMaxSorted);
         QCOMPARE(kc::sorted_needed(false, 0, 0.9f, 0.0f, 5, 32000), kc::kMaxSorted);
         QCOMPARE(kc::sorted_needed(true, 40, 0.9f, 0.0f, 5, 32000), 5);
         QCOMPARE(kc::sorted_needed(false, 0, 0.9f, 0.0f, 5, 300), 300);

@@ -74,8 +74,9 @@ struct Stats {
 Stats stats(int device);
 
 // The device sampler (sample.cu): the chain of waypoint/sampler.h on the
-// logits the graph left on the device. At most kMaxSorted candidates are
-// sorted there; alternatives reported at most kMaxTop.
+// logits the graph left on the device. It selects and sorts the kMaxSorted
+// most likely candidates in one block (all V, more slowly, when the filters
+// need more); alternatives reported at most kMaxTop.
 constexpr int kMaxSorted = 1024;
 constexpr int kMaxTop = 32;
 
@@ -123,8 +124,8 @@ public:
 
     // After step(id, pos, nullptr): the next token chosen on the device; only
     // the result crosses to the host. result.picked is false where the
-    // request needs what the device sampler lacks (a nucleus or min-p set
-    // wider than kMaxSorted, non-finite logits, top_n > kMaxTop): then call
+    // request needs what the device sampler lacks (non-finite logits,
+    // top_n > kMaxTop): then call
     // fetch_logits and sample on the host. The logits stay unpenalised.
     void sample(const SampleRequest& request, SampleResult& result);
     // The last step's fp32 logits [V] to the host.

@@ -18,9 +18,15 @@
 //   shared with the host-side reference in the tests;
 // - the draw's uniform number comes from the host Sampler's stream, so the
 //   same seed gives the same sequence of draws on either side;
-// - what it cannot do exactly it hands back (status kFallback): the host
+// - where the filters need more than the M sorted candidates (a wide
+//   nucleus), all V are sorted (CUB's stable radix sort of the probabilities'
+//   bits, descending: equal ones keep the lower id first) and finish_sorted
+//   runs again on all of them;
+// - only non-finite logits are handed back (status kFallback): the host
 //   sampler then runs on the logits.
 #include <cuda_runtime.h>
+
+#include <cub/cub.cuh>
 
 #include <algorithm>
 #include <climits>
@@ -347,7 +353,7 @@ __global__ void __launch_bounds__(kT) sample_kernel(SampleArgs a) {
                     s_status = kIdOrder;
                 } else {
                     const FinishResult f = finish_sorted(s_cp, m, V, a.top_k, a.top_p, a.min_p, a.u);
-                    s_status = f.status;
+                    s_status = f.status == kFallback ? kWider : f.status;
                     s_index = f.index;
                 }
                 const int n = min(a.top_n, m);
@@ -420,6 +426,23 @@ __global__ void __launch_bounds__(kT) sample_kernel(SampleArgs a) {
     for (int j = tid; j < a.n_pen; j += kT) logits[a.pen_ids[j]] = a.pen_orig[j];
 }
 
+// finish_sorted on all V candidates, sorted (p: their probabilities' bits
+// as floats, ids beside them). One thread: the walks are sequential sums.
+__global__ void finish_all_kernel(const float* p, const int* ids, int V, int top_k, float top_p, float min_p,
+                                  double u, SampleOut* out) {
+    if (threadIdx.x != 0) return;
+    const FinishResult f = finish_sorted(p, V, V, top_k, top_p, min_p, u);
+    out->status = f.status == kPicked ? kPicked : kFallback;
+    if (f.status == kPicked) {
+        out->id = ids[f.index];
+        out->p = p[f.index];
+    }
+}
+
+__global__ void iota_kernel(int* ids, int V) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < V; i += gridDim.x * blockDim.x) ids[i] = i;
+}
+
 }  // namespace
 
 DeviceSampler::DeviceSampler(int vocab, int max_penalty) : vocab_(vocab), max_penalty_(std::max(1, max_penalty)) {
@@ -430,6 +453,17 @@ DeviceSampler::DeviceSampler(int vocab, int max_penalty) : vocab_(vocab), max_pe
         check(cudaMalloc(&out_, sizeof(SampleOut)), "cudaMalloc");
         check(cudaMallocHost(&h_pen_ids_, size_t(max_penalty_) * sizeof(int)), "cudaMallocHost");
         check(cudaMallocHost(&h_out_, sizeof(SampleOut)), "cudaMallocHost");
+        // All V sorted, for a nucleus wider than kMaxSorted.
+        check(cudaMalloc(&sorted_p_, size_t(vocab_) * sizeof(unsigned)), "cudaMalloc");
+        check(cudaMalloc(&ids_, size_t(vocab_) * sizeof(int)), "cudaMalloc");
+        check(cudaMalloc(&sorted_ids_, size_t(vocab_) * sizeof(int)), "cudaMalloc");
+        check(cub::DeviceRadixSort::SortPairsDescending(nullptr, sort_bytes_, sorted_p_, sorted_p_, ids_, sorted_ids_,
+                                                        vocab_),
+              "sizing the sort");
+        check(cudaMalloc(&sort_tmp_, std::max<size_t>(sort_bytes_, 1)), "cudaMalloc");
+        iota_kernel<<<(vocab_ + 255) / 256, 256>>>(ids_, vocab_);
+        check(cudaGetLastError(), "iota");
+        check(cudaDeviceSynchronize(), "iota");
     } catch (...) {
         release();
         throw;
@@ -440,8 +474,13 @@ DeviceSampler::~DeviceSampler() { release(); }
 
 void DeviceSampler::release() {
     for (void* q : {static_cast<void*>(p_), static_cast<void*>(pen_ids_), static_cast<void*>(pen_orig_),
-                    static_cast<void*>(out_)})
+                    static_cast<void*>(out_), static_cast<void*>(sorted_p_), static_cast<void*>(ids_),
+                    static_cast<void*>(sorted_ids_), sort_tmp_})
         if (q) cudaFree(q);
+    sorted_p_ = nullptr;
+    ids_ = nullptr;
+    sorted_ids_ = nullptr;
+    sort_tmp_ = nullptr;
     if (h_pen_ids_) cudaFreeHost(h_pen_ids_);
     if (h_out_) cudaFreeHost(h_out_);
     p_ = nullptr;
@@ -456,7 +495,6 @@ void DeviceSampler::run(float* logits, const SampleRequest& q, SampleResult& res
     res = SampleResult{};
     if (q.top_n < 0 || q.top_n > kMaxTop || q.n_penalty < 0 || q.n_penalty > max_penalty_) return;
     const int m = sorted_needed(q.greedy, q.top_k, q.top_p, q.min_p, q.top_n, vocab_);
-    if (m < 0) return;
     const bool penalise = q.n_penalty > 0 && q.penalty != 1.0f;
     if (penalise) {
         std::memcpy(h_pen_ids_, q.penalty_ids, size_t(q.n_penalty) * sizeof(int));
@@ -485,6 +523,18 @@ void DeviceSampler::run(float* logits, const SampleRequest& q, SampleResult& res
     check(cudaGetLastError(), "the sampling kernel's launch");
     check(cudaMemcpyAsync(h_out_, out_, sizeof(SampleOut), cudaMemcpyDeviceToHost, stream), "copying the pick");
     check(cudaStreamSynchronize(stream), "the sampling kernel");
+    if (h_out_->status == kWider) {
+        // The probabilities [V] (>= 0: their bits sort as unsigned) in the
+        // order of sampling/order.h, then the filters and draw on all of them.
+        check(cub::DeviceRadixSort::SortPairsDescending(sort_tmp_, sort_bytes_, reinterpret_cast<unsigned*>(p_),
+                                                        sorted_p_, ids_, sorted_ids_, vocab_, 0, 32, stream),
+              "sorting the candidates");
+        finish_all_kernel<<<1, 32, 0, stream>>>(reinterpret_cast<const float*>(sorted_p_), sorted_ids_, vocab_,
+                                                q.top_k, q.top_p, q.min_p, q.u, out_);
+        check(cudaGetLastError(), "the finishing kernel's launch");
+        check(cudaMemcpyAsync(h_out_, out_, sizeof(SampleOut), cudaMemcpyDeviceToHost, stream), "copying the pick");
+        check(cudaStreamSynchronize(stream), "the finishing kernel");
+    }
     const SampleOut& o = *h_out_;
     if (o.status != kPicked) return;
     res.picked = true;

@@ -11,7 +11,8 @@ namespace waypoint::kernels::cuda {
 struct SampleOut;
 
 // The buffers of one session's sampler: probabilities [V], the penalised
-// ids and their original logits [max_penalty], the result (device + pinned).
+// ids and their original logits [max_penalty], the result (device + pinned),
+// and all V sorted for a nucleus wider than kMaxSorted.
 class DeviceSampler {
 public:
     DeviceSampler(int vocab, int max_penalty);
@@ -33,6 +34,11 @@ private:
     float* pen_orig_ = nullptr;  // [max_penalty]
     SampleOut* out_ = nullptr;
     SampleOut* h_out_ = nullptr;  // pinned
+    unsigned* sorted_p_ = nullptr;  // [V] all probabilities sorted (a wide nucleus)
+    int* ids_ = nullptr;            // [V] 0 .. V-1
+    int* sorted_ids_ = nullptr;     // [V]
+    void* sort_tmp_ = nullptr;
+    size_t sort_bytes_ = 0;
 };
 
 }  // namespace waypoint::kernels::cuda

@@ -9,8 +9,9 @@
 // It takes the same steps in the same order as steps.cpp: top-k, top-p,
 // min-p, then a draw walking the kept candidates. Where a step would need to
 // look past the M sorted ones (a nucleus wider than M, a min-p threshold that
-// the M-th still passes) it answers kFallback, and the caller samples on the
-// host from the logits instead. Where no filter ran, the draw walks all V
+// the M-th still passes, a top-k over M) it answers kFallback, and the caller
+// sorts all V candidates and runs it again with M = V (where it never falls
+// back). Where no filter ran, the draw walks all V
 // probabilities in id order (as steps.cpp does): kIdOrder, done by the caller.
 #pragma once
 
@@ -24,7 +25,8 @@
 
 namespace waypoint::kernels::cuda {
 
-enum SampleStatus { kPicked = 0, kFallback = 1, kIdOrder = 2 };
+// kWider: (sample.cu only) the M sorted were too few: sort all V and finish again.
+enum SampleStatus { kPicked = 0, kFallback = 1, kIdOrder = 2, kWider = 3 };
 
 // Tolerance for "cumulative mass >= p" (sampling/order.h kMassTolerance).
 constexpr double kSampleMassTolerance = 1e-6;
@@ -34,14 +36,14 @@ struct FinishResult {
     int index = 0;  // kPicked: the pick is sorted[index]
 };
 
-// How many of the most likely candidates the device selects and sorts for
-// these settings (at most vocab), or -1 when it cannot (top-k over kMaxSorted).
+// How many of the most likely candidates the device selects and sorts first
+// for these settings (at most vocab). Where the filters need more (finish_sorted
+// answers kFallback), the device sorts all V and runs finish_sorted again.
 WP_HD inline int sorted_needed(bool greedy, int top_k, float top_p, float min_p, int top_n, int vocab) {
     int need = 0;
     if (!greedy) {
         if (top_k > 0 && top_k < vocab) {
-            if (top_k > kMaxSorted) return -1;
-            need = top_k;
+            need = top_k < kMaxSorted ? top_k : kMaxSorted;
         } else if (top_p < 1.0f || min_p > 0.0f) {
             need = kMaxSorted;
         }
