@@ -33,13 +33,12 @@ public:
     // penalising `penalized` (penalized_ids of the history), drawing with
     // `u`; fills `pick` (with `top_n` alternatives) and returns true, or
     // false when it cannot (then fetch_logits and sample on the host).
-    virtual bool sample(const SamplingParams& params, const std::vector<int>& penalized, double u, int top_n,
-                        Pick& pick) {
-        (void)params, (void)penalized, (void)u, (void)top_n, (void)pick;
+    virtual bool sample(const SamplingParams& /*params*/, const std::vector<int>& /*penalized*/, double /*u*/,
+                        int /*top_n*/, Pick& /*pick*/) {
         return false;
     }
     // The last run's fp32 logits [V] into `logits`.
-    virtual void fetch_logits(float* logits) { (void)logits; }
+    virtual void fetch_logits(float* /*logits*/) {}
 };
 
 // One decode step for several sessions at once (continuous batching): every
