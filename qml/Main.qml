@@ -173,6 +173,7 @@ ApplicationWindow {
             Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
             ChatView {
                 id: chatView
+                chatRecorder: recorder
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 controller: chat

@@ -5,6 +5,7 @@
 
 #include <QMetaType>
 
+#include "backend/inference_backend.h"
 #include "waypoint/generate.h"
 #include "waypoint/model_card.h"
 #include "waypoint/perplexity.h"
@@ -14,3 +15,4 @@ Q_DECLARE_METATYPE(waypoint::TokenEvent)
 Q_DECLARE_METATYPE(waypoint::GenerationStats)
 Q_DECLARE_METATYPE(waypoint::ModelCard)
 Q_DECLARE_METATYPE(waypoint::PerplexityResult)
+Q_DECLARE_METATYPE(waypoint::app::ConversationRequest)

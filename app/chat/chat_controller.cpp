@@ -48,12 +48,19 @@ void ChatController::ensureWorker() {
     connect(thread_, &QThread::started, worker_, &platform::lower_current_thread_priority);  // runs on the new thread
     connect(this, &ChatController::requestLoad, worker_, &EngineWorker::load);
     connect(this, &ChatController::requestGenerate, worker_, &EngineWorker::generate);
+    connect(this, &ChatController::requestReply, worker_, &EngineWorker::reply);
     connect(this, &ChatController::requestExampleRun, worker_, &EngineWorker::example);
     connect(this, &ChatController::requestDevices, worker_, &EngineWorker::listDevices);
     connect(worker_, &EngineWorker::loaded, this, &ChatController::onLoaded);
     connect(worker_, &EngineWorker::loadFailed, this, &ChatController::onLoadFailed);
     connect(worker_, &EngineWorker::token, this, &ChatController::onToken);
     connect(worker_, &EngineWorker::generationFinished, this, &ChatController::onFinished);
+    connect(worker_, &EngineWorker::replyFinished, this, &ChatController::onReplyFinished);
+    connect(worker_, &EngineWorker::chatFormatFound, this, [this](quint64 id, const QString& origin, const QString& problem) {
+        if (id != pendingLoad_) return;
+        loadingTemplateOrigin_ = origin;
+        loadingTemplateProblem_ = problem;
+    });
     connect(worker_, &EngineWorker::generationFailed, this, &ChatController::onFailed);
     connect(worker_, &EngineWorker::exampleReady, this, &ChatController::onExample);
     connect(worker_, &EngineWorker::devicesListed, this, [this](const QStringList& list) {
@@ -138,10 +145,17 @@ void ChatController::onLoaded(quint64 id, const waypoint::ModelCard& card, const
     tokenizer_ = loadingTokenizer_;
     if (!tokenizer_.isEmpty()) TokenizerChoices::remember(path, tokenizer_);
     card_ = ModelCardValue(card);
+    chatTemplateOrigin_ = loadingTemplateOrigin_;
+    chatTemplateProblem_ = loadingTemplateProblem_;
+    mode_ = PromptModes::forCheckpoint(path);
+    if (!mode_.remembered)  // a base model starts in completion mode: what it can continue
+        mode_.mode = hasChatTemplate() ? PromptMode::Template : PromptMode::Completion;
+    Q_EMIT promptModeChanged();
     // The last answer's speed was another model's (or device's): not this one's.
     statsFromLoad_ = id;
     lastStats_ = {};
     hasStats_ = false;
+    lastDroppedTurns_ = 0;
     Q_EMIT statsChanged();
     sampling_.useCheckpoint(path, defaultsJson);
     examplePrompt_ = examplePromptFor(path);
@@ -172,24 +186,45 @@ bool ChatController::send(const QString& prompt) {
         return false;
     }
     messages_.append(QStringLiteral("user"), prompt);
-    startGeneration(prompt);
+    startGeneration();
     return true;
 }
 
-void ChatController::startGeneration(const QString& prompt) {
+ConversationRequest ChatController::conversationUpTo(int endRow) const {
+    ConversationRequest r;
+    r.mode = mode_.mode;
+    r.userLabel = mode_.userLabel.toStdString();
+    r.assistantLabel = mode_.assistantLabel.toStdString();
+    if (!systemPrompt_.isEmpty()) r.messages.push_back({"system", systemPrompt_.toStdString()});
+    for (int row = 0; row < endRow && row < messages_.rowCount(); ++row) {
+        const MessageModel::Message& m = messages_.at(row);
+        if (m.role == QLatin1String("user")) r.messages.push_back({"user", m.text.toStdString()});
+        else if (m.role == QLatin1String("model")) r.messages.push_back({"assistant", m.text.toStdString()});
+    }
+    return r;
+}
+
+void ChatController::startGeneration(int continuedRow) {
     ensureWorker();
-    lastPrompt_ = prompt;
     currentGen_ = ++nextId_;
-    answerRow_ = messages_.append(QStringLiteral("model"), QString(), true, modelTitle());
+    if (continuedRow >= 0) {
+        answerRow_ = continuedRow;
+    } else {
+        answerRow_ = messages_.append(QStringLiteral("model"), QString(), true, modelTitle());
+    }
+    messages_.setCheckpoint(answerRow_, checkpointPath_, modelTitle());
+    // The request holds the rows before the answer, and a continued answer's text.
+    const ConversationRequest request = conversationUpTo(continuedRow >= 0 ? continuedRow + 1 : answerRow_);
     pending_.clear();
     Q_EMIT stateChanged();
-    Q_EMIT requestGenerate(currentGen_, prompt, sampling_.next());
+    Q_EMIT requestReply(currentGen_, request, sampling_.next());
 }
 
 void ChatController::stop() {
     if (!currentGen_) return;
     cancelUpTo_->store(currentGen_);  // the worker's token loop reads it before the next token
     flushDeltas();
+    messages_.setFinish(answerRow_, QStringLiteral("stopped"));
     messages_.finish(answerRow_, QStringLiteral("stopped"));
     currentGen_ = 0;
     answerRow_ = -1;
@@ -210,6 +245,19 @@ void ChatController::flushDeltas() {
     pending_.clear();
 }
 
+void ChatController::onReplyFinished(quint64 id, const waypoint::GenerationStats& s, int droppedTurns) {
+    if (id < statsFromLoad_) return;
+    lastDroppedTurns_ = droppedTurns;
+    if (id == currentGen_ && answerRow_ >= 0) {
+        messages_.setFinish(answerRow_, QString::fromLatin1(waypoint::to_string(s.finish)));
+        if (droppedTurns > 0)
+            messages_.setNotice(answerRow_, tr("The context (%1 tokens) is full: the %n oldest turn(s) after the system "
+                                               "prompt were left out of this answer's prompt.", nullptr, droppedTurns)
+                                                .arg(card_.context()));
+    }
+    onFinished(id, s);
+}
+
 void ChatController::onFinished(quint64 id, const waypoint::GenerationStats& s) {
     if (id < statsFromLoad_) return;  // an answer of the model before the last load (stopped by the switch)
     lastStats_ = s;
@@ -222,6 +270,8 @@ void ChatController::onFinished(quint64 id, const waypoint::GenerationStats& s) 
                         .arg(tokensPerSecond(), 0, 'f', 1)
                         .arg(timeToFirstTokenMs(), 0, 'f', 0)
                         .arg(lastFinish());
+    if (s.reused_tokens > 0)
+        stats += QStringLiteral(" · prompt %1 tokens, %2 from the cache").arg(s.prompt_tokens).arg(s.reused_tokens);
     const int context = card_.context();
     if (context > 0 && lastPromptTokens() + lastNewTokens() > context)
         // The engine slid the window (dropped the oldest tokens) to go on:
@@ -237,6 +287,7 @@ void ChatController::onFinished(quint64 id, const waypoint::GenerationStats& s) 
 void ChatController::onFailed(quint64 id, const QString& message) {
     if (id != currentGen_) return;
     flushDeltas();
+    messages_.setFinish(answerRow_, QStringLiteral("failed"));
     messages_.finish(answerRow_, QStringLiteral("failed"));
     currentGen_ = 0;
     answerRow_ = -1;
@@ -251,9 +302,85 @@ void ChatController::regenerate() {
     if (messages_.rowCount() == 0) return;
     if (messages_.at(messages_.rowCount() - 1).role == QLatin1String("model")) messages_.removeLast();
     if (messages_.rowCount() == 0) return;
-    const auto& last = messages_.at(messages_.rowCount() - 1);
-    if (last.role != QLatin1String("user")) return;
-    startGeneration(last.text);
+    if (messages_.at(messages_.rowCount() - 1).role != QLatin1String("user")) return;
+    startGeneration();
+}
+
+bool ChatController::editAndResend(int row, const QString& text) {
+    if (loading() || !modelLoaded() || row < 0 || row >= messages_.rowCount()) return false;
+    if (messages_.at(row).role != QLatin1String("user") || text.trimmed().isEmpty()) return false;
+    stop();
+    messages_.removeFrom(row);
+    messages_.append(QStringLiteral("user"), text);
+    startGeneration();
+    return true;
+}
+
+bool ChatController::canContinue() const {
+    const int last = messages_.rowCount() - 1;
+    return !generating() && !loading() && modelLoaded() && last >= 0 &&
+           messages_.at(last).role == QLatin1String("model") && messages_.at(last).finish == QLatin1String("length");
+}
+
+bool ChatController::continueAnswer() {
+    if (!canContinue()) return false;
+    // The cut-off answer is answered again as itself plus what follows: a
+    // new alternative (the history keeps the cut one), its tokens kept.
+    MessageModel::Message answer = messages_.at(messages_.rowCount() - 1);
+    messages_.removeLast();
+    answer.streaming = true;
+    answer.stats.clear();
+    answer.finish.clear();
+    answer.notice.clear();
+    startGeneration(messages_.appendMessage(answer));
+    return true;
+}
+
+void ChatController::restoreChat(const QString& checkpoint, const QString& systemPrompt) {
+    setSystemPrompt(systemPrompt);
+    if (checkpoint.isEmpty() || checkpoint == checkpointPath_ || checkpoint == loadingPath_) return;
+    if (!QFileInfo::exists(checkpoint)) {
+        setError(tr("This chat was written with %1, which is no longer there. Pick a checkpoint on the left to go "
+                    "on with it.").arg(checkpoint));
+        return;
+    }
+    load(checkpoint);
+}
+
+void ChatController::setSystemPrompt(const QString& text) {
+    if (text == systemPrompt_) return;
+    systemPrompt_ = text;
+    Q_EMIT systemPromptChanged();
+}
+
+QString ChatController::effectivePromptMode() const {
+    if (mode_.mode == PromptMode::Template && !hasChatTemplate()) return promptModeName(PromptMode::Completion);
+    return promptModeName(mode_.mode);
+}
+
+void ChatController::setPromptMode(const QString& mode) {
+    const PromptMode m = promptModeFromName(mode);
+    if (m == mode_.mode && mode_.remembered) return;
+    mode_.mode = m;
+    rememberMode();
+}
+
+void ChatController::setUserLabel(const QString& label) {
+    if (label.trimmed().isEmpty() || label == mode_.userLabel) return;
+    mode_.userLabel = label;
+    rememberMode();
+}
+
+void ChatController::setAssistantLabel(const QString& label) {
+    if (label.trimmed().isEmpty() || label == mode_.assistantLabel) return;
+    mode_.assistantLabel = label;
+    rememberMode();
+}
+
+void ChatController::rememberMode() {
+    mode_.remembered = true;
+    PromptModes::remember(checkpointPath_, mode_);
+    Q_EMIT promptModeChanged();
 }
 
 void ChatController::clear() {
@@ -281,6 +408,10 @@ void ChatController::copyLastAnswer() {
             return;
         }
     }
+}
+
+void ChatController::copyText(const QString& text) {
+    if (auto* cb = QGuiApplication::clipboard()) cb->setText(text);
 }
 
 void ChatController::copyConversation() {

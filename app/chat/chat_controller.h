@@ -18,6 +18,7 @@
 #include "backend/metatypes.h"
 #include "backend/model_card_value.h"
 #include "chat/message_model.h"
+#include "chat/prompt_modes.h"
 #include "settings/sampling_settings.h"
 
 namespace waypoint::app {
@@ -54,6 +55,23 @@ class ChatController : public QObject {
     Q_PROPERTY(int lastNewTokens READ lastNewTokens NOTIFY statsChanged)
     Q_PROPERTY(int lastPromptTokens READ lastPromptTokens NOTIFY statsChanged)
     Q_PROPERTY(QString lastFinish READ lastFinish NOTIFY statsChanged)
+    // The conversation's system prompt (the chat's own; "" for none).
+    Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
+    // How the conversation becomes the prompt, chosen per checkpoint and
+    // remembered: "template" | "completion" | "transcript".
+    Q_PROPERTY(QString promptMode READ promptMode WRITE setPromptMode NOTIFY promptModeChanged)
+    // What is used: "template" falls back to "completion" without a template.
+    Q_PROPERTY(QString effectivePromptMode READ effectivePromptMode NOTIFY promptModeChanged)
+    Q_PROPERTY(QString userLabel READ userLabel WRITE setUserLabel NOTIFY promptModeChanged)
+    Q_PROPERTY(QString assistantLabel READ assistantLabel WRITE setAssistantLabel NOTIFY promptModeChanged)
+    Q_PROPERTY(bool hasChatTemplate READ hasChatTemplate NOTIFY modelChanged)
+    Q_PROPERTY(QString chatTemplateOrigin READ chatTemplateOrigin NOTIFY modelChanged)
+    // A template beside the checkpoint that cannot be used (its error), or "".
+    Q_PROPERTY(QString chatTemplateProblem READ chatTemplateProblem NOTIFY modelChanged)
+    Q_PROPERTY(int lastReusedTokens READ lastReusedTokens NOTIFY statsChanged)
+    Q_PROPERTY(int lastDroppedTurns READ lastDroppedTurns NOTIFY statsChanged)
+    // The last answer was cut off at the token limit and can be continued.
+    Q_PROPERTY(bool canContinue READ canContinue NOTIFY stateChanged)
     Q_PROPERTY(QString examplePrompt READ examplePrompt NOTIFY exampleChanged)
     Q_PROPERTY(QString exampleAnswer READ exampleAnswer NOTIFY exampleChanged)
     Q_PROPERTY(bool exampleBusy READ exampleBusy NOTIFY exampleChanged)
@@ -89,6 +107,24 @@ public:
     int lastNewTokens() const { return lastStats_.new_tokens; }
     int lastPromptTokens() const { return lastStats_.prompt_tokens; }  // as fed, BOS included
     QString lastFinish() const { return hasStats_ ? QString::fromLatin1(waypoint::to_string(lastStats_.finish)) : QString(); }
+    QString systemPrompt() const { return systemPrompt_; }
+    void setSystemPrompt(const QString& text);
+    QString promptMode() const { return promptModeName(mode_.mode); }
+    void setPromptMode(const QString& mode);
+    QString effectivePromptMode() const;
+    QString userLabel() const { return mode_.userLabel; }
+    void setUserLabel(const QString& label);
+    QString assistantLabel() const { return mode_.assistantLabel; }
+    void setAssistantLabel(const QString& label);
+    bool hasChatTemplate() const { return !chatTemplateOrigin_.isEmpty(); }
+    QString chatTemplateOrigin() const { return chatTemplateOrigin_; }
+    QString chatTemplateProblem() const { return chatTemplateProblem_; }
+    int lastReusedTokens() const { return lastStats_.reused_tokens; }
+    int lastDroppedTurns() const { return lastDroppedTurns_; }
+    bool canContinue() const;
+    // The conversation as the engine gets it: the system prompt, then the
+    // model's user and model rows up to (not including) `endRow`.
+    ConversationRequest conversationUpTo(int endRow) const;
     QString examplePrompt() const { return examplePrompt_; }
     QString exampleAnswer() const { return exampleAnswer_; }
     bool exampleBusy() const { return exampleId_ != 0; }
@@ -105,10 +141,19 @@ public Q_SLOTS:
     bool send(const QString& prompt);
     void stop();
     void regenerate();
+    // Replaces the user message at `row` with `text` and answers it again:
+    // the rows after it go (the history keeps them as the earlier branch).
+    bool editAndResend(int row, const QString& text);
+    // Goes on with the last answer where the token limit cut it.
+    bool continueAnswer();
+    // A saved chat was opened: its system prompt, and its checkpoint loaded
+    // unless it is the one loaded (a clear error when the file is gone).
+    void restoreChat(const QString& checkpoint, const QString& systemPrompt);
     void clear();
     void clearError();
     void copyLastAnswer();
     void copyConversation();
+    void copyText(const QString& text);
     void requestExample();
 
 Q_SIGNALS:
@@ -120,6 +165,8 @@ Q_SIGNALS:
     void deviceChanged();
     void statsChanged();
     void exampleChanged();
+    void systemPromptChanged();
+    void promptModeChanged();
     // For the checkpoint library's "loads?" column and recent list.
     void loadSucceeded(const QString& path);
     void loadFailedFor(const QString& path, const QString& message);
@@ -127,13 +174,19 @@ Q_SIGNALS:
     // Internal: to the worker (queued).
     void requestLoad(quint64 id, const QString& path, const QString& device, const QString& tokenizer);
     void requestGenerate(quint64 id, const QString& prompt, const waypoint::GenerateOptions& options);
+    void requestReply(quint64 id, const waypoint::app::ConversationRequest& request,
+                      const waypoint::GenerateOptions& options);
     void requestExampleRun(quint64 id, const QString& prompt, int maxNewTokens);
     void requestDevices();
 
 private:
     void ensureWorker();
     void shutdownWorker();
-    void startGeneration(const QString& prompt);
+    // Answers the conversation in rows [0, answer row): a new streaming
+    // answer row, or `continued` (the cut-off answer, already re-added).
+    void startGeneration(int continuedRow = -1);
+    void rememberMode();
+    void onReplyFinished(quint64 id, const waypoint::GenerationStats& stats, int droppedTurns);
     void flushDeltas();
     void setError(const QString& message);
     void onLoaded(quint64 id, const waypoint::ModelCard& card, const QString& defaultsJson);
@@ -168,6 +221,10 @@ private:
     bool hasStats_ = false;
     quint64 statsFromLoad_ = 0;  // answers requested before this load are not the current model's
     QString examplePrompt_, exampleAnswer_;
+    QString systemPrompt_;
+    PromptModeChoice mode_;
+    QString chatTemplateOrigin_, chatTemplateProblem_, loadingTemplateOrigin_, loadingTemplateProblem_;
+    int lastDroppedTurns_ = 0;
 };
 
 }  // namespace waypoint::app

@@ -18,6 +18,9 @@ void EngineWorker::load(quint64 id, const QString& path, const QString& device, 
         // Only now replace the current model: a failed load keeps the previous one usable.
         model_ = std::move(model);
         session_ = std::move(session);
+        const ChatFormat& format = model_->chatFormat();
+        Q_EMIT chatFormatFound(id, format.chat_template ? QString::fromStdString(format.origin) : QString(),
+                               QString::fromStdString(format.problem));
         Q_EMIT loaded(id, model_->card(), QString::fromStdString(model_->generationDefaultsJson()));
     } catch (const std::exception& e) {
         Q_EMIT loadFailed(id, path, QString::fromUtf8(e.what()));
@@ -26,7 +29,8 @@ void EngineWorker::load(quint64 id, const QString& path, const QString& device, 
     }
 }
 
-void EngineWorker::generate(quint64 id, const QString& prompt, const GenerateOptions& requested) {
+template <typename Run>
+void EngineWorker::runGeneration(quint64 id, const GenerateOptions& requested, Run&& run) {
     if (!session_) {
         Q_EMIT generationFailed(id, QStringLiteral("No checkpoint is loaded. Open one with Ctrl+O."));
         return;
@@ -39,16 +43,29 @@ void EngineWorker::generate(quint64 id, const QString& prompt, const GenerateOpt
     options.stop_flag = &stop;
     options.top_alternatives = kTopAlternatives;
     try {
-        const GenerationStats s = session_->generate(prompt.toStdString(), options, [&](const TokenEvent& t) {
+        run(options, [&](const TokenEvent& t) {
             if (cancelled(id)) { stop.store(true); return; }
             // Every token goes out, even one with no text yet (the first byte of a
             // character): its probability belongs in the answer's token list.
             Q_EMIT token(id, t);
         });
-        Q_EMIT generationFinished(id, s);
     } catch (const std::exception& e) {
         Q_EMIT generationFailed(id, QString::fromUtf8(e.what()));
     }
+}
+
+void EngineWorker::generate(quint64 id, const QString& prompt, const GenerateOptions& requested) {
+    runGeneration(id, requested, [&](const GenerateOptions& options, const TokenCallback& onToken) {
+        const GenerationStats s = session_->generate(prompt.toStdString(), options, onToken);
+        Q_EMIT generationFinished(id, s);
+    });
+}
+
+void EngineWorker::reply(quint64 id, const ConversationRequest& request, const GenerateOptions& requested) {
+    runGeneration(id, requested, [&](const GenerateOptions& options, const TokenCallback& onToken) {
+        const ConversationReply r = session_->reply(request, options, onToken);
+        Q_EMIT replyFinished(id, r.stats, r.droppedTurns);
+    });
 }
 
 void EngineWorker::example(quint64 id, const QString& prompt, int maxNewTokens) {

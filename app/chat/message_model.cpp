@@ -3,6 +3,8 @@
 #include <QVariantList>
 #include <algorithm>
 
+#include "markdown_blocks.h"
+
 namespace waypoint::app {
 
 MessageModel::MessageModel(QObject* parent) : QAbstractListModel(parent) {}
@@ -22,19 +24,42 @@ QVariant MessageModel::data(const QModelIndex& index, int role) const {
     case StatsRole: return m.stats;
     case TokenCountRole: return int(m.tokens.size());
     case AuthorRole: return m.author;
+    case FinishRole: return m.finish;
+    case AlternativeRole: return m.alternative;
+    case AlternativesRole: return m.alternatives;
+    case NoticeRole: return m.notice;
+    case CheckpointRole: return m.checkpoint;
+    // Parsed when asked: the view asks once an answer is whole, not per token.
+    case BlocksRole: return markdownBlocksForQml(m.text);
     default: return {};
     }
 }
 
 QHash<int, QByteArray> MessageModel::roleNames() const {
     return {{RoleRole, "role"}, {TextRole, "text"}, {StreamingRole, "streaming"}, {StatsRole, "stats"},
-            {TokenCountRole, "tokenCount"}, {AuthorRole, "author"}};
+            {TokenCountRole, "tokenCount"}, {AuthorRole, "author"}, {FinishRole, "finish"},
+            {AlternativeRole, "alternative"}, {AlternativesRole, "alternatives"}, {NoticeRole, "notice"},
+            {CheckpointRole, "checkpoint"}, {BlocksRole, "blocks"}};
 }
 
 int MessageModel::append(const QString& role, const QString& text, bool streaming, const QString& author) {
     const int row = int(messages_.size());
     beginInsertRows({}, row, row);
-    messages_.append({role, text, streaming, {}, {}, author});
+    Message m;
+    m.role = role;
+    m.text = text;
+    m.streaming = streaming;
+    m.author = author;
+    messages_.append(m);
+    endInsertRows();
+    Q_EMIT countChanged();
+    return row;
+}
+
+int MessageModel::appendMessage(const Message& message) {
+    const int row = int(messages_.size());
+    beginInsertRows({}, row, row);
+    messages_.append(message);
     endInsertRows();
     Q_EMIT countChanged();
     return row;
@@ -67,7 +92,7 @@ void MessageModel::finish(int row, const QString& stats) {
     messages_[row].streaming = false;
     messages_[row].stats = stats;
     const QModelIndex i = index(row);
-    Q_EMIT dataChanged(i, i, {StreamingRole, StatsRole});
+    Q_EMIT dataChanged(i, i, {StreamingRole, StatsRole, BlocksRole});
 }
 
 void MessageModel::removeLast() {
@@ -78,6 +103,46 @@ void MessageModel::removeLast() {
     endRemoveRows();
     Q_EMIT countChanged();
 }
+
+void MessageModel::removeFrom(int row) {
+    if (row < 0 || row >= messages_.size()) return;
+    beginRemoveRows({}, row, int(messages_.size()) - 1);
+    messages_.resize(row);
+    endRemoveRows();
+    Q_EMIT countChanged();
+}
+
+void MessageModel::setFinish(int row, const QString& finish) {
+    if (!validRow(row)) return;
+    messages_[row].finish = finish;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {FinishRole});
+}
+
+void MessageModel::setAlternatives(int row, int alternative, int alternatives) {
+    if (!validRow(row)) return;
+    messages_[row].alternative = alternative;
+    messages_[row].alternatives = std::max(1, alternatives);
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {AlternativeRole, AlternativesRole});
+}
+
+void MessageModel::setNotice(int row, const QString& notice) {
+    if (!validRow(row)) return;
+    messages_[row].notice = notice;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {NoticeRole});
+}
+
+void MessageModel::setCheckpoint(int row, const QString& checkpoint, const QString& author) {
+    if (!validRow(row)) return;
+    messages_[row].checkpoint = checkpoint;
+    messages_[row].author = author;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i, {CheckpointRole, AuthorRole});
+}
+
+QString MessageModel::roleAt(int row) const { return validRow(row) ? messages_.at(row).role : QString(); }
 
 void MessageModel::clear() {
     if (messages_.isEmpty()) return;

@@ -23,7 +23,10 @@ class MessageModel : public QAbstractListModel {
     QML_UNCREATABLE("Owned by ChatController")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
 public:
-    enum Role { RoleRole = Qt::UserRole + 1, TextRole, StreamingRole, StatsRole, TokenCountRole, AuthorRole };
+    enum Role {
+        RoleRole = Qt::UserRole + 1, TextRole, StreamingRole, StatsRole, TokenCountRole, AuthorRole,
+        FinishRole, AlternativeRole, AlternativesRole, NoticeRole, CheckpointRole, BlocksRole
+    };
     Q_ENUM(Role)
 
     struct Token {
@@ -39,6 +42,11 @@ public:
         QString stats;
         QVector<Token> tokens;  // sorted by start; model messages only
         QString author;         // the model that wrote a model turn (its name): chats span checkpoint switches
+        QString finish;         // model turns: the engine's finish reason ("length", "eos", ...), "" while streaming
+        QString checkpoint;     // model turns: the path of the checkpoint that wrote it
+        int alternative = 0;    // this turn is alternative `alternative` (0-based) of `alternatives`
+        int alternatives = 1;   // (edited or regenerated turns keep the earlier ones: "1/2")
+        QString notice;         // a sentence about the answer ("2 earlier turns were left out: ...")
     };
 
     explicit MessageModel(QObject* parent = nullptr);
@@ -48,12 +56,19 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     int append(const QString& role, const QString& text, bool streaming = false, const QString& author = {});
+    int appendMessage(const Message& message);
     void appendText(int row, const QString& delta);
     // Appends the tokens' deltas to the text and the tokens (id >= 0) to the
     // row's token list, with one dataChanged.
     void appendTokens(int row, const QVector<waypoint::TokenEvent>& tokens);
     void finish(int row, const QString& stats);
     void removeLast();
+    // Removes rows row..end (an edited turn and what followed it).
+    void removeFrom(int row);
+    void setFinish(int row, const QString& finish);
+    void setAlternatives(int row, int alternative, int alternatives);
+    void setNotice(int row, const QString& notice);
+    void setCheckpoint(int row, const QString& checkpoint, const QString& author);
     void clear();
     const Message& at(int row) const { return messages_.at(row); }
 
@@ -62,6 +77,7 @@ public:
     const QVector<Token>& tokensAt(int row) const;
 
     Q_INVOKABLE QString textAt(int row) const;
+    Q_INVOKABLE QString roleAt(int row) const;
     Q_INVOKABLE QString transcript() const;  // "You: ...\n\nModel: ..." for Copy
     Q_INVOKABLE int tokenCountAt(int row) const;
     // {index, id, text, probability, start, length, alternatives: [{id, text,

@@ -1,6 +1,9 @@
 #include "chat_recorder.h"
 
+#include <QFileInfo>
 #include <QVariantMap>
+
+#include "chat/chat_controller.h"
 
 using waypoint::history::HistoryStore;
 using waypoint::history::MessageRecord;
@@ -39,6 +42,8 @@ void ChatRecorder::setMessages(MessageModel* messages) {
                 [this](const QModelIndex&, int first, int last) { onRowsInserted(first, last); });
         connect(messages_, &QAbstractItemModel::dataChanged, this,
                 [this](const QModelIndex& a, const QModelIndex& b) { onDataChanged(a.row(), b.row()); });
+        connect(messages_, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+                [this](const QModelIndex&, int first, int last) { onRowsAboutToBeRemoved(first, last); });
         connect(messages_, &QAbstractItemModel::rowsRemoved, this,
                 [this](const QModelIndex&, int first, int last) { onRowsRemoved(first, last); });
         connect(messages_, &QAbstractItemModel::modelReset, this, &ChatRecorder::onReset);
@@ -50,7 +55,10 @@ void ChatRecorder::setMessages(MessageModel* messages) {
 
 void ChatRecorder::setController(QObject* controller) {
     if (controller_ == controller) return;
+    if (controller_) disconnect(controller_, nullptr, this, nullptr);
     controller_ = controller;
+    if (auto* c = qobject_cast<ChatController*>(controller))
+        connect(c, &ChatController::systemPromptChanged, this, &ChatRecorder::onSystemPromptChanged);
     Q_EMIT controllerChanged();
 }
 
@@ -82,12 +90,18 @@ void ChatRecorder::onRowsInserted(int first, int last) {
         qint64 parent = 0;
         for (int r = row - 1; r >= 0 && !parent; --r) parent = rowIds_.at(r);
         if (!chatId_) {
-            setChatId(history_->newChat(titleFor(m.text), checkpoint()));
+            const QString system = controller_ ? controller_->property("systemPrompt").toString() : QString();
+            setChatId(history_->newChat(titleFor(m.text), checkpoint(), system));
+        }
+        if (row == replacedRow_) {  // the next alternative of the turn removed there
+            messages_->setAlternatives(row, replacedAlternatives_, replacedAlternatives_ + 1);
+            replacedRow_ = -1;
         }
         if (m.role == QLatin1String("user")) {
             rowIds_[row] = history_->addMessage(chatId_, parent, QStringLiteral("user"), m.text);
         } else if (m.streaming) {
             rowIds_[row] = history_->startAnswer(chatId_, parent, checkpoint());
+            history_->setCheckpoint(chatId_, checkpoint());  // the chat reopens with the checkpoint it last used
             streaming_[row] = true;
             if (!m.text.isEmpty()) history_->updateAnswer(rowIds_[row], m.text);
         } else {
@@ -123,6 +137,24 @@ void ChatRecorder::finishAnswer(int row) {
     history_->finishAnswer(rowIds_.at(row), m.text, stats, finish);
 }
 
+void ChatRecorder::onRowsAboutToBeRemoved(int first, int) {
+    if (restoring_ || !messages_) return;
+    replacedRow_ = first;
+    replacedAlternatives_ = messages_->at(first).alternatives;
+}
+
+void ChatRecorder::onSystemPromptChanged() {
+    if (restoring_ || !history_ || !chatId_ || !controller_) return;
+    history_->setSystemPrompt(chatId_, controller_->property("systemPrompt").toString());
+}
+
+void ChatRecorder::showAlternative(int row, int step) {
+    if (!history_ || !chatId_ || row < 0 || row >= rowIds_.size() || !rowIds_.at(row)) return;
+    if (controller_ && controller_->property("generating").toBool()) return;  // the branch on show is being written
+    opening_ = chatId_;
+    history_->showSibling(chatId_, rowIds_.at(row), step);
+}
+
 void ChatRecorder::onRowsRemoved(int first, int last) {
     // Regenerate removes the last answer; the saved one stays as an
     // alternative, and the next answer is saved beside it.
@@ -134,6 +166,7 @@ void ChatRecorder::onRowsRemoved(int first, int last) {
 }
 
 void ChatRecorder::onReset() {
+    replacedRow_ = -1;
     rowIds_.fill(0, messages_ ? messages_->rowCount() : 0);
     streaming_.fill(false, rowIds_.size());
     if (!restoring_) setChatId(0);  // cleared: the next message starts a new chat
@@ -147,6 +180,7 @@ void ChatRecorder::openChat(qint64 chatId) {
 
 void ChatRecorder::startNewChat() {
     opening_ = 0;
+    replacedRow_ = -1;
     rowIds_.fill(0);
     setChatId(0);
 }
@@ -167,11 +201,24 @@ void ChatRecorder::onLoaded(qint64 chatId, const QVector<MessageRecord>& saved) 
             QString stats = m.stats.value(QStringLiteral("summary")).toString();
             if (!m.complete) stats = stats.isEmpty() ? QStringLiteral("cut off") : stats + QStringLiteral(" · cut off");
             messages_->finish(row, stats);
+            messages_->setFinish(row, m.finishReason);
+            // Which checkpoint wrote it: its file (or folder) name.
+            if (!m.checkpoint.isEmpty()) messages_->setCheckpoint(row, m.checkpoint, QFileInfo(m.checkpoint).fileName());
         }
+        messages_->setAlternatives(row, m.alternative, m.alternatives);
         rowIds_[row] = m.id;
     }
-    restoring_ = false;
+    const QVariantMap chat = history_->chat(chatId);
+    const bool sameChat = chatId == chatId_;
+    replacedRow_ = -1;
     setChatId(chatId);
+    // Switching branches keeps the chat's checkpoint and system prompt as they are.
+    if (!sameChat) {
+        if (auto* c = qobject_cast<ChatController*>(controller_))
+            c->restoreChat(chat.value(QStringLiteral("checkpoint")).toString(),
+                           chat.value(QStringLiteral("systemPrompt")).toString());
+    }
+    restoring_ = false;
 }
 
 void ChatRecorder::onChatsChanged() {

@@ -45,6 +45,9 @@ public:
     Q_INVOKABLE void startNewChat();
     // Shows the most recently used chat, if there is one (for the start).
     Q_INVOKABLE void openMostRecent();
+    // Shows the alternative `step` places from the one at `row` ("1/2" ->
+    // "2/2" is +1), with the newest continuation under it.
+    Q_INVOKABLE void showAlternative(int row, int step);
     // The chat's title from its first message: the first line, at most 60 characters.
     static QString titleFor(const QString& firstMessage);
 
@@ -57,7 +60,9 @@ Q_SIGNALS:
 private:
     void onRowsInserted(int first, int last);
     void onDataChanged(int first, int last);
+    void onRowsAboutToBeRemoved(int first, int last);
     void onRowsRemoved(int first, int last);
+    void onSystemPromptChanged();
     void onReset();
     void onLoaded(qint64 chatId, const QVector<waypoint::history::MessageRecord>& messages);
     void onChatsChanged();
@@ -73,6 +78,10 @@ private:
     bool restoring_ = false;       // the model changes are ours: do not record them
     QVector<qint64> rowIds_;       // the saved message of each model row (0: not saved, e.g. an error)
     QVector<bool> streaming_;      // rows whose answer is still open in the store
+    // An edited, regenerated or continued turn: the row removed last and how
+    // many alternatives it had; a row inserted there is the next one.
+    int replacedRow_ = -1;
+    int replacedAlternatives_ = 0;
 };
 
 }  // namespace waypoint::app

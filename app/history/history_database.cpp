@@ -1,5 +1,7 @@
 #include "history_database.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -397,6 +399,21 @@ Id HistoryDatabase::newestLeafUnder(Id messageId) {
         if (!q.exec() || !q.next() || q.value(0).isNull()) return at;
         at = q.value(0).toLongLong();
     }
+}
+
+Id HistoryDatabase::siblingOf(Id messageId, int step) {
+    MessageRecord m;
+    if (!message(messageId, &m)) return 0;
+    QSqlQuery q(QSqlDatabase::database(connection_, false));
+    q.prepare(QStringLiteral("SELECT id FROM messages WHERE chat_id = ? AND parent_id IS ? ORDER BY id"));
+    q.addBindValue(m.chatId);
+    q.addBindValue(idOrNull(m.parentId));
+    if (!q.exec()) return 0;
+    QVector<Id> siblings;
+    while (q.next()) siblings << q.value(0).toLongLong();
+    const int at = int(siblings.indexOf(messageId));
+    if (at < 0) return 0;
+    return siblings.at(std::clamp(at + step, 0, int(siblings.size()) - 1));
 }
 
 QVector<Id> HistoryDatabase::search(const QString& text) {

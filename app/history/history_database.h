@@ -65,6 +65,9 @@ public:
     // The newest last message under `messageId` (following the newest child
     // each step), for showing an alternative with its own continuation.
     Id newestLeafUnder(Id messageId);
+    // The sibling `step` places from `messageId` among the messages with the
+    // same parent (oldest first), clamped to the first and last; 0 if unknown.
+    Id siblingOf(Id messageId, int step);
     // Chats (not deleted, most recently used first) whose title or any
     // message holds `text` (FTS5 word-prefix match for messages where
     // available, else a substring match).

@@ -327,12 +327,15 @@ void HistoryStore::loadConversation(qint64 chatId, qint64 leaf) {
     });
 }
 
-void HistoryStore::showAlternative(qint64 chatId, qint64 messageId) {
+void HistoryStore::showAlternative(qint64 chatId, qint64 messageId) { showSibling(chatId, messageId, 0); }
+
+void HistoryStore::showSibling(qint64 chatId, qint64 messageId, int step) {
     open();
     flushAnswers();
-    post([this, chatId, messageId] {
+    post([this, chatId, messageId, step] {
         if (!db_) return;
-        const Id leaf = db_->newestLeafUnder(messageId);
+        const Id sibling = step ? db_->siblingOf(messageId, step) : messageId;
+        const Id leaf = sibling ? db_->newestLeafUnder(sibling) : 0;
         if (!leaf || !db_->setCurrentLeaf(chatId, leaf)) return;
         const QVector<MessageRecord> messages = db_->conversation(chatId, leaf);
         QMetaObject::invokeMethod(this, [this, chatId, leaf, messages] {

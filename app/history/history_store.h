@@ -96,6 +96,9 @@ public:
     // branch through `messageId` current first ("2/2" -> "1/2").
     Q_INVOKABLE void loadConversation(qint64 chatId, qint64 leaf = 0);
     Q_INVOKABLE void showAlternative(qint64 chatId, qint64 messageId);
+    // The same for the sibling `step` places from `messageId` (-1: the one
+    // before, "2/3" -> "1/3"; +1: the next).
+    Q_INVOKABLE void showSibling(qint64 chatId, qint64 messageId, int step);
 
     // Writes the chat's branch on show to `file` (a path or a file: URL) as
     // Markdown, or JSON when the name ends in .json; answers with exportFinished.

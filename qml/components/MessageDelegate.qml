@@ -1,6 +1,9 @@
 // One turn of the conversation. The user's turns sit right in a tinted
-// bubble; the model's turns, under the name of the model that wrote them, take the width, with a caret while streaming, and
-// show each token's probability on hover (TokenText).
+// bubble and can be edited and sent again; the model's turns, under the name
+// of the checkpoint that wrote them, take the width: Markdown once whole (code
+// blocks with a Copy button), tokens while streaming or when coloured by
+// probability (TokenText: hover a token for its probability). A turn with
+// alternatives (edited, regenerated, continued) shows "‹ 1/2 ›" to switch.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -14,36 +17,108 @@ Item {
     required property bool streaming
     required property string stats
     required property string author  // the model that wrote this answer ("" for the user's turns)
+    required property string finish
+    required property int alternative
+    required property int alternatives
+    required property string notice
+    required property var blocks
     // Where the tokens are (the view's MessageModel), and whether to colour them.
     property MessageModel messages: null
     property bool colorByProbability: false
+    // The last row, when the conversation is idle: Continue is offered there.
+    property bool canContinue: false
+    // Whether editing and switching alternatives are possible now (not while an answer streams).
+    property bool canEdit: true
     readonly property bool isUser: role === "user"
+    readonly property bool showMarkdown: !isUser && !streaming && !colorByProbability && text.length > 0
+    property bool editing: false
+
+    signal editSubmitted(int row, string text)
+    signal alternativeRequested(int row, int step)
+    signal continueRequested()
+    signal copyRequested(string text)
 
     implicitHeight: column.implicitHeight + 14
+
+    function startEditing() {
+        editor.text = root.text
+        editing = true
+        editor.forceActiveFocus()
+        editor.cursorPosition = editor.length
+    }
+    function submitEdit() {
+        if (editor.text.trim().length === 0) return
+        editing = false
+        root.editSubmitted(root.index, editor.text)
+    }
 
     ColumnLayout {
         id: column
         spacing: 3
-        width: root.isUser ? Math.min(implicitWidthOfBubble(), root.width * 0.78) : root.width
+        width: root.isUser && !root.editing ? Math.min(implicitWidthOfBubble(), root.width * 0.78) : root.width
         anchors.right: root.isUser ? parent.right : undefined
         anchors.left: root.isUser ? undefined : parent.left
 
-        function implicitWidthOfBubble() { return Math.max(80, metrics.advanceWidth + 2 * 14 + 4) }
+        function implicitWidthOfBubble() { return Math.max(140, metrics.advanceWidth + 2 * 14 + 4) }
         // Only user bubbles size to their text; a long streaming answer is not measured per frame.
         TextMetrics { id: metrics; text: root.isUser ? root.text : ""; font: body.font }
 
-        Label {
-            objectName: "authorLabel"
-            // Which checkpoint answered: a chat may span several.
-            text: root.isUser ? qsTr("You") : root.author.length > 0 ? root.author : qsTr("Model")
-            font.pointSize: Theme.smallSize
-            font.weight: Font.DemiBold
-            color: Theme.mutedText
+        RowLayout {
             Layout.alignment: root.isUser ? Qt.AlignRight : Qt.AlignLeft
+            spacing: 2
+            Label {
+                objectName: "authorLabel"
+                // Which checkpoint answered: a chat may span several.
+                text: root.isUser ? qsTr("You") : root.author.length > 0 ? root.author : qsTr("Model")
+                font.pointSize: Theme.smallSize
+                font.weight: Font.DemiBold
+                color: Theme.mutedText
+            }
+            // "‹ 1/2 ›": the turn's alternatives (each with its own continuation).
+            RowLayout {
+                objectName: "branchSwitcher"
+                visible: root.alternatives > 1
+                spacing: 0
+                ToolButton {
+                    objectName: "previousAlternative"
+                    text: "‹"
+                    enabled: root.canEdit && root.alternative > 0
+                    implicitWidth: 24
+                    implicitHeight: 22
+                    Accessible.name: qsTr("Previous version")
+                    onClicked: root.alternativeRequested(root.index, -1)
+                }
+                Label {
+                    objectName: "alternativeLabel"
+                    text: (root.alternative + 1) + "/" + root.alternatives
+                    font.pointSize: Theme.smallSize
+                    color: Theme.mutedText
+                }
+                ToolButton {
+                    objectName: "nextAlternative"
+                    text: "›"
+                    enabled: root.canEdit && root.alternative < root.alternatives - 1
+                    implicitWidth: 24
+                    implicitHeight: 22
+                    Accessible.name: qsTr("Next version")
+                    onClicked: root.alternativeRequested(root.index, +1)
+                }
+            }
+            ToolButton {
+                objectName: "editButton"
+                visible: root.isUser && !root.editing && (hover.hovered || activeFocus)
+                enabled: root.canEdit
+                text: qsTr("Edit")
+                font.pointSize: Theme.smallSize
+                implicitHeight: 22
+                Accessible.name: qsTr("Edit this message and send it again")
+                onClicked: root.startEditing()
+            }
         }
         Rectangle {
             Layout.fillWidth: true
-            implicitHeight: body.implicitHeight + 20
+            visible: !root.editing
+            implicitHeight: (root.showMarkdown ? markdown.implicitHeight : body.implicitHeight) + 20
             radius: Theme.radius + 2
             color: root.isUser ? Theme.userBubble : Theme.modelBubble
             border.color: root.isUser ? "transparent" : Theme.border
@@ -51,6 +126,7 @@ Item {
             TokenText {
                 id: body
                 objectName: "messageText"
+                visible: !root.showMarkdown
                 x: 14
                 y: 10
                 width: parent.width - 28
@@ -61,6 +137,18 @@ Item {
                 sourceText: root.text.length === 0 && root.streaming ? "…" : root.text
                 Accessible.role: Accessible.StaticText
                 Accessible.name: (root.isUser ? qsTr("You: ") : qsTr("Model: ")) + root.text
+            }
+            Loader {
+                id: markdown
+                objectName: "markdownLoader"
+                active: root.showMarkdown
+                x: 14
+                y: 10
+                width: parent.width - 28
+                sourceComponent: MarkdownAnswer {
+                    blocks: root.blocks
+                    onCopyRequested: (code) => root.copyRequested(code)
+                }
             }
             Rectangle {
                 // the streaming caret, after the last character
@@ -80,14 +168,69 @@ Item {
                 }
             }
         }
-        Label {
-            objectName: "statsLabel"
+        // Editing a user turn: Enter (or Send) answers it again, Esc cancels.
+        ColumnLayout {
             Layout.fillWidth: true
-            visible: root.stats.length > 0
+            visible: root.editing
+            spacing: 4
+            TextArea {
+                id: editor
+                objectName: "messageEditor"
+                Layout.fillWidth: true
+                wrapMode: TextEdit.Wrap
+                Accessible.name: qsTr("Edit your message")
+                Keys.onReturnPressed: (event) => {
+                    if (event.modifiers & Qt.ShiftModifier) event.accepted = false
+                    else root.submitEdit()
+                }
+                Keys.onEscapePressed: root.editing = false
+            }
+            RowLayout {
+                Layout.alignment: Qt.AlignRight
+                Button {
+                    objectName: "cancelEditButton"
+                    text: qsTr("Cancel")
+                    onClicked: root.editing = false
+                }
+                Button {
+                    objectName: "sendEditButton"
+                    text: qsTr("Send")
+                    highlighted: true
+                    enabled: editor.text.trim().length > 0
+                    Accessible.name: qsTr("Send the edited message; the answer after it is replaced, the old one kept")
+                    onClicked: root.submitEdit()
+                }
+            }
+        }
+        Label {
+            objectName: "noticeLabel"
+            Layout.fillWidth: true
+            visible: root.notice.length > 0
             wrapMode: Text.Wrap
-            text: root.stats
+            text: root.notice
             font.pointSize: Theme.smallSize
-            color: Theme.mutedText
+            color: Theme.warning
+        }
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Label {
+                objectName: "statsLabel"
+                Layout.fillWidth: true
+                visible: root.stats.length > 0
+                wrapMode: Text.Wrap
+                text: root.stats
+                font.pointSize: Theme.smallSize
+                color: Theme.mutedText
+            }
+            Button {
+                objectName: "continueButton"
+                visible: root.canContinue && root.finish === "length"
+                text: qsTr("Continue")
+                Accessible.name: qsTr("Continue this answer where the token limit cut it")
+                onClicked: root.continueRequested()
+            }
         }
     }
+    HoverHandler { id: hover }
 }

@@ -8,6 +8,8 @@ import Waypoint
 Rectangle {
     id: root
     required property ChatController controller
+    // Switches a turn's alternatives ("1/2") through the saved history; null: no switcher.
+    property ChatRecorder chatRecorder: null
     property alias promptBox: prompt
     property alias messageList: list
     // Tint the model's tokens by probability (the header's switch).
@@ -66,7 +68,7 @@ Rectangle {
                     Accessible.name: qsTr("Colour tokens by probability")
                     ToolTip.visible: hovered
                     ToolTip.delay: 600
-                    ToolTip.text: qsTr("Red: tokens the model found unlikely; green: near certain. Hover a token for its top 5.")
+                    ToolTip.text: qsTr("Answers as tokens (instead of Markdown). Red: tokens the model found unlikely; green: near certain. Hover a token for its top 5.")
                 }
                 Label {
                     // Beside the switch (not its text): the theme's colour in light and dark.
@@ -93,6 +95,12 @@ Rectangle {
                     onClicked: root.cardRequested()
                 }
             }
+        }
+
+        ConversationBar {
+            objectName: "conversationBar"
+            Layout.fillWidth: true
+            controller: root.controller
         }
 
         // The engine's message when a load or generation failed.
@@ -159,6 +167,12 @@ Rectangle {
                 width: ListView.view.width - ListView.view.leftMargin - ListView.view.rightMargin
                 messages: root.controller.messages
                 colorByProbability: root.colorTokens
+                canEdit: !root.controller.generating && !root.controller.loading
+                canContinue: root.controller.canContinue && index === ListView.view.count - 1
+                onEditSubmitted: (row, text) => root.controller.editAndResend(row, text)
+                onAlternativeRequested: (row, step) => { if (root.chatRecorder) root.chatRecorder.showAlternative(row, step) }
+                onContinueRequested: root.controller.continueAnswer()
+                onCopyRequested: (code) => root.controller.copyText(code)
             }
 
             ColumnLayout {

@@ -1,0 +1,114 @@
+// The conversation in the chat view with a real history file: editing a
+// user turn and sending it again replaces the answer and keeps the earlier
+// branch behind a "‹ 1/2 ›" switcher; a saved answer with Markdown shows its
+// code block in a box with a Copy button; the prompt-mode bar says when the
+// model has no chat template.
+import QtQuick
+import QtTest
+import Waypoint
+
+Item {
+    width: 1000
+    height: 700
+
+    ChatController { id: chat; backend: "fake" }
+    ChatHistory { id: history; path: testOutputFolder + "/conversation.sqlite" }
+    ChatRecorder { id: recorder; history: history; messages: chat.messages; controller: chat }
+    ChatView { id: view; anchors.fill: parent; controller: chat; chatRecorder: recorder }
+
+    TestCase {
+        name: "ConversationView"
+        when: windowShown
+
+        function delegateAt(row) {
+            const list = findChild(view, "messageList")
+            list.positionViewAtIndex(row, ListView.Contain)
+            for (let i = 0; i < list.contentItem.children.length; ++i) {
+                const d = list.contentItem.children[i]
+                if (d.index === row && d.role !== undefined) return d
+            }
+            return null
+        }
+        function answer(text) {
+            chat.send(text)
+            tryVerify(() => !chat.generating, 5000)
+        }
+
+        function init() {
+            chat.clear()
+            recorder.startNewChat()
+        }
+
+        function test_editAndSwitchBranches() {
+            chat.load("/models/edit")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            chat.sampling.maxNewTokens = 3
+            answer("one")
+            answer("two")
+            const list = findChild(view, "messageList")
+            tryCompare(list, "count", 4)
+
+            // Hover the second question: Edit appears; edit it and send.
+            let question = delegateAt(2)
+            verify(question)
+            mouseMove(question, question.width - 30, question.height / 2)
+            const edit = findChild(question, "editButton")
+            tryVerify(() => edit.visible)
+            mouseClick(edit)
+            const editor = findChild(question, "messageEditor")
+            tryVerify(() => editor.visible && editor.activeFocus)
+            compare(editor.text, "two")
+            editor.selectAll()
+            keyClick(Qt.Key_Delete)
+            for (const ch of "three") keyClick(ch)
+            keyClick(Qt.Key_Return)
+            tryVerify(() => !chat.generating && list.count === 4, 5000)
+            compare(chat.messages.textAt(2), "three")
+
+            question = delegateAt(2)
+            const switcher = findChild(question, "branchSwitcher")
+            tryVerify(() => switcher.visible)
+            compare(findChild(question, "alternativeLabel").text, "2/2")
+            mouseClick(findChild(question, "previousAlternative"))
+            tryVerify(() => chat.messages.textAt(2) === "two", 5000)
+            question = delegateAt(2)
+            compare(findChild(question, "alternativeLabel").text, "1/2")
+            verify(!findChild(question, "previousAlternative").enabled)
+            mouseClick(findChild(question, "nextAlternative"))
+            tryVerify(() => chat.messages.textAt(2) === "three", 5000)
+        }
+
+        function test_markdownCodeBlockHasCopy() {
+            const id = history.newChat("markdown")
+            const q = history.addMessage(id, 0, "user", "Show me code")
+            history.addMessage(id, q, "assistant", "Here is **bold** text:\n\n```python\nprint(1 + 2)\n```\n\nDone.",
+                               "", {}, "eos")
+            recorder.openChat(id)
+            tryVerify(() => chat.messages.count === 2, 5000)
+            const answerRow = delegateAt(1)
+            verify(answerRow)
+            const code = findChild(answerRow, "codeText")
+            tryVerify(() => code !== null && code.visible, 2000)
+            compare(code.text, "print(1 + 2)")
+            const prose = findChild(answerRow, "markdownProse")
+            verify(prose)
+            // Rendered, not shown as typed: no asterisks left.
+            verify(prose.getText(0, prose.length).indexOf("**") < 0)
+            const copy = findChild(answerRow, "copyCodeButton")
+            mouseClick(copy)
+            compare(copy.text, "Copied")
+        }
+
+        function test_barSaysWhenThereIsNoTemplate() {
+            chat.load("/models/base")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            chat.promptMode = "template"
+            const note = findChild(view, "templateNote")
+            verify(note.text.indexOf("no chat template") >= 0, note.text)
+            compare(chat.effectivePromptMode, "completion")
+            chat.promptMode = "transcript"
+            verify(findChild(view, "userLabelField").visible)
+            chat.promptMode = "template"
+        }
+    }
+}

@@ -1,0 +1,266 @@
+// The chat as a conversation: each answer's prompt holds the turns before it
+// (in the chosen prompt mode, with the system prompt), the session's cache is
+// reused across turns, and edit / regenerate / continue keep the earlier
+// branch in the history, browsable as "1/2". The fake backend renders prompts
+// as the engine backend does (one id per byte); the last test runs the real
+// engine on the arithmetic demo checkpoint.
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "backend/inference_backend.h"
+#include "chat/chat_controller.h"
+#include "fake_backend.h"
+#include "history/chat_recorder.h"
+#include "history_store.h"
+
+using namespace waypoint::app;
+using namespace waypoint::app::test;
+using waypoint::history::HistoryStore;
+
+namespace {
+QString tokens(int from, int to) {
+    QString s;
+    for (int i = from; i < to; ++i) s += QStringLiteral("t%1 ").arg(i);
+    return s;
+}
+QString prompt() { return QString::fromStdString(fakeLastPrompt()); }
+}  // namespace
+
+class TstChatConversation : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+    // A checkpoint "file" for the fake (a chat reopens only a checkpoint that exists).
+    QString checkpointFile(const QString& name) {
+        const QString path = dir_.filePath(name);
+        QFile f(path);
+        f.open(QIODevice::WriteOnly);
+        return path;
+    }
+    std::unique_ptr<ChatController> controller(FakeBackendOptions o, const QString& path) {
+        auto c = std::make_unique<ChatController>(makeFakeBackend(o));
+        c->load(path);
+        if (!QTest::qWaitFor([&] { return c->modelLoaded() && !c->loading(); }, 5000)) return nullptr;
+        c->sampling()->setMaxNewTokens(64);
+        return c;
+    }
+    bool answer(ChatController* c, const QString& text) {
+        QSignalSpy done(c, &ChatController::generationDone);
+        return c->send(text) && done.wait(5000);
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QCoreApplication::setOrganizationName(QStringLiteral("waypoint-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_chat_conversation"));
+        QVERIFY(dir_.isValid());
+    }
+
+    void turnTwoSeesTurnOne() {
+        auto c = controller({4, 0, 5, "broken"}, checkpointFile(QStringLiteral("base")));
+        QVERIFY(c);
+        QVERIFY(!c->hasChatTemplate());
+        QCOMPARE(c->effectivePromptMode(), QStringLiteral("completion"));  // a base model: one running text
+        QVERIFY(answer(c.get(), QStringLiteral("Once. ")));
+        QCOMPARE(prompt(), QStringLiteral("Once. "));
+        QCOMPARE(c->lastReusedTokens(), 0);
+        QVERIFY(answer(c.get(), QStringLiteral("Then. ")));
+        // The second prompt holds the first turn and its answer...
+        QCOMPARE(prompt(), QStringLiteral("Once. ") + tokens(0, 4) + QStringLiteral("Then. "));
+        // ...which the session already held: only "Then. " is prefilled.
+        QCOMPARE(c->lastReusedTokens(), int(QStringLiteral("Once. ").size() + tokens(0, 4).size()));
+        QCOMPARE(c->lastPromptTokens() - c->lastReusedTokens(), int(QStringLiteral("Then. ").size()));
+    }
+
+    void transcriptModeUsesItsLabelsAndIsRemembered() {
+        const QString path = checkpointFile(QStringLiteral("transcript"));
+        {
+            auto c = controller({2, 0, 5, "broken"}, path);
+            QVERIFY(c);
+            c->setPromptMode(QStringLiteral("transcript"));
+            c->setUserLabel(QStringLiteral("Q"));
+            c->setAssistantLabel(QStringLiteral("A"));
+            c->setSystemPrompt(QStringLiteral("Be brief."));
+            QVERIFY(answer(c.get(), QStringLiteral("hi")));
+            QCOMPARE(prompt(), QStringLiteral("Be brief.\n\nQ: hi\nA:"));
+            QVERIFY(answer(c.get(), QStringLiteral("more")));
+            QCOMPARE(prompt(), QStringLiteral("Be brief.\n\nQ: hi\nA:t0 t1 \nQ: more\nA:"));
+        }
+        auto again = controller({2, 0, 5, "broken"}, path);
+        QVERIFY(again);
+        QCOMPARE(again->promptMode(), QStringLiteral("transcript"));
+        QCOMPARE(again->userLabel(), QStringLiteral("Q"));
+        QCOMPARE(again->assistantLabel(), QStringLiteral("A"));
+    }
+
+    void templateModeRendersTheCheckpointsTemplate() {
+        FakeBackendOptions o{2, 0, 5, "broken"};
+        o.chatTemplate = "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}"
+                         "{% if add_generation_prompt %}<assistant>{% endif %}";
+        auto c = controller(o, checkpointFile(QStringLiteral("instruct")));
+        QVERIFY(c);
+        QVERIFY(c->hasChatTemplate());
+        QCOMPARE(c->chatTemplateOrigin(), QStringLiteral("chat_template.jinja"));
+        QCOMPARE(c->effectivePromptMode(), QStringLiteral("template"));
+        c->setSystemPrompt(QStringLiteral("S"));
+        QVERIFY(answer(c.get(), QStringLiteral("a")));
+        QVERIFY(answer(c.get(), QStringLiteral("b")));
+        QCOMPARE(prompt(), QStringLiteral("<system>S<user>a<assistant>t0 t1 <user>b<assistant>"));
+    }
+
+    void oldTurnsLeftOutAreSaid() {
+        // The fake's context is 512 bytes; with 256 kept for the answer, the
+        // prompt may hold 256: a few turns of ~80 bytes.
+        auto c = controller({20, 0, 5, "broken"}, checkpointFile(QStringLiteral("small")));
+        QVERIFY(c);
+        c->sampling()->setMaxNewTokens(256);
+        for (int turn = 0; turn < 3; ++turn) QVERIFY(answer(c.get(), QStringLiteral("turn %1. ").arg(turn)));
+        QCOMPARE(c->lastDroppedTurns(), 0);
+        QVERIFY(answer(c.get(), QStringLiteral("turn 3. ")));
+        QVERIFY(c->lastDroppedTurns() > 0);
+        QVERIFY(!prompt().startsWith(QStringLiteral("turn 0. ")));
+        QVERIFY(prompt().endsWith(QStringLiteral("turn 3. ")));
+        const auto& last = c->messages()->at(c->messages()->rowCount() - 1);
+        QVERIFY2(last.notice.contains(QStringLiteral("left out")), qPrintable(last.notice));
+        QVERIFY(c->messages()->at(1).notice.isEmpty());
+    }
+
+    void editRegenerateAndContinueKeepBranches() {
+        HistoryStore store;
+        store.setPath(dir_.filePath(QStringLiteral("history.sqlite")));
+        store.open();
+        auto c = controller({3, 0, 5, "broken"}, checkpointFile(QStringLiteral("branches")));
+        QVERIFY(c);
+        ChatRecorder recorder;
+        recorder.setHistory(&store);
+        recorder.setMessages(c->messages());
+        recorder.setController(c.get());
+        MessageModel* m = c->messages();
+        QVERIFY(answer(c.get(), QStringLiteral("a ")));
+        QVERIFY(answer(c.get(), QStringLiteral("b ")));
+        QCOMPARE(m->rowCount(), 4);
+
+        // Edit the second question: its answer is replaced, the old branch kept.
+        QSignalSpy done(c.get(), &ChatController::generationDone);
+        QVERIFY(c->editAndResend(2, QStringLiteral("c ")));
+        QVERIFY(done.wait(5000));
+        QCOMPARE(m->rowCount(), 4);
+        QCOMPARE(m->textAt(2), QStringLiteral("c "));
+        QCOMPARE(m->at(2).alternative, 1);
+        QCOMPARE(m->at(2).alternatives, 2);
+        QCOMPARE(prompt(), QStringLiteral("a ") + tokens(0, 3) + QStringLiteral("c "));
+
+        // Regenerate the answer to it: "2/2" there too.
+        c->regenerate();
+        QVERIFY(done.wait(5000));
+        QCOMPARE(m->at(3).alternatives, 2);
+        QCOMPARE(m->at(3).alternative, 1);
+
+        // Back to the first branch of the question ("1/2"): "b " and its answer.
+        const qint64 chat = recorder.chatId();
+        QVERIFY(chat);
+        QSignalSpy loaded(&store, &HistoryStore::conversationLoaded);
+        recorder.showAlternative(2, -1);
+        QVERIFY(loaded.wait(5000));
+        QCOMPARE(m->rowCount(), 4);
+        QCOMPARE(m->textAt(2), QStringLiteral("b "));
+        QCOMPARE(m->at(2).alternative, 0);
+        QCOMPARE(m->at(2).alternatives, 2);
+        QCOMPARE(m->textAt(3), tokens(0, 3));
+        recorder.showAlternative(2, +1);
+        QVERIFY(loaded.wait(5000));
+        QCOMPARE(m->textAt(2), QStringLiteral("c "));
+
+        // Continue: an answer cut at the token limit goes on from its text.
+        c->sampling()->setMaxNewTokens(2);
+        QVERIFY(answer(c.get(), QStringLiteral("d ")));
+        QCOMPARE(m->at(m->rowCount() - 1).finish, QStringLiteral("length"));
+        QVERIFY(c->canContinue());
+        const QString cut = m->textAt(m->rowCount() - 1);
+        QVERIFY(c->continueAnswer());
+        QVERIFY(done.wait(5000));
+        QCOMPARE(m->rowCount(), 6);
+        QCOMPARE(m->textAt(5), cut + tokens(0, 2));
+        QVERIFY(prompt().endsWith(QStringLiteral("d ") + cut));  // the prompt ends with the cut answer
+        QCOMPARE(m->at(5).alternatives, 2);  // the cut one is kept
+    }
+
+    void openingASavedChatLoadsItsCheckpoint() {
+        HistoryStore store;
+        store.setPath(dir_.filePath(QStringLiteral("reopen.sqlite")));
+        store.open();
+        const QString first = checkpointFile(QStringLiteral("first"));
+        const QString second = checkpointFile(QStringLiteral("second"));
+        auto c = controller({2, 0, 5, "broken"}, first);
+        QVERIFY(c);
+        ChatRecorder recorder;
+        recorder.setHistory(&store);
+        recorder.setMessages(c->messages());
+        recorder.setController(c.get());
+        c->setSystemPrompt(QStringLiteral("You add numbers."));
+        QVERIFY(answer(c.get(), QStringLiteral("x")));
+        const qint64 chat = recorder.chatId();
+        QCOMPARE(c->messages()->at(1).checkpoint, first);
+
+        // Another chat on another checkpoint, then back.
+        recorder.startNewChat();
+        c->clear();
+        c->setSystemPrompt(QString());
+        c->load(second);
+        QVERIFY(QTest::qWaitFor([&] { return c->checkpointPath() == second && !c->loading(); }, 5000));
+        recorder.openChat(chat);
+        QVERIFY(QTest::qWaitFor([&] { return c->checkpointPath() == first && !c->loading(); }, 5000));
+        QCOMPARE(c->systemPrompt(), QStringLiteral("You add numbers."));
+        QCOMPARE(c->messages()->rowCount(), 2);
+        QCOMPARE(c->messages()->at(1).author, QStringLiteral("first"));
+
+        // Its file is gone: a sentence naming it, and the loaded model stays.
+        recorder.startNewChat();
+        c->load(second);
+        QVERIFY(QTest::qWaitFor([&] { return c->checkpointPath() == second && !c->loading(); }, 5000));
+        QVERIFY(QFile::remove(first));
+        recorder.openChat(chat);
+        QVERIFY(QTest::qWaitFor([&] { return !c->lastError().isEmpty(); }, 5000));
+        QVERIFY2(c->lastError().contains(first), qPrintable(c->lastError()));
+        QCOMPARE(c->checkpointPath(), second);
+    }
+
+    // The real engine on the arithmetic demo (it ships a chat template that
+    // puts each question after a BOS of its own, as it was trained).
+    void demoCheckpointKeepsAnsweringSums() {
+        const QString demo = QStringLiteral(WAYPOINT_SOURCE_DIR "/resources/demo/arith-step004000");
+        if (!QFileInfo::exists(demo)) QSKIP("the demo checkpoint is not in this source tree");
+        ChatController c(makeEngineBackend());
+        c.load(demo);
+        QVERIFY(QTest::qWaitFor([&] { return !c.loading(); }, 60000));
+        QVERIFY2(c.modelLoaded(), qPrintable(c.lastError()));
+        QVERIFY(c.hasChatTemplate());
+        QCOMPARE(c.effectivePromptMode(), QStringLiteral("template"));
+        c.sampling()->setTemperature(0.0);
+        c.sampling()->setRepeatPenalty(1.0);
+        c.sampling()->setMaxNewTokens(8);
+        const QStringList questions{QStringLiteral("12+34="), QStringLiteral("5+7="), QStringLiteral("40+2=")};
+        const QStringList sums{QStringLiteral("46"), QStringLiteral("12"), QStringLiteral("42")};
+        for (int i = 0; i < questions.size(); ++i) {
+            QVERIFY(answer(&c, questions[i]));
+            QCOMPARE(c.messages()->textAt(2 * i + 1).trimmed(), sums[i]);
+        }
+
+        // Completion mode: turn 2's prompt is turn 1 plus the new question,
+        // and only the new tokens are prefilled.
+        c.clear();
+        c.setPromptMode(QStringLiteral("completion"));
+        QVERIFY(answer(&c, QStringLiteral("12+34=")));
+        const int turnOne = c.lastPromptTokens() + c.lastNewTokens();
+        QVERIFY(answer(&c, QStringLiteral("5+7=")));
+        QVERIFY2(c.lastReusedTokens() >= turnOne - 2,
+                 qPrintable(QStringLiteral("reused %1 of turn one's %2").arg(c.lastReusedTokens()).arg(turnOne)));
+        QVERIFY(c.lastPromptTokens() - c.lastReusedTokens() <= 6);  // "5+7=" and what the cache lacked
+        c.setPromptMode(QStringLiteral("template"));  // as it was, for the next run's settings
+    }
+};
+
+QTEST_MAIN(TstChatConversation)
+#include "tst_chat_conversation.moc"
