@@ -239,7 +239,7 @@ ApplicationWindow {
                 setSource(Qt.resolvedUrl("components/ScreenshotRunner.qml"), {
                     directory: AppOptions.screenshotDir, controller: chat, windowContent: content,
                     picker: sidebar.picker, samplingPanel: sidebar.samplingPanel, cardDialog: modelCard,
-                    promptBox: chatView.promptBox, history: chatHistory })
+                    promptBox: chatView.promptBox, history: chatHistory, recorder: recorder })
         }
     }
 }

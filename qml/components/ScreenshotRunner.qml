@@ -1,7 +1,9 @@
 // --screenshot DIR: drives the window through its states and saves PNGs:
 // checkpoint picker, sampling panel, chat mid-stream, the saved chats (a
-// two-turn chat on the loaded checkpoint beside older chats), model card, as
-// {picker,sampling,chat,chats,card}-{light,dark}.png; then quits. The theme suffix
+// two-turn chat on the loaded checkpoint beside older chats), a conversation
+// (a saved Markdown answer, then the loaded model's real turns with a system
+// prompt and an edited question: "2/2"), model card, as
+// {picker,sampling,chat,chats,conversation,card}-{light,dark}.png; then quits. The theme suffix
 // comes from --theme; $WAYPOINT_SCREENSHOTS picks shots (Screenshooter.wanted).
 // Run by tools/screenshots/take.sh.
 import QtQuick
@@ -18,6 +20,8 @@ Item {
     required property var promptBox
     // For the "chats" shot: the window's ChatHistory (older chats are added to it).
     property var history: null
+    // For the "conversation" shot: opens the saved chat it writes.
+    property var recorder: null
     property var chatPrompts: ["12+34=", "123+456="]
     readonly property string suffix: Theme.dark ? "dark" : "light"
     property int step: 0
@@ -89,6 +93,43 @@ Item {
                 break
             case 41:
                 shooter.save(root.windowContent, root.path("chats"), true)
+                root.step = 6
+                break
+            case 6:  // a conversation: a saved answer in Markdown, then real turns
+                if (!shooter.wanted("conversation") || !root.history || !root.recorder) { root.step = 5; break }
+                if (root.controller.generating || !root.history.ready) break
+                {
+                    const id = root.history.newChat("Adding in Python, then sums", root.controller.checkpointPath)
+                    const q = root.history.addMessage(id, 0, "user", "How do I add two numbers in Python?")
+                    root.history.addMessage(id, q, "assistant",
+                        "Use the **`+` operator**; a function keeps it reusable:\n\n" +
+                        "```python\ndef add(a, b):\n    return a + b\n\nprint(add(12, 34))  # 46\n```\n\n" +
+                        "- integers and floats both work\n- for many numbers, use `sum([...])`",
+                        root.controller.checkpointPath, {}, "eos")
+                    root.recorder.openChat(id)
+                }
+                root.chatPrompts = ["12+34=", "5+7="]
+                root.step = 60
+                break
+            case 60:  // the chat is open: a system prompt, then the sums
+                if (root.controller.messages.count < 2) break
+                root.controller.systemPrompt = "You answer sums."
+                root.step = 61
+                break
+            case 61:
+                if (root.controller.generating) break
+                if (root.chatPrompts.length > 0) { root.controller.send(root.chatPrompts.shift()); break }
+                // Edit the last question and send it again: its branch switcher shows 2/2.
+                root.controller.editAndResend(root.controller.messages.count - 2, "50+7=")
+                root.step = 62
+                break
+            case 62:
+                if (root.controller.generating) break
+                root.waitUntil = root.ticks + 8
+                root.step = 63
+                break
+            case 63:
+                shooter.save(root.windowContent, root.path("conversation"), true)
                 root.step = 5
                 break
             case 5:

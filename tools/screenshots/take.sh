@@ -1,6 +1,6 @@
 #!/bin/sh
 # Takes the README's screenshots of the real window under Xvfb, in light and
-# dark, into docs/screenshots/{picker,sampling,chat,chats,card,compare}-{light,dark}.png:
+# dark, into docs/screenshots/{picker,sampling,chat,chats,conversation,card,compare}-{light,dark}.png:
 # checkpoint picker, sampling panel, saved chats and model card on the demo
 # checkpoint (it carries training step and validation loss); the chat mid-stream on a story
 # model (the demo model's answers are a few tokens long).
@@ -31,7 +31,7 @@ shoot() {  # theme shots [--checkpoint PATH]
     xvfb-run -a -s "-screen 0 1400x900x24" "$app" --theme "$theme" --screenshot "$out" "$@"
 }
 for theme in light dark; do
-  shoot "$theme" picker,sampling,chats,card
+  shoot "$theme" picker,sampling,chats,conversation,card
   if [ -e "$chat" ]; then
     shoot "$theme" chat --checkpoint "$chat"
   else
