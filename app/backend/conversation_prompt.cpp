@@ -62,18 +62,37 @@ std::vector<std::string> conversationStopStrings(const ConversationRequest& requ
 FittedPrompt fitConversation(const ConversationRequest& request, const ChatFormat& format,
                              const std::function<std::vector<int>(const std::string&)>& encode, int budget) {
     const auto& all = request.messages;
-    FittedPrompt out;
-    size_t first = firstTurn(all);
-    for (;;) {
-        out.text = renderConversation(request, format, first);
-        out.ids = encode(out.text);
-        if (int(out.ids.size()) <= budget) return out;
-        size_t next = first + 1;
-        while (next < all.size() && all[next].role != "user") ++next;
-        if (next >= all.size()) return out;  // only the latest turn is left
-        first = next;
-        ++out.droppedTurns;
+    // Where each turn starts (a user message after the system prompt); the
+    // prompt may begin at any of them, the latest always stays.
+    std::vector<size_t> starts{firstTurn(all)};
+    for (size_t i = firstTurn(all) + 1; i < all.size(); ++i)
+        if (all[i].role == "user") starts.push_back(i);
+    const auto at = [&](size_t k) {
+        FittedPrompt p;
+        p.text = renderConversation(request, format, starts[k]);
+        p.ids = encode(p.text);
+        p.droppedTurns = int(k);
+        return p;
+    };
+    FittedPrompt best = at(0);
+    if (int(best.ids.size()) <= budget || starts.size() == 1) return best;
+    // Fewer turns never make a longer prompt: the first start that fits is
+    // found by bisection (a 200-message chat: ~8 renders, not 100).
+    size_t lo = 1, hi = starts.size() - 1;
+    FittedPrompt last = at(hi);
+    if (int(last.ids.size()) > budget) return last;  // only the latest turn: generate() keeps its end
+    best = last;
+    while (lo < hi) {
+        const size_t mid = (lo + hi) / 2;
+        FittedPrompt p = at(mid);
+        if (int(p.ids.size()) <= budget) {
+            best = std::move(p);
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
     }
+    return best;
 }
 
 }  // namespace waypoint::app

@@ -28,6 +28,13 @@ ChatController::ChatController(std::shared_ptr<InferenceBackend> backend, QObjec
     flushTimer_.setInterval(kFlushIntervalMs);
     flushTimer_.setSingleShot(true);
     connect(&flushTimer_, &QTimer::timeout, this, &ChatController::flushDeltas);
+    // Continue depends on the last row's finish reason and on the state.
+    connect(this, &ChatController::stateChanged, this, &ChatController::canContinueChanged);
+    connect(&messages_, &MessageModel::countChanged, this, &ChatController::canContinueChanged);
+    connect(&messages_, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex&, const QModelIndex&, const QList<int>& roles) {
+                if (roles.contains(MessageModel::FinishRole)) Q_EMIT canContinueChanged();
+            });
 }
 
 ChatController::~ChatController() { shutdownWorker(); }

@@ -71,7 +71,7 @@ class ChatController : public QObject {
     Q_PROPERTY(int lastReusedTokens READ lastReusedTokens NOTIFY statsChanged)
     Q_PROPERTY(int lastDroppedTurns READ lastDroppedTurns NOTIFY statsChanged)
     // The last answer was cut off at the token limit and can be continued.
-    Q_PROPERTY(bool canContinue READ canContinue NOTIFY stateChanged)
+    Q_PROPERTY(bool canContinue READ canContinue NOTIFY canContinueChanged)
     Q_PROPERTY(QString examplePrompt READ examplePrompt NOTIFY exampleChanged)
     Q_PROPERTY(QString exampleAnswer READ exampleAnswer NOTIFY exampleChanged)
     Q_PROPERTY(bool exampleBusy READ exampleBusy NOTIFY exampleChanged)
@@ -166,6 +166,7 @@ Q_SIGNALS:
     void statsChanged();
     void exampleChanged();
     void systemPromptChanged();
+    void canContinueChanged();
     void promptModeChanged();
     // For the checkpoint library's "loads?" column and recent list.
     void loadSucceeded(const QString& path);
