@@ -111,8 +111,9 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "bench_chat_window: the saved chat did not open (%d rows)\n", chat->messages()->rowCount());
         return 1;
     }
-    waitUntil([&] { return !chat->loading() && chat->modelLoaded(); }, 120000);  // the chat reloads its checkpoint
-    if (!chat->modelLoaded()) {
+    waitUntil([&] { return !chat->loading(); }, 120000);  // the start-up load (the demo, first start)
+    chat->load(checkpoint);
+    if (!waitUntil([&] { return !chat->loading() && chat->checkpointPath() == checkpoint; }, 120000)) {
         std::fprintf(stderr, "bench_chat_window: %s\n", qPrintable(chat->lastError()));
         return 1;
     }

@@ -175,6 +175,7 @@ void ChatRecorder::onReset() {
 void ChatRecorder::openChat(qint64 chatId) {
     if (!history_ || !chatId) return;
     opening_ = chatId;
+    reloadCheckpoint_ = true;
     history_->loadConversation(chatId);
 }
 
@@ -188,6 +189,7 @@ void ChatRecorder::startNewChat() {
 void ChatRecorder::openMostRecent() {
     if (!history_ || history_->chats()->rowCount() == 0) return;
     openChat(history_->chats()->get(0).value(QStringLiteral("chatId")).toLongLong());
+    reloadCheckpoint_ = false;
 }
 
 void ChatRecorder::onLoaded(qint64 chatId, const QVector<MessageRecord>& saved) {
@@ -215,7 +217,7 @@ void ChatRecorder::onLoaded(qint64 chatId, const QVector<MessageRecord>& saved) 
     // Switching branches keeps the chat's checkpoint and system prompt as they are.
     if (!sameChat) {
         if (auto* c = qobject_cast<ChatController*>(controller_))
-            c->restoreChat(chat.value(QStringLiteral("checkpoint")).toString(),
+            c->restoreChat(reloadCheckpoint_ ? chat.value(QStringLiteral("checkpoint")).toString() : QString(),
                            chat.value(QStringLiteral("systemPrompt")).toString());
     }
     restoring_ = false;

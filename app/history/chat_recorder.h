@@ -39,11 +39,13 @@ public:
     void setController(QObject* controller);
     qint64 chatId() const { return chatId_; }
 
-    // Shows the saved chat (its current branch) in the model.
+    // Shows the saved chat (its current branch) in the model, with its system
+    // prompt, and has the controller load the checkpoint it used.
     Q_INVOKABLE void openChat(qint64 chatId);
     // Forgets the chat on show: the next message starts a new one (New chat).
     Q_INVOKABLE void startNewChat();
-    // Shows the most recently used chat, if there is one (for the start).
+    // Shows the most recently used chat, if there is one (for the start: the
+    // checkpoint the app starts on, e.g. --checkpoint, stays).
     Q_INVOKABLE void openMostRecent();
     // Shows the alternative `step` places from the one at `row` ("1/2" ->
     // "2/2" is +1), with the newest continuation under it.
@@ -75,6 +77,7 @@ private:
     QPointer<QObject> controller_;
     qint64 chatId_ = 0;
     qint64 opening_ = 0;           // a chat asked for and not yet loaded
+    bool reloadCheckpoint_ = true; // opening_ loads the chat's checkpoint
     bool restoring_ = false;       // the model changes are ours: do not record them
     QVector<qint64> rowIds_;       // the saved message of each model row (0: not saved, e.g. an error)
     QVector<bool> streaming_;      // rows whose answer is still open in the store

@@ -14,6 +14,21 @@ Rectangle {
     property bool systemOpen: controller.systemPrompt.length > 0
 
     implicitHeight: column.implicitHeight + 12
+
+    // Typing and choosing break the fields' bindings: follow the controller
+    // when another checkpoint (its remembered mode) or another chat comes.
+    Connections {
+        target: root.controller
+        function onPromptModeChanged() {
+            modeBox.currentIndex = Math.max(0, root.modes.indexOf(root.controller.promptMode))
+            userField.text = root.controller.userLabel
+            assistantField.text = root.controller.assistantLabel
+        }
+        function onSystemPromptChanged() {
+            if (systemField.text !== root.controller.systemPrompt) systemField.text = root.controller.systemPrompt
+            if (root.controller.systemPrompt.length > 0) root.systemOpen = true
+        }
+    }
     color: Theme.window
     Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: Theme.border }
 
@@ -38,6 +53,7 @@ Rectangle {
                 onActivated: (i) => root.controller.promptMode = root.modes[i]
             }
             TextField {
+                id: userField
                 objectName: "userLabelField"
                 visible: root.controller.promptMode === "transcript"
                 text: root.controller.userLabel
@@ -46,6 +62,7 @@ Rectangle {
                 onEditingFinished: root.controller.userLabel = text
             }
             TextField {
+                id: assistantField
                 objectName: "assistantLabelField"
                 visible: root.controller.promptMode === "transcript"
                 text: root.controller.assistantLabel
