@@ -22,7 +22,7 @@ Item {
     property var history: null
     // For the "conversation" shot: opens the saved chat it writes.
     property var recorder: null
-    property var chatPrompts: ["12+34=", "123+456="]
+    property var chatPrompts: ["5+7=", "123+456="]
     readonly property string suffix: Theme.dark ? "dark" : "light"
     property int step: 0
     property int ticks: 0
@@ -108,7 +108,7 @@ Item {
                         root.controller.checkpointPath, {}, "eos")
                     root.recorder.openChat(id)
                 }
-                root.chatPrompts = ["12+34=", "5+7="]
+                root.chatPrompts = ["123+456=", "5+7="]
                 root.step = 60
                 break
             case 60:  // the chat is open: a system prompt, then the sums
@@ -120,7 +120,7 @@ Item {
                 if (root.controller.generating) break
                 if (root.chatPrompts.length > 0) { root.controller.send(root.chatPrompts.shift()); break }
                 // Edit the last question and send it again: its branch switcher shows 2/2.
-                root.controller.editAndResend(root.controller.messages.count - 2, "50+7=")
+                root.controller.editAndResend(root.controller.messages.count - 2, "100+200=")
                 root.step = 62
                 break
             case 62:
