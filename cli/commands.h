@@ -21,6 +21,8 @@ int run_default(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
 // `render-template`: a chat template applied to a JSON conversation (render_template_command.cpp).
 int run_render_template(const std::vector<std::string>& args);
+// `chat`: a multi-turn conversation in the terminal (chat_command.cpp).
+int run_chat(const std::vector<std::string>& args);
 
 // The modes of the default command, once the model is loaded.
 int run_generate(std::shared_ptr<const Model> model, const RunOptions& options);

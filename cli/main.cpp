@@ -25,7 +25,8 @@ struct Command {
 // to the default command.
 const std::vector<Command>& commands() {
     static const std::vector<Command> table{{"compare", waypoint::cli::run_compare},
-                                            {"render-template", waypoint::cli::run_render_template}};
+                                            {"render-template", waypoint::cli::run_render_template},
+                                            {"chat", waypoint::cli::run_chat}};
     return table;
 }
 

@@ -55,6 +55,7 @@ std::string run_usage() {
            "       waypoint-cli --checkpoint PATH --prompts-file FILE [--parallel N] [--json]\n"
            "       waypoint-cli --checkpoint A --checkpoint B [...] --perplexity FILE [--window W]\n"
            "       waypoint-cli compare --checkpoint A --checkpoint B [...] --prompt TEXT (see compare --help)\n"
+           "       waypoint-cli chat --checkpoint PATH [--system TEXT] (a multi-turn chat; see chat --help)\n"
            "       waypoint-cli render-template (--template FILE | --checkpoint PATH) --messages FILE.json\n"
            "\n"
            "Streams a continuation of the prompt from a local checkpoint (llama2.c .bin,\n"

@@ -1,7 +1,8 @@
 // waypoint-cli --interactive on a real terminal (a pseudo-terminal from
 // forkpty, TERM=xterm): the Up arrow recalls the previous line instead of
 // sending escape codes to the model, and Ctrl-C at the idle prompt drops the
-// line and keeps the loop going (like a shell) instead of killing the program.
+// line and keeps the loop going (like a shell) instead of killing the program;
+// in `chat`, Ctrl-C stops the answer and the chat goes on.
 #include <QtTest/QtTest>
 
 #include <QFile>
@@ -121,6 +122,30 @@ private Q_SLOTS:
         QVERIFY2(term.waitFor("temperature", mark), term.output().constData());
         QVERIFY2(!term.output().mid(mark).contains("tokens 9,"), term.output().constData());  // the dropped line never ran
         term.type("\x04");  // Ctrl-D leaves
+        QCOMPARE(term.waitExit(), 0);
+    }
+
+    // `chat`: Ctrl-C stops the answer (its stats say "stopped"), not the
+    // program; the chat goes on and the Up arrow recalls the message.
+    void chatCtrlCStopsTheAnswer() {
+        if (!QFile::exists(kModel)) QSKIP("../shared/models/stories260K/stories260K.bin is not there");
+        Terminal term({"chat", "--checkpoint", kModel, "--max-tokens", "1000000", "--seed", "7"});
+        QVERIFY(term.started());
+        QVERIFY2(term.waitFor("> "), term.output().constData());
+        term.type("Once upon a time\r");
+        QVERIFY2(term.waitFor("Once upon a time\r\n"), term.output().constData());
+        const qsizetype answerStart = term.output().size();
+        QVERIFY2(term.waitFor(" ", answerStart), term.output().constData());  // the answer streams
+        term.type("\x03");
+        QVERIFY2(term.waitFor("stopped, seed 7]", answerStart, 1, 20000), term.output().constData());
+        QVERIFY2(term.waitFor("> ", answerStart), term.output().constData());
+        QVERIFY(term.alive());
+        const qsizetype mark = term.output().size();
+        term.type("/prompt\r");  // the stopped answer is part of the chat
+        QVERIFY2(term.waitFor("Once upon a time", mark), term.output().constData());
+        term.type("\x1b[A\x1b[A");  // Up, Up: the message typed before
+        QVERIFY2(term.waitFor("Once upon a time", mark, 2), term.output().constData());
+        term.type("\x01\x0b\x04");  // Ctrl-A, Ctrl-K (drop it), Ctrl-D leaves
         QCOMPARE(term.waitExit(), 0);
     }
 };
