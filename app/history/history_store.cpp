@@ -361,18 +361,24 @@ void HistoryStore::search(const QString& text) {
     });
 }
 
-QString HistoryStore::exportPathFor(qint64 chatId, const QString& format) const {
+QString HistoryStore::exportFolder() {
+    const QString documents = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    const QString chats = documents + QStringLiteral("/Waypoint chats");
+    if (QFileInfo(chats).isDir()) return chats;
+    return QFileInfo(documents).isDir() ? documents : QDir::homePath();
+}
+
+QString HistoryStore::exportFileNameFor(qint64 chatId, const QString& format, const QString& folder) const {
     QString title = chat(chatId).value(QStringLiteral("title")).toString();
     title.replace(QRegularExpression(QStringLiteral("[^\\w\\- ]+")), QStringLiteral("_"));
     title = title.simplified().left(50).trimmed();
     if (title.isEmpty()) title = QStringLiteral("chat");
-    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
-                           QStringLiteral("/Waypoint chats");
-    const QString stem = QStringLiteral("%1/%2 %3").arg(folder, title, QDate::currentDate().toString(Qt::ISODate));
+    const QString stem = QStringLiteral("%1 %2").arg(title, QDate::currentDate().toString(Qt::ISODate));
     const QString ext = format == QLatin1String("json") ? QStringLiteral(".json") : QStringLiteral(".md");
-    QString path = stem + ext;
-    for (int n = 2; QFileInfo::exists(path); ++n) path = QStringLiteral("%1 (%2)%3").arg(stem).arg(n).arg(ext);
-    return path;
+    const QDir dir(folder.startsWith(QLatin1String("file:")) ? QUrl(folder).toLocalFile() : folder);
+    QString name = stem + ext;
+    for (int n = 2; dir.exists(name); ++n) name = QStringLiteral("%1 (%2)%3").arg(stem).arg(n).arg(ext);
+    return name;
 }
 
 void HistoryStore::exportChat(qint64 chatId, const QString& file) {

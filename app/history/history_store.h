@@ -103,10 +103,13 @@ public:
     // Writes the chat's branch on show to `file` (a path or a file: URL) as
     // Markdown, or JSON when the name ends in .json; answers with exportFinished.
     Q_INVOKABLE void exportChat(qint64 chatId, const QString& file);
-    // A new file name for exporting the chat ("markdown" or "json"): the
-    // title and date in the user's Documents/Waypoint chats folder, never an
-    // existing file.
-    Q_INVOKABLE QString exportPathFor(qint64 chatId, const QString& format) const;
+    // The folder the export dialog offers first: Documents/Waypoint chats
+    // when it exists (where exports went before the dialog asked), else the
+    // documents folder (home when there is none). Nothing is created.
+    Q_INVOKABLE static QString exportFolder();
+    // A file name for exporting the chat ("markdown" or "json"): its title
+    // and today's date, not yet taken in `folder` ("Sums 2026-12-01 (2).md").
+    Q_INVOKABLE QString exportFileNameFor(qint64 chatId, const QString& format, const QString& folder) const;
 
     // Waits until everything asked so far is written (tests, shutdown).
     Q_INVOKABLE void sync();

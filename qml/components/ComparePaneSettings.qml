@@ -7,6 +7,7 @@ import Waypoint
 
 Popup {
     id: root
+    objectName: "paneSettingsPopup"
     required property SamplingSettings sampling
     property string title
     property bool linked: false

@@ -1,5 +1,6 @@
 // The saved chats, most recently used first: New, a search over titles and
-// message text, rename in place (double-click or F2), delete with an Undo bar.
+// message text, rename in place (double-click or F2), delete with an Undo bar,
+// export of the chat on show through the save dialog (a typed file name).
 // Choosing a chat emits chatChosen; the window loads it into the conversation.
 import QtQuick
 import QtQuick.Controls
@@ -27,10 +28,16 @@ Rectangle {
         root.history.deleteChat(chatId)
         if (wasCurrent) root.currentChatDeleted()
     }
+    // Asks where (a folder and a typed file name, new or existing: replacing
+    // asks first), then writes the chat on show. format: "md" | "json".
     function exportCurrent(format) {
         if (root.currentChatId === 0) return
         exportStatus.text = ""
-        root.history.exportChat(root.currentChatId, root.history.exportPathFor(root.currentChatId, format))
+        exportDialog.chatId = root.currentChatId
+        exportDialog.suffix = format
+        exportDialog.fileName = root.history.exportFileNameFor(root.currentChatId, format === "json" ? "json" : "markdown",
+                                                               exportDialog.folder)
+        exportDialog.open()
     }
 
     function startRename(row) {
@@ -53,13 +60,13 @@ Rectangle {
                 enabled: root.currentChatId !== 0
                 Accessible.name: qsTr("Export the chat on show")
                 ToolTip.visible: hovered
-                ToolTip.text: qsTr("Save the chat on show as Markdown or JSON in Documents/Waypoint chats")
+                ToolTip.text: qsTr("Save the chat on show as Markdown or JSON, to a file you name")
                 onClicked: exportMenu.open()
                 Menu {
                     id: exportMenu
                     y: exportButton.height
-                    MenuItem { objectName: "exportMarkdown"; text: qsTr("As Markdown (.md)"); onTriggered: root.exportCurrent("markdown") }
-                    MenuItem { objectName: "exportJson"; text: qsTr("As JSON (.json)"); onTriggered: root.exportCurrent("json") }
+                    MenuItem { objectName: "exportMarkdown"; text: qsTr("As Markdown (.md)…"); onTriggered: root.exportCurrent("md") }
+                    MenuItem { objectName: "exportJson"; text: qsTr("As JSON (.json)…"); onTriggered: root.exportCurrent("json") }
                 }
             }
             Button {
@@ -109,6 +116,7 @@ Rectangle {
             selectByMouse: true
             onTextChanged: root.history.chats.searchText = text
             Keys.onEscapePressed: text = ""
+            Keys.onDownPressed: list.forceActiveFocus(Qt.TabFocusReason)  // on to the results
         }
 
         ListView {
@@ -119,8 +127,45 @@ Rectangle {
             clip: true
             model: root.history.chats
             spacing: 2
+            // One Tab stop, as the checkpoint list: Up/Down/Home/End move the
+            // cursor (the framed row), Enter or Space opens the chat, F2
+            // renames it, Delete deletes it (Ctrl+Z undoes), Up on the first
+            // row goes back to the search.
+            activeFocusOnTab: true
             keyNavigationEnabled: true
+            highlightMoveDuration: 0
             ScrollBar.vertical: ScrollBar {}
+            // The cursor starts on the chat on show.
+            function placeCursor() {
+                const shown = root.history.chats.rowOf(root.currentChatId)
+                if (shown >= 0) currentIndex = shown
+                else if (currentIndex < 0 || currentIndex >= count) currentIndex = count > 0 ? 0 : -1
+            }
+            Connections { target: root; function onCurrentChatIdChanged() { list.placeCursor() } }
+            onActiveFocusChanged: if (activeFocus && (currentIndex < 0 || currentIndex >= count)) placeCursor()
+            Keys.onPressed: (event) => {
+                const item = list.currentItem
+                if (event.key === Qt.Key_Up && list.currentIndex <= 0) {
+                    search.forceActiveFocus(Qt.BacktabFocusReason)
+                } else if (event.key === Qt.Key_Home && list.count > 0) {
+                    list.currentIndex = 0
+                } else if (event.key === Qt.Key_End && list.count > 0) {
+                    list.currentIndex = list.count - 1
+                } else if (event.matches(StandardKey.Undo) && root.history.canUndoDelete) {
+                    root.history.undoDelete()
+                } else if (!item || item.editing) {
+                    return
+                } else if (event.key === Qt.Key_Return || event.key === Qt.Key_Enter || event.key === Qt.Key_Space) {
+                    root.chatChosen(item.chatId)
+                } else if (event.key === Qt.Key_F2) {
+                    item.editing = true
+                } else if (event.key === Qt.Key_Delete) {
+                    root.deleteChat(item.chatId)
+                } else {
+                    return
+                }
+                event.accepted = true
+            }
 
             delegate: ItemDelegate {
                 id: row
@@ -131,16 +176,26 @@ Rectangle {
                 required property date lastUsed
                 property bool editing: false
                 readonly property bool current: chatId === root.currentChatId
+                // Back to the list (the keyboard cursor stays on this row).
+                function stopEditing() {
+                    editor.focus = false  // else the list's focus scope hands the focus back to the hidden field
+                    editing = false
+                    list.forceActiveFocus(Qt.OtherFocusReason)
+                }
+
+                readonly property bool cursorHere: list.activeFocus && ListView.isCurrentItem
 
                 objectName: "chatRow_" + index
                 width: ListView.view.width
                 highlighted: current
+                focusPolicy: Qt.NoFocus  // the list is the Tab stop; its keys act on this row
                 Accessible.name: title
                 onClicked: { list.currentIndex = index; root.chatChosen(chatId) }
                 onDoubleClicked: editing = true
-                Keys.onPressed: (event) => {
-                    if (event.key === Qt.Key_F2) { editing = true; event.accepted = true }
-                    else if (event.key === Qt.Key_Delete) { root.deleteChat(chatId); event.accepted = true }
+                FocusFrame {
+                    objectName: "chatCursor"
+                    visible: row.cursorHere
+                    frameColor: row.highlighted ? Theme.accentText : Theme.accent
                 }
 
                 contentItem: RowLayout {
@@ -165,9 +220,9 @@ Rectangle {
                             selectByMouse: true
                             Accessible.name: qsTr("New name for the chat")
                             onVisibleChanged: if (visible) { text = row.title; selectAll(); forceActiveFocus() }
-                            onAccepted: { root.history.renameChat(row.chatId, text); row.editing = false }
+                            onAccepted: { root.history.renameChat(row.chatId, text); row.stopEditing() }
                             onActiveFocusChanged: if (!activeFocus && row.editing) row.editing = false
-                            Keys.onEscapePressed: row.editing = false
+                            Keys.onEscapePressed: row.stopEditing()
                         }
                         Label {
                             Layout.fillWidth: true
@@ -184,7 +239,8 @@ Rectangle {
                     ToolButton {
                         objectName: "deleteChatButton"
                         text: "✕"
-                        visible: row.hovered || row.current || row.activeFocus
+                        visible: row.hovered || row.current || row.cursorHere
+                        focusPolicy: Qt.NoFocus  // Delete on the row does it from the keyboard
                         Accessible.name: qsTr("Delete chat %1").arg(row.title)
                         ToolTip.visible: hovered
                         ToolTip.text: qsTr("Delete (Undo is offered below)")
@@ -234,9 +290,20 @@ Rectangle {
                     objectName: "undoButton"
                     text: qsTr("Undo")
                     flat: true
+                    ToolTip.visible: hovered || visualFocus
+                    ToolTip.text: qsTr("Or Ctrl+Z in the chat list")
                     onClicked: root.history.undoDelete()
                 }
             }
         }
+    }
+
+    SaveFileDialog {
+        id: exportDialog
+        objectName: "chatExportDialog"
+        property real chatId: 0
+        folder: root.history.exportFolder()  // then the folder last saved to
+        title: suffix === "json" ? qsTr("Export the chat as JSON") : qsTr("Export the chat as Markdown")
+        onSaveRequested: (path) => root.history.exportChat(chatId, path)
     }
 }

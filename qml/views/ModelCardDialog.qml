@@ -7,6 +7,7 @@ import Waypoint
 
 Dialog {
     id: root
+    objectName: "modelCardDialog"
     required property ChatController controller
     readonly property var card: controller.card
 

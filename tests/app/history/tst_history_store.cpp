@@ -3,6 +3,7 @@
 // sorts, renames, deletes with undo and searches; a streaming answer reaches
 // the file within the save interval; alternatives are browsable.
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -298,17 +299,27 @@ void TestHistoryStore::exportsMarkdownAndJson() {
     QCOMPARE(messages[2].toObject().value("alternative").toString(), QStringLiteral("2/2"));
     QCOMPARE(messages[2].toObject().value("stats").toObject().value("newTokens").toInt(), 3);
     Q_UNUSED(a1);
-    // A name for a new export file: the title, never an existing file.
-    const QString first = store.exportPathFor(chat, QStringLiteral("markdown"));
-    QVERIFY2(first.endsWith(QStringLiteral(".md")) && first.contains(QStringLiteral("/Sums ")), qPrintable(first));
-    QDir().mkpath(QFileInfo(first).absolutePath());
-    QFile taken(first);
+    // A name for a new export file: the title and date, never an existing file
+    // of the folder the dialog shows.
+    const QString first = store.exportFileNameFor(chat, QStringLiteral("markdown"), dir.path());
+    QVERIFY2(first.startsWith(QStringLiteral("Sums ")) && first.endsWith(QStringLiteral(".md")), qPrintable(first));
+    QFile taken(dir.filePath(first));
     QVERIFY(taken.open(QIODevice::WriteOnly));
     taken.close();
-    const QString second = store.exportPathFor(chat, QStringLiteral("markdown"));
+    const QString second = store.exportFileNameFor(chat, QStringLiteral("markdown"), QUrl::fromLocalFile(dir.path()).toString());
     QVERIFY2(second != first && second.endsWith(QStringLiteral(" (2).md")), qPrintable(second));
-    QVERIFY(store.exportPathFor(chat, QStringLiteral("json")).endsWith(QStringLiteral(".json")));
-    QFile::remove(first);
+    QVERIFY(store.exportFileNameFor(chat, QStringLiteral("json"), dir.path()).endsWith(QStringLiteral(".json")));
+    // A title with a slash cannot name a folder.
+    const qint64 slashed = store.newChat(QStringLiteral("a/b: c?"));
+    QCOMPARE(store.exportFileNameFor(slashed, QStringLiteral("json"), dir.path()).left(7), QStringLiteral("a_b_ c_"));
+    // The dialog's first folder: one that exists (nothing is created for
+    // it), Documents/Waypoint chats once it does (HOME is the test's own).
+    QVERIFY(QDir().mkpath(QDir::homePath()));
+    QVERIFY(QFileInfo(HistoryStore::exportFolder()).isDir());
+    const QString chats = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation) +
+                          QStringLiteral("/Waypoint chats");
+    QVERIFY(QDir().mkpath(chats));
+    QCOMPARE(HistoryStore::exportFolder(), chats);
 }
 
 QTEST_GUILESS_MAIN(TestHistoryStore)
