@@ -69,6 +69,11 @@ ApplicationWindow {
     CompareController { id: compare }
 
     readonly property bool comparing: tabs.currentIndex === 1
+    // A small window (the smallest is 880 wide) has no room for the chat list
+    // beside the conversation: it shows when asked (the header's Chats button).
+    readonly property bool roomForChats: width >= 1100
+    property bool chatsWanted: false
+    readonly property bool chatsShown: roomForChats || chatsWanted
     property bool compareStarted: false
     // The first time the compare view shows: the remembered layout, else the
     // demo run's first and last step side by side.
@@ -134,6 +139,19 @@ ApplicationWindow {
                 onClicked: window.showView(1)
             }
         }
+        Button {
+            objectName: "chatsToggle"
+            anchors.right: parent.right
+            anchors.rightMargin: 8
+            anchors.verticalCenter: parent.verticalCenter
+            visible: !window.comparing && !window.roomForChats
+            flat: true
+            checkable: true
+            checked: window.chatsWanted
+            text: checked ? qsTr("Hide chats") : qsTr("Chats")
+            Accessible.name: checked ? qsTr("Hide the saved chats") : qsTr("Show the saved chats")
+            onToggled: window.chatsWanted = checked
+        }
     }
 
     StackLayout {
@@ -156,10 +174,11 @@ ApplicationWindow {
                 onChooseModelsFolderRequested: modelsFolderDialog.open()
                 onChooseTokenizerRequested: (path) => window.chooseTokenizer(path)
             }
-            Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border }
+            Rectangle { Layout.fillHeight: true; width: 1; color: Theme.border; visible: chatList.visible }
             ChatList {
                 id: chatList
-                Layout.preferredWidth: 250
+                visible: window.chatsShown
+                Layout.preferredWidth: window.roomForChats ? 250 : 220
                 Layout.fillHeight: true
                 history: chatHistory
                 currentChatId: recorder.chatId

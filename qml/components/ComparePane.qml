@@ -77,6 +77,9 @@ Rectangle {
                              : root.baseName(root.pane.checkpoint) || qsTr("Pick a checkpoint")
                 Accessible.name: qsTr("Checkpoint of pane %1").arg(root.index + 1)
                 onActivated: (i) => root.controller.setCheckpoint(root.index, valueAt(i))
+                // Up/Down on the closed list open it: they would load the next checkpoint at once.
+                Keys.onUpPressed: popup.open()
+                Keys.onDownPressed: popup.open()
             }
             ToolButton {
                 text: "…"

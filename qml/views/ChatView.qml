@@ -87,6 +87,9 @@ Rectangle {
                     implicitWidth: root.narrow ? 84 : 110
                     Accessible.name: qsTr("Device")
                     onActivated: (i) => root.controller.device = model[i]
+                    // Up/Down on the closed list open it: they would reload the model at once.
+                    Keys.onUpPressed: popup.open()
+                    Keys.onDownPressed: popup.open()
                 }
                 Button {
                     text: qsTr("Model card")
@@ -135,9 +138,11 @@ Rectangle {
                     onClicked: root.chooseTokenizerRequested(root.controller.tokenizerWantedFor)
                 }
                 ToolButton {
+                    objectName: "dismissErrorButton"
                     text: "✕"
                     Accessible.name: qsTr("Dismiss error")
-                    onClicked: root.controller.clearError()
+                    // The banner goes with the focused button: the prompt takes the focus.
+                    onClicked: { const kb = activeFocus; root.controller.clearError(); if (kb) prompt.textArea.forceActiveFocus() }
                 }
             }
         }

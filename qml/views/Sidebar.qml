@@ -18,6 +18,9 @@ Rectangle {
     signal chooseTokenizerRequested(string checkpoint)
 
     color: Theme.sidebar
+    // Tab into a knob below the fold shows it. (Beside the ScrollView, not
+    // in it: a second child there would stop it sizing its content.)
+    KeepFocusInView { flickable: scroll.contentItem }
 
     ColumnLayout {
         anchors.fill: parent
