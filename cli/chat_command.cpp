@@ -64,15 +64,17 @@ std::string chat_usage() {
 }
 
 // A base model's conversation as "User: ... / Assistant: ..." lines, the
-// form most text on the web has; the turn ends where the model starts the
-// user's next line.
+// form most text on the web has (as the app's transcript mode writes it); the
+// turn ends where the model starts the user's next line. An answer is kept
+// as generated, with the space the model writes after "Assistant:", so the
+// next turn's prompt matches the cache.
 ChatFormat transcript_format(const Tokenizer& tokenizer) {
     static const char* const kTranscript =
         "{{- bos_token -}}\n"
         "{%- for m in messages -%}\n"
-        "{%- if m['role'] == 'system' -%}{{ m['content'] | trim }}{{ '\\n\\n' }}\n"
-        "{%- elif m['role'] == 'user' -%}User: {{ m['content'] | trim }}{{ '\\n' }}\n"
-        "{%- else -%}Assistant: {{ m['content'] | trim }}{{ '\\n' }}\n"
+        "{%- if m['role'] == 'system' -%}{{ m['content'] }}{{ '\\n\\n' }}\n"
+        "{%- elif m['role'] == 'user' -%}User: {{ m['content'] }}{{ '\\n' }}\n"
+        "{%- else -%}Assistant:{{ m['content'] }}{{ '\\n' }}\n"
         "{%- endif -%}\n"
         "{%- endfor -%}\n"
         "{%- if add_generation_prompt -%}Assistant:{%- endif -%}\n";

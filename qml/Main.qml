@@ -54,6 +54,7 @@ ApplicationWindow {
     }
     CheckpointLibrary { id: library }
     ButtonKeys {}  // Enter presses the focused button, as Space does
+    FocusRing {}   // the keyboard focus, drawn alike on every control
     // Saved chats (history.sqlite in the app-data folder); the recorder saves
     // what the chat shows and puts a chosen chat back. On start: the last chat.
     ChatHistory {

@@ -199,6 +199,27 @@ private Q_SLOTS:
         QVERIFY(reversed == forward);
     }
 
+    // The chat list's Export from the keyboard: Space opens the menu, Down
+    // and Enter pick Markdown, the save dialog takes the focus, Esc closes it
+    // and the focus is back on Export.
+    void exportFromTheKeyboard() {
+        QQuickItem* exportButton = find(QStringLiteral("exportButton"));
+        QVERIFY(exportButton && exportButton->isEnabled());
+        exportButton->forceActiveFocus(Qt::TabFocusReason);
+        QTest::keyClick(window_, Qt::Key_Space);
+        QTRY_VERIFY2(popupOf(focus()) && popupOf(focus())->inherits("QQuickMenu"), qPrintable(describe(focus())));
+        QTest::keyClick(window_, Qt::Key_Down);
+        QTest::keyClick(window_, Qt::Key_Return);
+        QObject* dialog = nullptr;
+        QTRY_VERIFY2((dialog = popupOf(focus())) && dialog->objectName() == QLatin1String("chatExportDialog"),
+                     qPrintable(describe(focus())));
+        QCOMPARE(focus()->objectName(), QStringLiteral("saveFileName"));
+        shoot(QStringLiteral("export-dialog"));
+        QTest::keyClick(window_, Qt::Key_Escape);
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QTRY_COMPARE(focus(), exportButton);
+    }
+
     // The error banner's buttons are stops; dismissing it from the keyboard
     // leaves the focus on the prompt, not on a hidden button.
     void errorBannerButtons() {
