@@ -28,6 +28,7 @@
 #include "waypoint/model.h"
 #include "waypoint/sampler.h"
 #include "waypoint/session.h"
+#include "waypoint/platform/environment.h"
 #include "waypoint/startup.h"
 #include "waypoint/platform/process_memory.h"
 #include "waypoint/system_info.h"
@@ -189,10 +190,10 @@ DecodeCheck check_decode(const std::shared_ptr<const waypoint::Model>& model, co
                          int steps) {
     const char* old = std::getenv("WAYPOINT_CUDA_DECODE");
     const std::string saved = old ? old : "";
-    setenv("WAYPOINT_CUDA_DECODE", "0", 1);
+    waypoint::platform::set_environment("WAYPOINT_CUDA_DECODE", "0");
     waypoint::Session ref(model);
-    if (old) setenv("WAYPOINT_CUDA_DECODE", saved.c_str(), 1);
-    else unsetenv("WAYPOINT_CUDA_DECODE");
+    if (old) waypoint::platform::set_environment("WAYPOINT_CUDA_DECODE", saved);
+    else waypoint::platform::unset_environment("WAYPOINT_CUDA_DECODE");
     waypoint::Session fast(model);
     DecodeCheck c;
     std::vector<float> a = ref.prefill(prompt), b = fast.prefill(prompt);

@@ -1,11 +1,11 @@
 #include "waypoint/startup.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <cctype>
 #include <cstdlib>
 #include <string>
+
+#include "waypoint/platform/environment.h"
+#include "waypoint/platform/shared_library.h"
 
 namespace waypoint {
 
@@ -26,7 +26,7 @@ bool cpu_has_avx512() {
 // BLAS in this process is not OpenBLAS.
 std::string openblas_core() {
     using CoreName = char* (*)();
-    auto fn = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    auto fn = reinterpret_cast<CoreName>(platform::find_loaded_symbol("openblas_get_corename"));
     if (!fn) return "";
     const char* s = fn();
     std::string name = s ? s : "";
@@ -46,9 +46,9 @@ void prefer_fast_blas(int argc, char** argv) {
     if (!cpu_has_avx512()) return;
     // Set for the new image; a second start that still sees a non-AVX-512
     // core never gets here again (the variable is set).
-    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
-    execv("/proc/self/exe", argv);
-    unsetenv("OPENBLAS_CORETYPE");  // exec failed: carry on with what we have
+    platform::set_environment("OPENBLAS_CORETYPE", "SkylakeX");
+    platform::restart_self(argv);
+    platform::unset_environment("OPENBLAS_CORETYPE");  // no restart: carry on with what we have
 }
 
 }  // namespace waypoint

@@ -53,12 +53,20 @@ files=()
 while IFS= read -r mod; do [ -f "$mod/qmldir" ] && files+=("$mod/qmldir"); done < <("$here/qml-imports.sh")
 # The chat history opens its SQLite file through the QSQLITE driver plugin.
 files+=("$qtplugins/platforms/libqxcb.so" "$qtplugins/platforms/libqoffscreen.so" "$qtplugins/sqldrivers/libqsqlite.so")
-owner() {  # the package of a library path (dpkg may know it under /lib or /usr/lib)
-  dpkg -S "$1" 2>/dev/null || dpkg -S "/usr$1" 2>/dev/null || dpkg -S "${1#/usr}" 2>/dev/null || true
+# The packages owning some paths, in one dpkg call (one per path took
+# minutes for the ~300 libraries). dpkg may know a library under /lib or
+# /usr/lib (merged /usr): both spellings are asked; unknown ones are skipped.
+owners() {
+  local p
+  for p in "$@"; do
+    echo "$p"
+    case "$p" in /usr/*) echo "${p#/usr}" ;; *) echo "/usr$p" ;; esac
+  done | xargs dpkg -S 2>/dev/null | sed 's/: .*//' | tr ',' '\n' | sed 's/^ *//; s/:.*//' | sort -u
 }
-linked="$(ldd "$build/app/waypoint" "$build/cli/waypoint-cli" "$build"/lib/waypoint/*.so | awk '$2 == "=>" && $3 ~ /^\// {print $3}' |
-  sort -u | while read -r lib; do owner "$lib"; done | cut -d: -f1 | sort -u)"
-extra_depends="$(dpkg -S "${files[@]}" | cut -d: -f1 | sort -u | grep -vxF -f <(echo "$linked") | paste -sd, | sed 's/,/, /g')"
+mapfile -t libs < <(ldd "$build/app/waypoint" "$build/cli/waypoint-cli" "$build"/lib/waypoint/*.so |
+  awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u)
+linked="$(owners "${libs[@]}")"
+extra_depends="$(owners "${files[@]}" | grep -vxF -f <(echo "$linked") | paste -sd, | sed 's/,/, /g')"
 echo "== packages for what is loaded at run time: $extra_depends"
 cmake "$build" -DWAYPOINT_DEB_EXTRA_DEPENDS="$extra_depends" >/dev/null
 

@@ -28,7 +28,7 @@ for h in nlohmann; do
   [ -d "/usr/include/$h" ] && ln -s "/usr/include/$h" "$out/include/$h"
 done
 flags=(-std=c++17 -O0 -Wall -Wextra -Wno-unused-parameter -DQT_NO_KEYWORDS
-       -I"$root/engine/include" -I"$root/engine/src" -I"$root/engine/src/platform/include"
+       -I"$root/engine/include" -I"$root/engine/report/include" -I"$root/engine/src" -I"$root/engine/src/platform/include"
        -I"$root/cli" -I"$root/bench" -isystem "$out/include")
 
 compiled=0; needs=0; failed=0
@@ -52,7 +52,7 @@ for f in "${plat[@]}"; do
   "$cxx" "${flags[@]}" -c "$f" -o "$out/$(basename "$f" .cpp).o"
 done
 "$cxx" "${flags[@]}" -static -o "$out/platform_check.exe" "$root/packaging/windows/platform_check.cpp" \
-  "$out"/executable_path.o "$out"/file_mapping.o "$out"/shared_library.o "$out"/thread_priority.o \
+  "$out"/calendar_time.o "$out"/environment.o "$out"/executable_path.o "$out"/file_mapping.o "$out"/shared_library.o "$out"/thread_priority.o \
   "$out"/process_memory.o -lpsapi
 echo "platform layer: linked platform_check.exe ($(stat -c %s "$out/platform_check.exe") bytes)"
 if command -v wine >/dev/null 2>&1; then

@@ -162,6 +162,96 @@ private Q_SLOTS:
         QVERIFY(threw);
     }
 
+    // A template is code from a downloaded checkpoint: one that does not end,
+    // recurses, builds huge text or overflows 64-bit integers stops with an
+    // error that says so, quickly, instead of hanging or running out of memory.
+    void hostileTemplatesStopWithAClearError_data() {
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("endless loops") << "{% for i in range(100000) %}{% for j in range(100000) %}{{ j }}{% endfor %}{% endfor %}" << "steps";
+        QTest::newRow("endless recursion") << "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}" << "nest more than 400";
+        QTest::newRow("huge repeat") << "{{ 'x' * 1000000000000 }}" << "more than 64 MiB";
+        QTest::newRow("huge list") << "{{ ['x'] * 1000000000000 }}" << "steps";
+        QTest::newRow("replace bomb") << "{% set s = 'abcdefgh' * 100000 %}{{ s.replace('', s) }}" << "more than 64 MiB";
+        QTest::newRow("self reference") << "{% set ns = namespace() %}{% set ns.me = ns %}{{ ns }}" << "nest more than";
+        QTest::newRow("int overflow") << "{{ 9223372036854775807 + 1 }}" << "integer overflow";
+        QTest::newRow("pow overflow") << "{{ 2 ** 64 }}" << "integer overflow";
+        QTest::newRow("float to int") << "{{ 1e300|int }}" << "too large";
+    }
+    void hostileTemplatesStopWithAClearError() {
+        QFETCH(QString, source);
+        QFETCH(QString, says);
+        QElapsedTimer clock;
+        clock.start();
+        try {
+            waypoint::ChatTemplate(source.toStdString(), "hostile.jinja").render({{"user", "hi"}}, {});
+            QFAIL("no error");
+        } catch (const waypoint::ChatTemplateError& e) {
+            QCOMPARE(e.kind(), waypoint::ErrorKind::InvalidArgument);
+            const QString what = QString::fromUtf8(e.what());
+            QVERIFY2(what.startsWith("chat template hostile.jinja: ") && what.contains(says), qPrintable(what));
+        }
+        qInfo("%s: stopped after %lld ms", QTest::currentDataTag(), (long long)clock.elapsed());
+    }
+
+    // Parsing refuses nesting no template needs, before the recursive parser
+    // or the renderer could run out of stack.
+    void deepNestingIsASyntaxError() {
+        const std::string deep[] = {"{{ " + std::string(5000, '(') + "1" + std::string(5000, ')') + " }}",
+                                    "{{ 1" + [] { std::string s; for (int k = 0; k < 5000; ++k) s += " + 1"; return s; }() + " }}",
+                                    [] { std::string s; for (int k = 0; k < 5000; ++k) s += "{% if x %}"; return s; }(),
+                                    "{{ " + [] { std::string s; for (int k = 0; k < 5000; ++k) s += "not "; return s; }() + "x }}"};
+        for (const auto& source : deep) {
+            try {
+                waypoint::ChatTemplate(source, "deep.jinja");
+                QFAIL("no error");
+            } catch (const waypoint::ChatTemplateError& e) {
+                QCOMPARE(e.kind(), waypoint::ErrorKind::BadFormat);
+                QVERIFY2(QString::fromUtf8(e.what()).contains("nests more than 100 levels"), e.what());
+            }
+        }
+    }
+
+    // The limits are far from what real templates need: the step budget a
+    // 1000-message conversation takes, found by halving, for every shared
+    // template; the most any takes is printed and must stay under a quarter
+    // of the default.
+    void realTemplatesStayFarBelowTheLimits() {
+        std::vector<waypoint::ChatMessage> msgs = {{"system", "Be brief."}};
+        for (int k = 0; k < 500; ++k) {
+            msgs.push_back({"user", "Question " + std::to_string(k)});
+            msgs.push_back({"assistant", "Answer " + std::to_string(k)});
+        }
+        msgs.push_back({"user", "Last"});
+        const int64_t budget = waypoint::ChatTemplateLimits{}.max_steps;
+        auto stops = [&](const waypoint::ChatTemplate& tpl, int64_t steps) {
+            waypoint::ChatTemplateOptions o;
+            o.limits.max_steps = steps;
+            o.now = kNow;
+            try {
+                (void)tpl.render(msgs, o);
+                return false;
+            } catch (const waypoint::ChatTemplateError& e) {
+                // Templates may refuse this conversation (no tools given, ...).
+                return QString::fromUtf8(e.what()).contains("rendering stopped");
+            }
+        };
+        int64_t most = 0;
+        std::string hungriest;
+        for (const QString& f : QDir(kTemplates).entryList({"*.jinja"}, QDir::Files)) {
+            waypoint::ChatTemplate tpl(slurp(kTemplates + "/" + f), f.toStdString());
+            int64_t lo = 0, hi = budget / 4;  // stops at lo, finishes at hi
+            QVERIFY2(!stops(tpl, hi), qPrintable(f + " needs more than a quarter of the step budget"));
+            while (hi - lo > hi / 16 + 1) {
+                const int64_t mid = lo + (hi - lo) / 2;
+                (stops(tpl, mid) ? lo : hi) = mid;
+            }
+            if (hi > most) most = hi, hungriest = f.toStdString();
+        }
+        qInfo("most steps for 1000 messages: about %lld (%s); the default budget is %lld", (long long)most,
+              hungriest.c_str(), (long long)budget);
+    }
+
     // Small templates of one feature each (make_expected.py's FEATURES), with
     // their variables: the text Python's jinja2 gave.
     void features() {

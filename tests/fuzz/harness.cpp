@@ -24,6 +24,7 @@ const std::vector<Target>& targets() {
         {"bpe_vocab", bpe_vocab},
         {"llama2c_tokenizer", llama2c_tokenizer},
         {"spm_model", spm_model},
+        {"chat_template", chat_template},
     };
     return t;
 }

@@ -32,6 +32,7 @@ void hf_config(const uint8_t* data, size_t size);
 void bpe_vocab(const uint8_t* data, size_t size);
 void llama2c_tokenizer(const uint8_t* data, size_t size);
 void spm_model(const uint8_t* data, size_t size);
+void chat_template(const uint8_t* data, size_t size);
 
 // --- helpers (harness.cpp) ---------------------------------------------------
 

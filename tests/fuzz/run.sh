@@ -34,7 +34,7 @@ while getopts "t:b:o:" opt; do
 done
 shift $((OPTIND - 1))
 out="${out:-$build/fuzz-run}"
-all_targets=(llama2c_header safetensors gguf unpickler torch_zip hf_config bpe_vocab llama2c_tokenizer spm_model)
+all_targets=(llama2c_header safetensors gguf unpickler torch_zip hf_config bpe_vocab llama2c_tokenizer spm_model chat_template)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -50,6 +50,7 @@ seeds_of() {
     bpe_vocab) echo "" ;;  # the GPT-2 pair is joined below
     llama2c_tokenizer) echo "$shared/models/stories260K/tok512.bin $shared/models/aidreams260K/tok512.bin $shared/tokenizers/llama2/tokenizer.bin" ;;
     spm_model) echo "$shared/models/stories260K/tok512.model $shared/tokenizers/llama2/tokenizer.model" ;;
+    chat_template) echo "$(find "$shared/chat-templates" -name '*.jinja' | tr '\n' ' ')" ;;
   esac
 }
 # Largest input libFuzzer makes (bytes): room for the headers and tables a

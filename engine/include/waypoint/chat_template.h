@@ -22,6 +22,19 @@ struct ChatMessage {
     std::string content;
 };
 
+// What one render may use. A template is code from a downloaded checkpoint:
+// one that loops without end, recurses, or builds text without bound stops
+// with a ChatTemplateError (InvalidArgument) that names the limit, instead of
+// hanging the program or exhausting its memory. The defaults are far above
+// what real templates need (tst_chat_template measures the steps a
+// 1000-message conversation takes with each of ../shared/chat-templates).
+struct ChatTemplateLimits {
+    int64_t max_steps = 20'000'000;           // statements run + expressions evaluated + items copied
+    int64_t max_text_bytes = int64_t(64) << 20;  // the prompt, and any one string or list the template builds
+    int64_t max_built_bytes = int64_t(1) << 30;  // all strings and lists built in one render together
+    int max_depth = 400;                      // nesting at run time: blocks, expressions, macro recursion
+};
+
 struct ChatTemplateOptions {
     std::string bos_token;              // bound to `bos_token` in the template
     std::string eos_token;              // bound to `eos_token`
@@ -30,6 +43,7 @@ struct ChatTemplateOptions {
     // What strftime_now() formats: seconds since 1970 read as UTC. Unset: the
     // local time now, as transformers' datetime.now().
     std::optional<int64_t> now;
+    ChatTemplateLimits limits;
 };
 
 // A template failed: a syntax error when parsed, or an error while rendering.

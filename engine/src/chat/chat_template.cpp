@@ -1,5 +1,6 @@
 #include "waypoint/chat_template.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +8,8 @@
 #include "chat/chat_internal.h"
 #include "chat/jinja/interpreter.h"
 #include "chat/jinja/parser.h"
+#include "json_nesting.h"
+#include "waypoint/platform/calendar_time.h"
 
 namespace waypoint {
 
@@ -43,6 +46,12 @@ Value from_json(const nlohmann::ordered_json& j) {
 }
 
 Value parse_json_list(const std::string& text, const std::string& template_name, const char* what) {
+    // Before parsing: nlohmann and from_json recurse once per level.
+    if (!detail::json_nesting_ok(text))
+        throw ChatTemplateError(ErrorKind::InvalidArgument, template_name,
+                                std::string("the ") + what + " nest more than " + std::to_string(detail::kMaxJsonNesting) +
+                                    " levels deep",
+                                false);
     nlohmann::ordered_json j;
     try {
         j = nlohmann::ordered_json::parse(text);
@@ -65,9 +74,12 @@ std::string run(const detail::ChatProgram& program, const std::string& name, Val
     ctx.variables["add_generation_prompt"] = Value::boolean(options.add_generation_prompt);
     ctx.variables["bos_token"] = Value::string(options.bos_token);
     ctx.variables["eos_token"] = Value::string(options.eos_token);
+    ctx.limits.max_steps = options.limits.max_steps;
+    ctx.limits.max_text = size_t(std::max<int64_t>(0, options.limits.max_text_bytes));
+    ctx.limits.max_built = size_t(std::max<int64_t>(0, options.limits.max_built_bytes));
+    ctx.limits.max_depth = options.limits.max_depth;
     std::time_t t = options.now ? std::time_t(*options.now) : std::time(nullptr);
-    if (options.now) gmtime_r(&t, &ctx.now);
-    else localtime_r(&t, &ctx.now);
+    ctx.now = options.now ? platform::utc_time(t) : platform::local_time(t);
     try {
         return jinja::render(program.body, ctx);
     } catch (const jinja::TemplateError& e) {
@@ -108,7 +120,7 @@ std::string detail::render_template_with(const std::string& source, const std::s
     Value vars = from_json(nlohmann::ordered_json::parse(variables_json));
     for (const auto& kv : vars.dict->items) ctx.variables[kv.first.s] = kv.second;
     std::time_t t = std::time_t(now);
-    gmtime_r(&t, &ctx.now);
+    ctx.now = platform::utc_time(t);
     try {
         return jinja::render(parsed.program_->body, ctx);
     } catch (const jinja::TemplateError& e) {

@@ -33,6 +33,7 @@ struct Expr {
     };
     Kind kind;
     int line = 0;
+    int depth = 1;     // levels of the tree from here down (the parser refuses deep ones)
     Value value;
     std::string name;  // Name, Getattr, Filter, Test; op for Unary/Binary
     bool negated = false;

@@ -140,14 +140,14 @@ Value to_int(const Value& v, const Value& fallback) {
     switch (v.type) {
     case Value::Type::Int:
     case Value::Type::Bool: return Value::integer(v.as_int());
-    case Value::Type::Float: return Value::integer(int64_t(v.f));
+    case Value::Type::Float: return Value::integer(float_to_int(v.f));
     case Value::Type::String: {
         std::string s = text::strip(v.s, std::nullopt, true, true);
         char* end = nullptr;
         long long n = std::strtoll(s.c_str(), &end, 10);
         if (!s.empty() && end && *end == 0) return Value::integer(n);
         double d = std::strtod(s.c_str(), &end);
-        if (!s.empty() && end && *end == 0) return Value::integer(int64_t(d));
+        if (!s.empty() && end && *end == 0) return Value::integer(float_to_int(d));
         return fallback;
     }
     default: return fallback;
@@ -194,9 +194,9 @@ Value apply_filter(const std::string& name, const Value& v, Args& args) {
         std::string out;
         bool first = true;
         for (const auto& item : iterate(v)) {
-            if (!first) out += sep;
+            if (!first) append_checked(out, sep);
             first = false;
-            out += to_str(attr.is_undefined() || attr.is_none() ? item : attribute_of(item, to_str(attr)));
+            append_checked(out, to_str(attr.is_undefined() || attr.is_none() ? item : attribute_of(item, to_str(attr))));
         }
         return Value::string(out);
     }
@@ -302,7 +302,7 @@ Value apply_filter(const std::string& name, const Value& v, Args& args) {
     if (name == "abs") {
         need_defined();
         if (v.type == Value::Type::Float) return Value::real(std::fabs(v.f));
-        if (v.is_number()) return Value::integer(std::llabs(v.as_int()));
+        if (v.is_number()) return Value::integer(v.as_int() < 0 ? checked_sub(0, v.as_int()) : v.as_int());
         throw TemplateError(std::string("bad operand type for abs(): '") + type_name(v) + "'");
     }
     if (name == "round") {
@@ -320,7 +320,7 @@ Value apply_filter(const std::string& name, const Value& v, Args& args) {
             if (!x.is_number() || !total.is_number()) throw TemplateError("sum of non-numbers");
             total = total.type == Value::Type::Float || x.type == Value::Type::Float
                         ? Value::real(total.as_double() + x.as_double())
-                        : Value::integer(total.as_int() + x.as_int());
+                        : Value::integer(checked_add(total.as_int(), x.as_int()));
         }
         return total;
     }
@@ -337,9 +337,12 @@ Value apply_filter(const std::string& name, const Value& v, Args& args) {
     }
     if (name == "indent") {
         Value width = args.has(0, "width") ? args.get(0, "width") : Value::integer(4);
+        if (!width.is_string()) charge_text(size_t(std::max<int64_t>(0, width.as_int())));
         std::string ind = width.is_string() ? width.s : std::string(size_t(std::max<int64_t>(0, width.as_int())), ' ');
         bool first = truthy(args.get(1, "first")), blank = truthy(args.get(2, "blank"));
         std::vector<std::string> lines = split_lines(to_str(v) + "\n");
+        // Every line gains the indent: refused before it is built when too long.
+        charge_text(lines.size() * ind.size() + to_str(v).size());
         std::string out;
         if (blank) {
             for (size_t k = 0; k < lines.size(); ++k) out += (k ? "\n" + ind : "") + lines[k];
@@ -354,6 +357,7 @@ Value apply_filter(const std::string& name, const Value& v, Args& args) {
         std::string s = to_str(v);
         int64_t n = int64_t(text::code_points(s));
         if (n >= width) return Value::string(s);
+        charge_text(size_t(width - n) + s.size());
         int64_t pad = width - n, left = pad / 2 + (pad & width & 1);
         return Value::string(std::string(size_t(left), ' ') + s + std::string(size_t(pad - left), ' '));
     }
@@ -408,6 +412,7 @@ bool apply_test(const std::string& name, const Value& v, Args& args) {
     if (name == "divisibleby") {
         int64_t d = arg.as_int();
         if (d == 0) throw TemplateError("integer division or modulo by zero");
+        if (d == -1) return true;  // INT64_MIN % -1 traps
         return v.as_int() % d == 0;
     }
     if (name == "eq" || name == "equalto" || name == "==") return equals(v, arg);

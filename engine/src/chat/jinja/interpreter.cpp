@@ -1,6 +1,8 @@
 #include "chat/jinja/interpreter.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <unordered_map>
 
@@ -96,6 +98,19 @@ Value get_item(const Value& obj, const Value& key) {
     return Value::undefined("'" + std::string(type_name(obj)) + " object' has no attribute " + repr(key));
 }
 
+// `items` repeated `times` is about to be copied into a new list: each copy
+// costs a step, and its bytes (the Value and a string's text) count as built.
+void charge_list(const List& items, int64_t times) {
+    if (times <= 0 || items.empty()) return;
+    size_t bytes = 0;
+    for (const auto& v : items) bytes += sizeof(Value) + v.s.size();
+    const size_t most = std::numeric_limits<size_t>::max();
+    const size_t n = size_t(times);
+    charge_steps(items.size() <= size_t(std::numeric_limits<int64_t>::max()) / n ? int64_t(items.size() * n)
+                                                                                : std::numeric_limits<int64_t>::max());
+    charge_text(bytes <= most / n ? bytes * n : most);
+}
+
 int64_t floor_div(int64_t a, int64_t b) {
     int64_t q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -116,7 +131,7 @@ std::string percent_format(const std::string& fmt, const Value& args) {
         const Value& v = values[next++];
         if (c == 's') out += to_str(v);
         else if (c == 'r') out += repr(v);
-        else if (c == 'd' || c == 'i') out += std::to_string(v.is_number() ? int64_t(v.as_double()) : 0);
+        else if (c == 'd' || c == 'i') out += std::to_string(!v.is_number() ? 0 : v.type == Value::Type::Float ? float_to_int(v.f) : v.as_int());
         else throw TemplateError(std::string("unsupported format character '") + c + "'");
     }
     return out;
@@ -127,6 +142,7 @@ public:
     explicit Interpreter(const RenderContext& ctx) : ctx_(ctx) {}
 
     std::string run(const Body& program) {
+        BudgetScope budget(ctx_.limits);
         auto globals = std::make_shared<Scope>();
         install_globals(*globals);
         auto top = child(globals);
@@ -153,10 +169,14 @@ private:
             } else throw TemplateError("range expected at least 1 argument, got 0");
             if (step == 0) throw TemplateError("range() arg 3 must not be zero");
             List out;
-            for (int64_t k = start; step > 0 ? k < stop : k > stop; k += step) {
+            for (int64_t k = start; step > 0 ? k < stop : k > stop;) {
                 out.push_back(Value::integer(k));
                 if (out.size() > 100000) throw TemplateError("range too big");
+                if (step > 0 ? k > std::numeric_limits<int64_t>::max() - step
+                             : k < std::numeric_limits<int64_t>::min() - step) break;  // the next k passes stop
+                k += step;
             }
+            charge_steps(int64_t(out.size()));
             return Value::make_list(std::move(out));
         });
         auto make_mapping = [](Args& a, Value v) {
@@ -191,9 +211,11 @@ private:
     }
 
     Flow exec(const Stmt& s, const ScopePtr& scope, std::string& out) {
+        DepthGuard depth;
+        charge_steps(1);
         switch (s.kind) {
-        case Stmt::Kind::Text: out += s.text; return Flow::Normal;
-        case Stmt::Kind::Output: out += to_str(eval(*s.expr, scope)); return Flow::Normal;
+        case Stmt::Kind::Text: append_checked(out, s.text); return Flow::Normal;
+        case Stmt::Kind::Output: append_checked(out, to_str(eval(*s.expr, scope))); return Flow::Normal;
         case Stmt::Kind::If:
             for (size_t k = 0; k < s.conds.size(); ++k)
                 if (truthy(eval(*s.conds[k], scope))) return exec_body(s.bodies[k], scope, out);
@@ -206,7 +228,7 @@ private:
         case Stmt::Kind::FilterBlock: {
             std::string inner;
             exec_body(s.bodies[0], scope, inner);
-            out += to_str(apply_filters(*s.expr, Value::string(inner), scope));
+            append_checked(out, to_str(apply_filters(*s.expr, Value::string(inner), scope)));
             return Flow::Normal;
         }
         case Stmt::Kind::Generation: return exec_body(s.bodies[0], scope, out);
@@ -340,7 +362,7 @@ private:
         Value fn = eval(*call.items[0], scope);
         Args args = eval_args(call, scope, 1);
         args.keyword.emplace_back("caller", caller);
-        out += to_str(invoke(fn, args));
+        append_checked(out, to_str(invoke(fn, args)));
     }
 
     // ---- expressions
@@ -372,6 +394,8 @@ private:
     }
 
     Value eval(const Expr& e, const ScopePtr& scope) {
+        DepthGuard depth;
+        charge_steps(1);
         switch (e.kind) {
         case Expr::Kind::Literal: return e.value;
         case Expr::Kind::Name: {
@@ -412,7 +436,7 @@ private:
             if (v.is_undefined()) fail_undefined(v);
             if (!v.is_number()) throw TemplateError(std::string("bad operand type for unary ") + e.name + ": '" + type_name(v) + "'");
             if (e.name == "+") return v.type == Value::Type::Float ? v : Value::integer(v.as_int());
-            return v.type == Value::Type::Float ? Value::real(-v.f) : Value::integer(-v.as_int());
+            return v.type == Value::Type::Float ? Value::real(-v.f) : Value::integer(checked_sub(0, v.as_int()));
         }
         case Expr::Kind::Binary: return eval_binary(e, scope);
         case Expr::Kind::Cond:
@@ -541,16 +565,24 @@ private:
                 if (op == "%") { double m = std::fmod(a, b); if (m != 0 && ((m < 0) != (b < 0))) m += b; return Value::real(m); }
             } else {
                 int64_t a = l.as_int(), b = r.as_int();
-                if (op == "+") return Value::integer(a + b);
-                if (op == "-") return Value::integer(a - b);
-                if (op == "*") return Value::integer(a * b);
+                if (op == "+") return Value::integer(checked_add(a, b));
+                if (op == "-") return Value::integer(checked_sub(a, b));
+                if (op == "*") return Value::integer(checked_mul(a, b));
                 if (op == "**") {
                     if (b < 0) return Value::real(std::pow(double(a), double(b)));
-                    int64_t p = 1;
-                    for (int64_t k = 0; k < b; ++k) p *= a;
+                    // By squaring: 1 ** (2**62) must not take 2**62 steps.
+                    int64_t p = 1, base = a;
+                    for (int64_t e = b; e > 0; e >>= 1) {
+                        if (e & 1) p = checked_mul(p, base);
+                        if (e > 1) base = checked_mul(base, base);
+                    }
                     return Value::integer(p);
                 }
                 if (b == 0) throw TemplateError("integer division or modulo by zero");
+                if (b == -1) {  // INT64_MIN // -1 overflows; x % -1 is 0
+                    if (op == "//") return Value::integer(checked_sub(0, a));
+                    if (op == "%") return Value::integer(0);
+                }
                 if (op == "//") return Value::integer(floor_div(a, b));
                 if (op == "%") return Value::integer(a - floor_div(a, b) * b);
             }
@@ -565,6 +597,8 @@ private:
                 return m;
             }
             if (l.is_sequence() && r.type == l.type) {
+                charge_list(*l.list, 1);
+                charge_list(*r.list, 1);
                 List out = *l.list;
                 out.insert(out.end(), r.list->begin(), r.list->end());
                 return l.type == Value::Type::Tuple ? Value::make_tuple(std::move(out)) : Value::make_list(std::move(out));
@@ -577,11 +611,15 @@ private:
             if (cnt.type == Value::Type::Int || cnt.type == Value::Type::Bool) {
                 int64_t n = std::max<int64_t>(0, cnt.as_int());
                 if (seq.is_string()) {
+                    // Refused before a byte is built: "x" * 10**15 must not run out of memory.
+                    charge_text(n == 0 || seq.s.size() <= std::numeric_limits<size_t>::max() / size_t(n)
+                                    ? seq.s.size() * size_t(n) : std::numeric_limits<size_t>::max());
                     std::string out;
                     for (int64_t k = 0; k < n; ++k) out += seq.s;
                     return Value::string(out);
                 }
                 if (seq.is_sequence()) {
+                    charge_list(*seq.list, n);
                     List out;
                     for (int64_t k = 0; k < n; ++k) out.insert(out.end(), seq.list->begin(), seq.list->end());
                     return seq.type == Value::Type::Tuple ? Value::make_tuple(std::move(out)) : Value::make_list(std::move(out));

@@ -9,15 +9,18 @@
 #include <string>
 
 #include "chat/jinja/ast.h"
+#include "chat/jinja/budget.h"
 
 namespace waypoint::jinja {
 
 struct RenderContext {
     std::map<std::string, Value> variables;  // messages, bos_token, add_generation_prompt, ...
     std::tm now{};                           // what strftime_now formats
+    Limits limits;                           // what the render may use (budget.h)
 };
 
-// Throws TemplateError (raised() for raise_exception) on a failure.
+// Throws TemplateError (raised() for raise_exception) on a failure, also
+// when the template reaches one of context.limits.
 std::string render(const Body& program, const RenderContext& context);
 
 // Filters and tests (filters.cpp). `name` exists (has_filter/has_test).

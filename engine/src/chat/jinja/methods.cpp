@@ -72,10 +72,16 @@ std::string python_format(const std::string& fmt, const Args& args) {
             throw TemplateError("format specifications are not supported by this renderer");
         Value v;
         if (field.empty()) v = args.get(auto_index++, nullptr);
-        else if (std::isdigit(static_cast<unsigned char>(field[0]))) v = args.get(std::stoul(field), nullptr);
+        else if (std::isdigit(static_cast<unsigned char>(field[0]))) {
+            // An index of more digits than any argument list has is simply out of range.
+            size_t index = 0;
+            for (size_t d = 0; d < field.size() && std::isdigit(static_cast<unsigned char>(field[d])); ++d)
+                index = index > 100000 ? index : index * 10 + size_t(field[d] - '0');
+            v = args.get(index, nullptr);
+        }
         else v = args.get(size_t(-1), field.c_str());
         if (v.is_undefined()) throw TemplateError("Replacement index " + field + " out of range for positional args tuple");
-        out += to_str(v);
+        append_checked(out, to_str(v));
         k = end;
     }
     return out;
@@ -140,9 +146,9 @@ Value string_method(const std::string& s, const std::string& name, Args& a) {
         bool first = true;
         for (const auto& item : iterate(a.get(0, nullptr))) {
             if (!item.is_string()) throw TemplateError(std::string("sequence item: expected str instance, ") + type_name(item) + " found");
-            if (!first) out += s;
+            if (!first) append_checked(out, s);
             first = false;
-            out += item.s;
+            append_checked(out, item.s);
         }
         return Value::string(out);
     }

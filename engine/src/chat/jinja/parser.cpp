@@ -1,5 +1,6 @@
 #include "chat/jinja/parser.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "chat/jinja/lexer.h"
@@ -9,6 +10,13 @@ namespace waypoint::jinja {
 namespace {
 
 using K = Token::Kind;
+
+// How deep templates may nest: blocks in blocks, and expressions in
+// expressions (parentheses, `not not ...`, a + b + ... chains). Far beyond
+// what chat templates write (Python itself refuses 20 nested for-loops), and
+// low enough that neither this recursive parser nor the renderer can run
+// out of stack on a hostile template.
+constexpr int kMaxNesting = 100;
 
 class Parser {
 public:
@@ -47,7 +55,21 @@ private:
         }
     }
 
-    static ExprPtr make(Expr e) { return std::make_shared<const Expr>(std::move(e)); }
+    ExprPtr make(Expr e) const {
+        for (const auto& x : e.items) if (x) e.depth = std::max(e.depth, x->depth + 1);
+        for (const auto& kv : e.kwargs) if (kv.second) e.depth = std::max(e.depth, kv.second->depth + 1);
+        if (e.depth > kMaxNesting) fail("the expression nests more than " + std::to_string(kMaxNesting) + " levels deep");
+        return std::make_shared<const Expr>(std::move(e));
+    }
+    // One level of the parser's own recursion while alive.
+    struct Nest {
+        explicit Nest(Parser& p) : p_(p) {
+            if (++p_.nesting_ > kMaxNesting)
+                p_.fail("the template nests more than " + std::to_string(kMaxNesting) + " levels deep");
+        }
+        ~Nest() { --p_.nesting_; }
+        Parser& p_;
+    };
     Expr node(Expr::Kind kind) const { Expr e; e.kind = kind; e.line = peek().line; return e; }
 
     // ---- statements
@@ -93,6 +115,7 @@ private:
     }
 
     std::shared_ptr<Stmt> parse_statement() {
+        Nest nest(*this);
         int line = peek().line;
         std::string tag = expect_name();
         auto s = std::make_shared<Stmt>();
@@ -222,6 +245,7 @@ private:
     }
 
     ExprPtr parse_expression() {
+        Nest nest(*this);
         ExprPtr e = parse_or();
         while (is_name("if")) {
             next();
@@ -253,6 +277,7 @@ private:
         return l;
     }
     ExprPtr parse_not() {
+        Nest nest(*this);
         if (is_name("not")) {
             next();
             Expr u = node(Expr::Kind::Unary);
@@ -309,6 +334,7 @@ private:
         return l;
     }
     ExprPtr parse_unary(bool with_filter = true) {
+        Nest nest(*this);
         ExprPtr e;
         if (is_op("-") || is_op("+")) {
             Expr u = node(Expr::Kind::Unary);
@@ -513,6 +539,7 @@ private:
     std::vector<Token> t_;
     size_t p_ = 0;
     std::string end_tag_name_;
+    int nesting_ = 0;  // Nest levels now open
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "chat/jinja/text.h"
 
+#include "chat/jinja/budget.h"
+
 #include <clocale>
 #include <cwctype>
 #include <stdexcept>
@@ -159,10 +161,10 @@ std::string replace(std::string_view s, std::string_view from, std::string_view 
         std::u32string cps = decode(s);
         int64_t done = 0;
         for (char32_t c : cps) {
-            if (count < 0 || done < count) { out += to; ++done; }
+            if (count < 0 || done < count) { append_checked(out, to); ++done; }
             detail::utf8_append(out, c);
         }
-        if (count < 0 || done < count) out += to;
+        if (count < 0 || done < count) append_checked(out, to);
         return out;
     }
     size_t pos = 0;
@@ -171,7 +173,7 @@ std::string replace(std::string_view s, std::string_view from, std::string_view 
         size_t at = s.find(from, pos);
         if (at == std::string_view::npos) break;
         out.append(s.substr(pos, at - pos));
-        out.append(to);
+        append_checked(out, to);
         pos = at + from.size();
         ++done;
     }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 
 #include "chat/jinja/text.h"
 
@@ -173,6 +174,11 @@ std::string repr_string(const std::string& s) {
 }
 
 std::string repr_items(const Value& v) {
+    // A namespace can hold itself ({% set ns.me = ns %}): the depth limit
+    // ends that recursion, and every item counts as work.
+    DepthGuard depth;
+    charge_steps(1 + int64_t(v.type == Value::Type::Dict || v.type == Value::Type::Namespace ? v.dict->items.size()
+                                                                                             : v.list->size()));
     std::string out;
     if (v.type == Value::Type::Dict || v.type == Value::Type::Namespace) {
         out = "{";
@@ -180,7 +186,7 @@ std::string repr_items(const Value& v) {
         for (const auto& kv : v.dict->items) {
             if (!first) out += ", ";
             first = false;
-            out += repr(kv.first) + ": " + repr(kv.second);
+            append_checked(out, repr(kv.first) + ": " + repr(kv.second));
         }
         out += "}";
         return v.type == Value::Type::Namespace ? "<Namespace " + out + ">" : out;
@@ -189,7 +195,7 @@ std::string repr_items(const Value& v) {
     out = tuple ? "(" : "[";
     for (size_t k = 0; k < v.list->size(); ++k) {
         if (k) out += ", ";
-        out += repr((*v.list)[k]);
+        append_checked(out, repr((*v.list)[k]));
     }
     if (tuple && v.list->size() == 1) out += ",";
     out += tuple ? ")" : "]";
@@ -224,8 +230,10 @@ bool equals(const Value& a, const Value& b) {
         if (a.type == Value::Type::Float || b.type == Value::Type::Float) return a.as_double() == b.as_double();
         return a.as_int() == b.as_int();
     }
+    DepthGuard depth;  // containers compare their items: a namespace may hold itself
     if (a.is_sequence() && b.is_sequence()) {
         if (a.type != b.type || a.list->size() != b.list->size()) return false;
+        charge_steps(int64_t(a.list->size()));
         for (size_t k = 0; k < a.list->size(); ++k)
             if (!equals((*a.list)[k], (*b.list)[k])) return false;
         return true;
@@ -264,6 +272,8 @@ bool less(const Value& a, const Value& b) {
 }
 
 List iterate(const Value& v) {
+    charge_steps(1 + (v.is_sequence() ? int64_t(v.list->size()) : v.is_mapping() ? int64_t(v.dict->items.size())
+                                                                  : v.is_string() ? int64_t(v.s.size()) : 0));
     switch (v.type) {
     case Value::Type::Undefined: return {};
     case Value::Type::List:
@@ -294,6 +304,42 @@ int64_t length(const Value& v) {
     default: break;
     }
     throw TemplateError(std::string("object of type '") + type_name(v) + "' has no len()");
+}
+
+int64_t float_to_int(double x) {
+    // 2^63 is exact as a double; every double below it converts.
+    if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) {
+        if (std::isnan(x)) throw TemplateError("cannot convert float NaN to integer");
+        throw TemplateError("the integer " + float_repr(x) + " is too large for this renderer (64 bits)");
+    }
+    return int64_t(x);
+}
+
+namespace {
+[[noreturn]] void overflow(int64_t a, const char* op, int64_t b) {
+    throw TemplateError("integer overflow in " + std::to_string(a) + " " + op + " " + std::to_string(b) +
+                        " (this renderer's integers have 64 bits)");
+}
+}  // namespace
+
+// Portable checks (MSVC has no __builtin_*_overflow).
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+
+int64_t checked_add(int64_t a, int64_t b) {
+    if ((b > 0 && a > kMax - b) || (b < 0 && a < kMin - b)) overflow(a, "+", b);
+    return a + b;
+}
+
+int64_t checked_sub(int64_t a, int64_t b) {
+    if ((b < 0 && a > kMax + b) || (b > 0 && a < kMin + b)) overflow(a, "-", b);
+    return a - b;
+}
+
+int64_t checked_mul(int64_t a, int64_t b) {
+    if (a > 0 ? (b > 0 ? a > kMax / b : b < kMin / a) : (b > 0 ? a < kMin / b : a != 0 && b < kMax / a))
+        overflow(a, "*", b);
+    return a * b;
 }
 
 }  // namespace waypoint::jinja

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "chat/jinja/budget.h"
+
 namespace waypoint::jinja {
 
 // A template failed while rendering or parsing: the message a person reads
@@ -57,7 +59,7 @@ struct Value {
     static Value boolean(bool x) { Value v; v.type = Type::Bool; v.b = x; return v; }
     static Value integer(int64_t x) { Value v; v.type = Type::Int; v.i = x; return v; }
     static Value real(double x) { Value v; v.type = Type::Float; v.f = x; return v; }
-    static Value string(std::string x) { Value v; v.type = Type::String; v.s = std::move(x); return v; }
+    static Value string(std::string x) { charge_text(x.size()); Value v; v.type = Type::String; v.s = std::move(x); return v; }
     static Value make_list(List items = {});
     static Value make_tuple(List items);
     static Value make_dict();
@@ -112,6 +114,14 @@ bool less(const Value& a, const Value& b);
 List iterate(const Value& v);
 // len(v); TemplateError for values without a length.
 int64_t length(const Value& v);
+
+// int(x) of a float; TemplateError when x is NaN or outside int64 (Python's
+// integers have no bound, these have 64 bits).
+int64_t float_to_int(double x);
+// a + b, a - b, a * b on int64; TemplateError on overflow.
+int64_t checked_add(int64_t a, int64_t b);
+int64_t checked_sub(int64_t a, int64_t b);
+int64_t checked_mul(int64_t a, int64_t b);
 
 // Python's float repr: the shortest text that reads back as the same double.
 std::string float_repr(double x);
