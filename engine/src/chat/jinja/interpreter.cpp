@@ -140,6 +140,13 @@ std::string percent_format(const std::string& fmt, const Value& args) {
 class Interpreter {
 public:
     explicit Interpreter(const RenderContext& ctx) : ctx_(ctx) {}
+    // A namespace can come to hold itself ({% set ns.me = ns %}, or through a
+    // list): shared_ptr cannot free such a cycle (Python's garbage collector
+    // does). Nothing of a render outlives it, so the namespaces it assigned
+    // to are emptied at its end, which breaks every cycle.
+    ~Interpreter() {
+        for (const auto& d : assigned_) d->items.clear();
+    }
 
     std::string run(const Body& program) {
         BudgetScope budget(ctx_.limits);
@@ -266,6 +273,7 @@ private:
             if (!ns || ns->type != Value::Type::Namespace)
                 throw TemplateError("can only assign attributes of a namespace ('" + s.targets[0] + "' is not one)");
             ns->dict->set(Value::string(s.attr), v);
+            assigned_.push_back(ns->dict);
             return;
         }
         assign(scope, s.targets, v);
@@ -632,6 +640,7 @@ private:
     }
 
     const RenderContext& ctx_;
+    std::vector<std::shared_ptr<Dict>> assigned_;  // namespaces given an attribute
 };
 
 }  // namespace

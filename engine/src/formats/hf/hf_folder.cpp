@@ -101,7 +101,8 @@ double number_key(const json& j, const std::string& key, double fallback) {
 
 ModelConfig parse_config(const json& j, const std::string& file) {
     if (!j.is_object()) throw Error(ErrorKind::BadFormat, file + " is not a JSON object");
-    std::string arch, type = j.value("model_type", std::string());
+    // Keys of the wrong JSON type read as absent (j.value would throw a type_error).
+    std::string arch, type = j.contains("model_type") && j["model_type"].is_string() ? j["model_type"].get<std::string>() : "";
     if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
         j["architectures"][0].is_string())
         arch = j["architectures"][0].get<std::string>();
@@ -111,7 +112,8 @@ ModelConfig parse_config(const json& j, const std::string& file) {
         throw Error(ErrorKind::Unsupported,
                     file + " describes a " + (arch.empty() ? "\"" + type + "\"" : arch) +
                         " model; Waypoint reads Llama-family folders (LlamaForCausalLM, MistralForCausalLM)");
-    if (j.value("attention_bias", false) || j.value("mlp_bias", false))
+    auto flag = [&](const char* key) { return j.contains(key) && j[key].is_boolean() && j[key].get<bool>(); };
+    if (flag("attention_bias") || flag("mlp_bias"))
         throw Error(ErrorKind::Unsupported, file + ": attention or MLP biases are not supported");
     if (j.contains("rope_scaling") && !j["rope_scaling"].is_null())
         throw Error(ErrorKind::Unsupported,
