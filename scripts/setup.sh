@@ -20,6 +20,7 @@ packages=(
   nlohmann-json3-dev libre2-dev libedit-dev
   qt6-base-dev qt6-declarative-dev qt6-tools-dev libgl-dev
   libqt6sql6-sqlite
+  libcpp-httplib-dev prometheus-cpp-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-dialogs qml6-module-qtquick-templates qml6-module-qtquick-window
   qml6-module-qtqml-workerscript qml6-module-qtqml-models qml6-module-qtquick-shapes
@@ -28,6 +29,7 @@ packages=(
   librsvg2-bin
 )
 # librsvg2-bin renders the app icon's PNG sizes at build time.
+# libcpp-httplib-dev and prometheus-cpp-dev: waypoint-server's HTTP and metrics (server/README.md).
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -37,6 +39,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The OpenAI Node client for waypoint-server's tests (tests/server/node), from
+# npm at the versions package-lock.json pins; Debian's nodejs/npm if no node.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+node_tests="$here/tests/server/node"
+if [ ! -f "$node_tests/node_modules/openai/package.json" ] ||
+   [ "$node_tests/package-lock.json" -nt "$node_tests/node_modules/.package-lock.json" ]; then
+  echo "== npm ci in tests/server/node (the OpenAI client for the server tests)"
+  (cd "$node_tests" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # --- 2. Build ----------------------------------------------------------------
