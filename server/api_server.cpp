@@ -61,12 +61,23 @@ ApiServer::~ApiServer() { stop(std::chrono::milliseconds(0)); }
 
 void ApiServer::install_routes() {
     httplib::Server& s = *http_;
-    const int threads = options_.http_threads > 0 ? options_.http_threads : std::max(32, 4 * options_.parallel + 16);
+    const int threads = options_.http_threads > 0 ? options_.http_threads : std::max(64, 4 * options_.parallel + 32);
     s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
     s.set_payload_max_length(options_.max_body_bytes);
     s.set_read_timeout(options_.io_timeout_s, 0);
     s.set_write_timeout(options_.io_timeout_s, 0);
-    s.set_keep_alive_timeout(5);
+    // Idle keep-alive connections are closed after 15 s (a client that sends
+    // just as the server closes sees "other side closed": with 5 s, the default,
+    // OpenAI's Node client under load hit that race), and after 100 requests.
+    s.set_keep_alive_timeout(15);
+    s.set_keep_alive_max_count(100);
+    // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a
+    // second server (or another program) binds the same port without an
+    // error and silently takes half the connections.
+    s.set_socket_options([](httplib::socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+    });
     s.set_tcp_nodelay(true);  // a streamed token should leave at once, not wait for Nagle
 
     s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {

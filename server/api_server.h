@@ -40,7 +40,7 @@ struct ServerOptions {
     size_t max_body_bytes = 1 << 20;  // larger bodies get 413
     int request_timeout_s = 300;      // queueing + generation of one request
     int io_timeout_s = 30;            // reading a request / writing an answer
-    int http_threads = 0;             // connections answered at once; 0: max(32, 4 * parallel + 16)
+    int http_threads = 0;             // connections served at once (httplib: a thread each, idle keep-alive ones too); 0: max(64, 4 * parallel + 32)
 };
 
 class ApiServer {

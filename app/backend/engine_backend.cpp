@@ -56,6 +56,7 @@ public:
         return std::make_unique<EngineSession>(model_);
     }
     const ChatFormat& chatFormat() const override { return chat_format(*model_); }
+    std::shared_ptr<const Model> engineModel() const override { return model_; }
     // [BOS] + window must fit the context (as waypoint-cli --perplexity).
     int mostPerplexityWindow() const override {
         return model_->tokenizer().bos() >= 0 ? model_->context_length() - 1 : model_->context_length();

@@ -16,6 +16,7 @@
 
 #include "waypoint/chat_format.h"
 #include "waypoint/generate.h"
+#include "waypoint/model.h"
 #include "waypoint/model_card.h"
 #include "waypoint/perplexity.h"
 
@@ -76,6 +77,10 @@ public:
     // The chat template and special-token texts found beside the checkpoint
     // (no chat_template: a base model).
     virtual const waypoint::ChatFormat& chatFormat() const = 0;
+    // The engine's own model behind this one, for code that runs on the engine
+    // directly with the same weights (the local API server, app/serve/);
+    // nullptr where the backend is not the engine (the test fakes).
+    virtual std::shared_ptr<const waypoint::Model> engineModel() const { return nullptr; }
     // The longest perplexity window that fits the context ([BOS] + window).
     virtual int mostPerplexityWindow() const = 0;
     // As waypoint::evaluate_perplexity: progress(done, total) after every

@@ -39,6 +39,7 @@ public:
         return std::make_unique<DelaySession>(inner_->newSession(), ms_);
     }
     const ChatFormat& chatFormat() const override { return inner_->chatFormat(); }
+    std::shared_ptr<const Model> engineModel() const override { return inner_->engineModel(); }
     int mostPerplexityWindow() const override { return inner_->mostPerplexityWindow(); }
     PerplexityResult perplexity(const std::string& text, int window, const std::function<void(long, long)>& progress,
                                 const std::atomic<bool>* stop) const override {

@@ -73,7 +73,7 @@ await Promise.all(Array.from({ length: clients }, async (_, c) => {
       done++;
     } catch (e) {
       failed++;
-      console.error(`request ${i} failed: ${e.message}`);
+      console.error(`request ${i} failed: ${e.message}${e.cause ? ` (${e.cause.message}; ${e.cause.cause?.code ?? ""} ${e.cause.cause?.message ?? ""})` : ""}`);
     }
   }
 }));
