@@ -74,7 +74,7 @@ void ApiServer::install_routes() {
     // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, with which a
     // second server (or another program) binds the same port without an
     // error and silently takes half the connections.
-    s.set_socket_options([](httplib::socket_t sock) {
+    s.set_socket_options([](socket_t sock) {
         int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
     });
