@@ -73,6 +73,8 @@ Button {
                     from: 0; to: 65535
                     editable: true
                     value: serveController.port
+                    textFromValue: (v) => String(v)  // a port, not a quantity: no digit grouping
+                    valueFromText: (t) => parseInt(t)
                     onValueModified: serveController.port = value
                     Accessible.name: qsTr("Port (0: any free one)")
                 }
