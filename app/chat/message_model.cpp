@@ -171,24 +171,10 @@ const QVector<MessageModel::Token>& MessageModel::tokensAt(int row) const {
 
 int MessageModel::tokenCountAt(int row) const { return validRow(row) ? int(messages_.at(row).tokens.size()) : 0; }
 
-QVariantMap MessageModel::tokenAt(int row, int index) const {
+TokenValue MessageModel::tokenAt(int row, int index) const {
     if (!validRow(row) || index < 0 || index >= messages_.at(row).tokens.size()) return {};
     const Token& t = messages_.at(row).tokens.at(index);
-    const waypoint::TokenEvent& e = t.event;
-    QVariantList alternatives;
-    for (size_t k = 0; k < e.top.size(); ++k)
-        alternatives.append(QVariantMap{
-            {QStringLiteral("id"), e.top[k].id},
-            {QStringLiteral("text"), k < e.top_pieces.size() ? QString::fromStdString(e.top_pieces[k]) : QString()},
-            {QStringLiteral("probability"), double(e.top[k].p)},
-            {QStringLiteral("chosen"), e.top[k].id == e.id}});
-    return {{QStringLiteral("index"), index},
-            {QStringLiteral("id"), e.id},
-            {QStringLiteral("text"), QString::fromStdString(e.piece)},
-            {QStringLiteral("probability"), double(e.probability)},
-            {QStringLiteral("start"), t.start},
-            {QStringLiteral("length"), t.length},
-            {QStringLiteral("alternatives"), alternatives}};
+    return TokenValue(index, t.start, t.length, t.event);
 }
 
 int MessageModel::tokenIndexAtCharacter(int row, int charPos) const {

@@ -14,6 +14,7 @@
 #include <QtQml/qqmlregistration.h>
 
 #include "backend/metatypes.h"
+#include "backend/token_value.h"
 
 namespace waypoint::app {
 
@@ -80,9 +81,8 @@ public:
     Q_INVOKABLE QString roleAt(int row) const;
     Q_INVOKABLE QString transcript() const;  // "You: ...\n\nModel: ..." for Copy
     Q_INVOKABLE int tokenCountAt(int row) const;
-    // {index, id, text, probability, start, length, alternatives: [{id, text,
-    // probability}, ...]}; empty for a bad row or index.
-    Q_INVOKABLE QVariantMap tokenAt(int row, int index) const;
+    // The token and where its text sits; not valid for a bad row or index.
+    Q_INVOKABLE waypoint::app::TokenValue tokenAt(int row, int index) const;
     // The token whose text holds character `charPos` (UTF-16 index, as
     // TextEdit counts), or -1 (outside the text, or text no token produced:
     // what the engine held back until the end).

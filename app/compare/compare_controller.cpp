@@ -340,18 +340,20 @@ std::vector<const ComparePane*> CompareController::constPanes() const {
     return {panes_.cbegin(), panes_.cend()};
 }
 
-QString CompareController::toJson(const QVariantList& evaluations, const QString& evaluationText) const {
-    return QString::fromStdString(
-        comparison_to_json(buildComparison(prompt_, constPanes(), evaluations, evaluationText), 2));
+waypoint::Comparison CompareController::comparison(const EvaluationController* evaluation) const {
+    if (!evaluation) return buildComparison(prompt_, constPanes(), {}, {});
+    return buildComparison(prompt_, constPanes(), evaluation->resultsForExport(), evaluation->textPath());
 }
 
-QString CompareController::toMarkdown(const QVariantList& evaluations, const QString& evaluationText) const {
-    return QString::fromStdString(
-        comparison_to_markdown(buildComparison(prompt_, constPanes(), evaluations, evaluationText)));
+QString CompareController::toJson(EvaluationController* evaluation) const {
+    return QString::fromStdString(comparison_to_json(comparison(evaluation), 2));
 }
 
-QString CompareController::exportTo(const QString& fileOrUrl, const QVariantList& evaluations,
-                                    const QString& evaluationText) {
+QString CompareController::toMarkdown(EvaluationController* evaluation) const {
+    return QString::fromStdString(comparison_to_markdown(comparison(evaluation)));
+}
+
+QString CompareController::exportTo(const QString& fileOrUrl, EvaluationController* evaluation) {
     const QString path = fileOrUrl.startsWith(QLatin1String("file:")) ? QUrl(fileOrUrl).toLocalFile() : fileOrUrl;
     if (path.isEmpty()) {
         setError(QStringLiteral("No file chosen for the export."));
@@ -363,7 +365,7 @@ QString CompareController::exportTo(const QString& fileOrUrl, const QVariantList
     }
     const QString suffix = QFileInfo(path).suffix().toLower();
     const bool markdown = suffix == QLatin1String("md") || suffix == QLatin1String("markdown");
-    const QString text = markdown ? toMarkdown(evaluations, evaluationText) : toJson(evaluations, evaluationText);
+    const QString text = markdown ? toMarkdown(evaluation) : toJson(evaluation);
     // Written to a temporary file beside it and renamed over it on commit():
     // a full disk or a crash never leaves half an export (or half of the
     // file that was there before).

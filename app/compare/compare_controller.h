@@ -9,13 +9,14 @@
 
 #include <QAbstractListModel>
 #include <QStringList>
-#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 #include <memory>
 #include <vector>
 
 #include "backend/inference_backend.h"
 #include "compare/compare_pane.h"
+#include "evaluate/evaluation_controller.h"
+#include "waypoint/compare.h"
 
 namespace waypoint::app {
 
@@ -73,13 +74,14 @@ public:
     // Sends to every pane; false (with lastError) when no pane can take it.
     Q_INVOKABLE bool send(const QString& prompt);
     Q_INVOKABLE void stop();
-    // The comparison as JSON / Markdown; `evaluations` as in compare_result.h.
-    Q_INVOKABLE QString toJson(const QVariantList& evaluations = {}, const QString& evaluationText = {}) const;
-    Q_INVOKABLE QString toMarkdown(const QVariantList& evaluations = {}, const QString& evaluationText = {}) const;
+    // The comparison as JSON / Markdown, with the results of `evaluation`
+    // (the evaluation panel's controller; null: none) as the engine's values.
+    Q_INVOKABLE QString toJson(waypoint::app::EvaluationController* evaluation = nullptr) const;
+    Q_INVOKABLE QString toMarkdown(waypoint::app::EvaluationController* evaluation = nullptr) const;
     // Writes Markdown (*.md) or JSON (anything else); "" on success, else a
     // message naming the file (also in lastError).
-    Q_INVOKABLE QString exportTo(const QString& fileOrUrl, const QVariantList& evaluations = {},
-                                 const QString& evaluationText = {});
+    Q_INVOKABLE QString exportTo(const QString& fileOrUrl,
+                                 waypoint::app::EvaluationController* evaluation = nullptr);
     Q_INVOKABLE void clearError();
 
 Q_SIGNALS:
@@ -106,6 +108,7 @@ private:
     void saveLayout() const;
     void setError(const QString& message);
     std::vector<const ComparePane*> constPanes() const;
+    waypoint::Comparison comparison(const EvaluationController* evaluation) const;
 
     std::shared_ptr<InferenceBackend> backend_;
     QString backendName_ = QStringLiteral("engine");

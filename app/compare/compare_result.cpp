@@ -19,23 +19,13 @@ waypoint::PaneResult paneResult(const ComparePane& pane) {
 }
 
 waypoint::Comparison buildComparison(const QString& prompt, const std::vector<const ComparePane*>& panes,
-                                     const QVariantList& evaluations, const QString& evaluationText) {
+                                     std::vector<waypoint::EvaluationResult> evaluations,
+                                     const QString& evaluationText) {
     waypoint::Comparison c;
     c.prompt = prompt.toStdString();
     for (const ComparePane* p : panes) c.panes.push_back(paneResult(*p));
     c.evaluation_text = evaluationText.toStdString();
-    for (const QVariant& v : evaluations) {
-        const QVariantMap m = v.toMap();
-        waypoint::EvaluationResult e;
-        e.checkpoint = m.value(QStringLiteral("checkpoint")).toString().toStdString();
-        e.model = m.value(QStringLiteral("model")).toString().toStdString();
-        e.window = m.value(QStringLiteral("window")).toInt();
-        e.result.tokens = long(m.value(QStringLiteral("tokens")).toLongLong());
-        e.result.mean_nll = m.value(QStringLiteral("mean_nll")).toDouble();
-        e.result.perplexity = m.value(QStringLiteral("perplexity")).toDouble();
-        e.result.cancelled = m.value(QStringLiteral("cancelled")).toBool();
-        c.evaluations.push_back(e);
-    }
+    c.evaluations = std::move(evaluations);
     return c;
 }
 

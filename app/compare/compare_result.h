@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QString>
-#include <QVariantList>
 #include <vector>
 
 #include "backend/inference_backend.h"
@@ -19,9 +18,9 @@ class ComparePane;
 // stats of that answer as they came (total time and prefill speed included).
 waypoint::PaneResult paneResult(const ComparePane& pane);
 
-// `evaluations`: EvaluationController::resultsForExport()'s maps {checkpoint,
-// model, window, tokens, mean_nll, perplexity, cancelled}; may be empty.
+// `evaluations`: EvaluationController::resultsForExport(), as they are; may be empty.
 waypoint::Comparison buildComparison(const QString& prompt, const std::vector<const ComparePane*>& panes,
-                                     const QVariantList& evaluations, const QString& evaluationText);
+                                     std::vector<waypoint::EvaluationResult> evaluations,
+                                     const QString& evaluationText);
 
 }  // namespace waypoint::app

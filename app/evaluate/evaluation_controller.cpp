@@ -40,15 +40,13 @@ void EvaluationController::ensureWorker() {
     connect(worker_, &EvaluationWorker::rowStatus, this,
             [this](int row, const QString& message) { results_.setRunning(row, message); });
     connect(worker_, &EvaluationWorker::rowLoaded, this, [this](int row, const waypoint::ModelCard& card) {
-        results_.setCard(row, QString::fromStdString(card.name),
-                         card.training_step ? std::optional<qint64>(*card.training_step) : std::nullopt,
-                         card.validation_loss);
+        results_.setCard(row, card);
         results_.setRunning(row, QStringLiteral("loaded; waiting"));
     });
     connect(worker_, &EvaluationWorker::rowProgress, this, &EvaluationController::onProgress);
     connect(worker_, &EvaluationWorker::rowFinished, this,
             [this](int row, const waypoint::PerplexityResult& r, int window) {
-                results_.setResult(row, r.tokens, r.mean_nll, r.perplexity, window, r.cancelled);
+                results_.setResult(row, r, window);
                 updateProgress();
             });
     connect(worker_, &EvaluationWorker::rowFailed, this, [this](int row, const QString& message) {
@@ -164,22 +162,10 @@ void EvaluationController::onRunFinished(int window, bool cancelled) {
     Q_EMIT finished();
 }
 
-QVariantList EvaluationController::resultsForExport() const {
-    QVariantList out;
-    for (int i = 0; i < results_.count(); ++i) {
-        const auto& r = results_.row(i);
-        if (!r.hasResult()) continue;
-        QVariantMap m{{QStringLiteral("checkpoint"), r.checkpoint},
-                      {QStringLiteral("model"), r.name},
-                      {QStringLiteral("window"), r.window},
-                      {QStringLiteral("tokens"), r.tokens},
-                      {QStringLiteral("mean_nll"), r.meanNll},
-                      {QStringLiteral("perplexity"), r.perplexity},
-                      {QStringLiteral("cancelled"), r.state == EvaluationResults::State::Cancelled}};
-        if (r.step) m.insert(QStringLiteral("step"), *r.step);
-        if (r.validationLoss) m.insert(QStringLiteral("validation_loss"), *r.validationLoss);
-        out << m;
-    }
+std::vector<waypoint::EvaluationResult> EvaluationController::resultsForExport() const {
+    std::vector<waypoint::EvaluationResult> out;
+    for (int i = 0; i < results_.count(); ++i)
+        if (results_.row(i).hasResult()) out.push_back(results_.row(i).value);
     return out;
 }
 

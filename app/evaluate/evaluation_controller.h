@@ -9,10 +9,10 @@
 #include <QObject>
 #include <QStringList>
 #include <QThread>
-#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "backend/inference_backend.h"
 #include "evaluate/evaluation_results.h"
@@ -69,10 +69,9 @@ public:
     // "file:///a/b.txt" -> "/a/b.txt"; a plain path stays as it is.
     static QString localPath(const QString& pathOrUrl);
 
-    // One map per row that has numbers (done, or cancelled part-way):
-    // {checkpoint, model, window, tokens, mean_nll, perplexity, cancelled},
-    // plus step and validation_loss where the card carries them.
-    Q_INVOKABLE QVariantList resultsForExport() const;
+    // The rows that have numbers (done, or cancelled part-way), as the
+    // engine's values: what the compare view's export writes.
+    std::vector<waypoint::EvaluationResult> resultsForExport() const;
 
 public Q_SLOTS:
     // Starts a run over `checkpoints`; false (and nothing changes) while one runs

@@ -26,15 +26,15 @@ QVariant EvaluationResults::data(const QModelIndex& index, int role) const {
     const Row& r = rows_[size_t(index.row())];
     switch (role) {
     case Qt::DisplayRole:
-    case NameRole: return r.name;
-    case CheckpointRole: return r.checkpoint;
+    case NameRole: return QString::fromStdString(r.value.model);
+    case CheckpointRole: return QString::fromStdString(r.value.checkpoint);
     // Unknown step / loss are invalid QVariants: `undefined` in QML.
-    case StepRole: return r.step ? QVariant(*r.step) : QVariant();
-    case ValidationLossRole: return r.validationLoss ? QVariant(*r.validationLoss) : QVariant();
-    case TokensRole: return r.tokens;
-    case MeanNllRole: return r.meanNll;
-    case PerplexityRole: return r.perplexity;
-    case WindowRole: return r.window;
+    case StepRole: return r.value.training_step ? QVariant(qint64(*r.value.training_step)) : QVariant();
+    case ValidationLossRole: return r.value.validation_loss ? QVariant(*r.value.validation_loss) : QVariant();
+    case TokensRole: return qint64(r.value.result.tokens);
+    case MeanNllRole: return r.value.result.mean_nll;
+    case PerplexityRole: return r.value.result.perplexity;
+    case WindowRole: return r.value.window;
     case StateRole: return stateName(r.state);
     case MessageRole: return r.message;
     case ProgressRole: return r.progress;
@@ -65,9 +65,10 @@ void EvaluationResults::reset(const QStringList& checkpoints) {
     rows_.clear();
     for (const QString& c : checkpoints) {
         Row r;
-        r.checkpoint = c;
-        r.name = QFileInfo(c).fileName();
-        if (r.name.isEmpty()) r.name = QFileInfo(QFileInfo(c).path()).fileName();  // "folder/"
+        r.value.checkpoint = c.toStdString();
+        QString name = QFileInfo(c).fileName();
+        if (name.isEmpty()) name = QFileInfo(QFileInfo(c).path()).fileName();  // "folder/"
+        r.value.model = name.toStdString();
         rows_.push_back(r);
     }
     endResetModel();
@@ -85,13 +86,12 @@ void EvaluationResults::setRunning(int row, const QString& message) {
     changed(row);
 }
 
-void EvaluationResults::setCard(int row, const QString& name, std::optional<qint64> step,
-                                std::optional<double> valLoss) {
+void EvaluationResults::setCard(int row, const waypoint::ModelCard& card) {
     if (!valid(row)) return;
     Row& r = rows_[size_t(row)];
-    if (!name.isEmpty()) r.name = name;
-    r.step = step;
-    r.validationLoss = valLoss;
+    if (!card.name.empty()) r.value.model = card.name;
+    r.value.training_step = card.training_step;
+    r.value.validation_loss = card.validation_loss;
     changed(row);
 }
 
@@ -101,22 +101,20 @@ void EvaluationResults::setProgress(int row, double fraction, int window) {
     r.state = State::Running;
     r.message.clear();
     r.progress = fraction;
-    r.window = window;
+    r.value.window = window;
     changed(row);
 }
 
-void EvaluationResults::setResult(int row, qint64 tokens, double meanNll, double perplexity, int window,
-                                  bool cancelled) {
+void EvaluationResults::setResult(int row, const waypoint::PerplexityResult& result, int window) {
     if (!valid(row)) return;
     Row& r = rows_[size_t(row)];
-    r.tokens = tokens;
-    r.meanNll = meanNll;
-    r.perplexity = perplexity;
-    r.window = window;
-    r.state = cancelled ? State::Cancelled : State::Done;
-    r.message = cancelled ? QStringLiteral("cancelled: partial result over the first %1 tokens").arg(tokens)
-                          : QString();
-    if (!cancelled) r.progress = 1.0;
+    r.value.result = result;
+    r.value.window = window;
+    r.state = result.cancelled ? State::Cancelled : State::Done;
+    r.message = result.cancelled
+                    ? QStringLiteral("cancelled: partial result over the first %1 tokens").arg(qint64(result.tokens))
+                    : QString();
+    if (!result.cancelled) r.progress = 1.0;
     changed(row);
 }
 
@@ -132,7 +130,7 @@ void EvaluationResults::setCancelled(int row) {
     Row& r = rows_[size_t(row)];
     if (r.state == State::Done || r.state == State::Failed) return;
     r.state = State::Cancelled;
-    if (r.message.isEmpty() || r.tokens == 0) r.message = QStringLiteral("cancelled before it ran");
+    if (r.message.isEmpty() || r.value.result.tokens == 0) r.message = QStringLiteral("cancelled before it ran");
     changed(row);
 }
 

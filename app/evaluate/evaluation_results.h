@@ -7,8 +7,10 @@
 #include <QStringList>
 #include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
-#include <optional>
 #include <vector>
+
+#include "backend/metatypes.h"
+#include "waypoint/compare.h"
 
 namespace waypoint::app {
 
@@ -26,18 +28,15 @@ public:
     Q_ENUM(Role)
 
     struct Row {
-        QString checkpoint;
-        QString name;                          // the card's name, else the file or folder name
-        std::optional<qint64> step;            // where the checkpoint's card carries them
-        std::optional<double> validationLoss;
-        qint64 tokens = 0;
-        double meanNll = 0;
-        double perplexity = 0;
-        int window = 0;
+        // The engine's value, as exported: checkpoint; model (the card's
+        // name, else the file or folder name); window; result (tokens,
+        // mean_nll, perplexity, cancelled); training_step and
+        // validation_loss where the checkpoint's card carries them.
+        waypoint::EvaluationResult value;
         State state = State::Waiting;
         QString message;                       // why it failed, or what it is doing
         double progress = 0;                   // 0..1 of this checkpoint's tokens
-        bool hasResult() const { return state == State::Done || (state == State::Cancelled && tokens > 0); }
+        bool hasResult() const { return state == State::Done || (state == State::Cancelled && value.result.tokens > 0); }
     };
 
     explicit EvaluationResults(QObject* parent = nullptr);
@@ -54,9 +53,10 @@ public:
 
     void reset(const QStringList& checkpoints);
     void setRunning(int row, const QString& message);
-    void setCard(int row, const QString& name, std::optional<qint64> step, std::optional<double> valLoss);
+    // The loaded checkpoint's name, training step and validation loss.
+    void setCard(int row, const waypoint::ModelCard& card);
     void setProgress(int row, double fraction, int window);
-    void setResult(int row, qint64 tokens, double meanNll, double perplexity, int window, bool cancelled);
+    void setResult(int row, const waypoint::PerplexityResult& result, int window);
     void setFailed(int row, const QString& message);
     void setCancelled(int row);  // a row that never got to run
 

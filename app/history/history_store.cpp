@@ -157,28 +157,25 @@ void HistoryStore::renameChat(qint64 chatId, const QString& title) {
     });
 }
 
-void HistoryStore::setSystemPrompt(qint64 chatId, const QString& text) {
+template <typename T>
+void HistoryStore::setChatField(qint64 chatId, T ChatRecord::*field, const T& value) {
     ChatRecord c;
-    if (!chats_.find(chatId, &c) || c.systemPrompt == text) return;
-    c.systemPrompt = text;
+    if (!chats_.find(chatId, &c) || c.*field == value) return;
+    c.*field = value;
     chats_.upsert(c);
     saveChat(c);
+}
+
+void HistoryStore::setSystemPrompt(qint64 chatId, const QString& text) {
+    setChatField(chatId, &ChatRecord::systemPrompt, text);
 }
 
 void HistoryStore::setSampling(qint64 chatId, const QVariantMap& sampling) {
-    ChatRecord c;
-    if (!chats_.find(chatId, &c) || c.sampling == sampling) return;
-    c.sampling = sampling;
-    chats_.upsert(c);
-    saveChat(c);
+    setChatField(chatId, &ChatRecord::sampling, sampling);
 }
 
 void HistoryStore::setCheckpoint(qint64 chatId, const QString& checkpoint) {
-    ChatRecord c;
-    if (!chats_.find(chatId, &c) || c.checkpoint == checkpoint) return;
-    c.checkpoint = checkpoint;
-    chats_.upsert(c);
-    saveChat(c);
+    setChatField(chatId, &ChatRecord::checkpoint, checkpoint);
 }
 
 void HistoryStore::deleteChat(qint64 chatId) {

@@ -138,6 +138,9 @@ private:
     void reportError(const QString& what, const QString& error);
     void flushAnswers();
     void saveChat(const ChatRecord& chat);
+    // Sets one field of a chat and saves it, unless it holds `value` already.
+    template <typename T>
+    void setChatField(qint64 chatId, T ChatRecord::*field, const T& value);
     void search(const QString& text);
 
     QString path_;

@@ -2,6 +2,11 @@
 // back so that an exported comparison reopens as it was.
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+#include "json_fields.h"
 #include "number_format.h"
 #include "waypoint/compare.h"
 #include "waypoint/report.h"
@@ -17,15 +22,29 @@ std::string dump(const ordered_json& j, int indent = -1) {
     return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
 }
 
+template <typename T>
+struct is_optional : std::false_type {};
+template <typename T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// One field: floats as their shortest decimal (a float reopens bit-exact);
+// an unset optional and a false flag are left out.
+template <typename T>
+void put(ordered_json& j, const char* key, const T& v) {
+    if constexpr (is_optional<T>::value) {
+        if (v) put(j, key, *v);
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (v) j[key] = true;
+    } else if constexpr (std::is_same_v<T, float>) {
+        j[key] = short_float(v);
+    } else {
+        j[key] = v;
+    }
+}
+
 ordered_json sampling_json(const SamplingParams& s, int max_new_tokens) {
     ordered_json j;
-    j["temperature"] = short_float(s.temperature);
-    j["top_k"] = s.top_k;
-    j["top_p"] = short_float(s.top_p);
-    j["min_p"] = short_float(s.min_p);
-    j["repeat_penalty"] = short_float(s.repeat_penalty);
-    j["repeat_window"] = s.repeat_window;
-    j["seed"] = s.seed;
+    report::sampling_fields(s, [&](const char* key, const auto& v) { put(j, key, v); });
     j["max_tokens"] = max_new_tokens;
     return j;
 }
@@ -46,13 +65,7 @@ ordered_json pane_json(const PaneResult& p) {
 
 ordered_json evaluation_json(const EvaluationResult& e) {
     ordered_json j;
-    j["checkpoint"] = e.checkpoint;
-    j["model"] = e.model;
-    j["window"] = e.window;
-    j["tokens"] = e.result.tokens;
-    j["mean_nll"] = e.result.mean_nll;
-    j["perplexity"] = e.result.perplexity;
-    if (e.result.cancelled) j["cancelled"] = true;
+    report::evaluation_fields(e, [&](const char* key, const auto& v) { put(j, key, v); });
     return j;
 }
 
@@ -85,33 +98,47 @@ FinishReason finish_from(const std::string& s) {
     bad("unknown finish_reason '" + s + "'");
 }
 
+// One field as put() wrote it: an absent optional stays unset, an absent
+// flag false; anything else must be there with the right type.
+template <typename T>
+void take(const ordered_json& j, const char* key, const std::string& where, T& out) {
+    if constexpr (is_optional<T>::value) {
+        if (!j.contains(key)) return;
+        typename T::value_type v{};
+        take(j, key, where, v);
+        out = v;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        out = j.contains(key) && get<bool>(j, key, where);
+    } else {
+        out = get<T>(j, key, where);
+    }
+}
+
 PaneResult pane_from(const ordered_json& j, const std::string& where) {
     PaneResult p;
     p.checkpoint = get<std::string>(j, "checkpoint", where);
     if (j.contains("model")) p.model = get<std::string>(j, "model", where);
     const ordered_json& s = field(j, "sampling", where);
     const std::string sw = where + ".sampling";
-    p.sampling.temperature = get<float>(s, "temperature", sw);
-    p.sampling.top_k = get<int>(s, "top_k", sw);
-    p.sampling.top_p = get<float>(s, "top_p", sw);
-    p.sampling.min_p = get<float>(s, "min_p", sw);
-    p.sampling.repeat_penalty = get<float>(s, "repeat_penalty", sw);
-    p.sampling.repeat_window = get<int>(s, "repeat_window", sw);
-    p.sampling.seed = get<uint64_t>(s, "seed", sw);
+    report::sampling_fields(p.sampling, [&](const char* key, auto& v) { take(s, key, sw, v); });
     p.max_new_tokens = get<int>(s, "max_tokens", sw);
     if (j.contains("prompt_ids")) p.prompt_ids = get<std::vector<int>>(j, "prompt_ids", where);
     p.generated_ids = get<std::vector<int>>(j, "generated_ids", where);
     p.text = get<std::string>(j, "text", where);
     const ordered_json& st = field(j, "stats", where);
     const std::string stw = where + ".stats";
-    p.stats.prompt_tokens = get<int>(st, "prompt_tokens", stw);
-    p.stats.new_tokens = get<int>(st, "new_tokens", stw);
-    p.stats.time_to_first_token_ms = get<double>(st, "time_to_first_token_ms", stw);
-    p.stats.prefill_tokens_per_s = get<double>(st, "prefill_tokens_per_s", stw);
-    p.stats.decode_tokens_per_s = get<double>(st, "decode_tokens_per_s", stw);
-    p.stats.total_ms = get<double>(st, "total_ms", stw);
+    report::stats_fields(p.stats, [&](const char* key, auto& v) { take(st, key, stw, v); });
     p.stats.finish = finish_from(get<std::string>(st, "finish_reason", stw));
     return p;
+}
+
+EvaluationResult evaluation_from(const ordered_json& j, const std::string& where) {
+    EvaluationResult r;
+    report::evaluation_fields(r, [&](const char* key, auto& v) {
+        if (std::string_view(key) == "model" && !j.contains(key)) return;  // written by every version but the first
+        take(j, key, where, v);
+    });
+    return r;
 }
 
 }  // namespace
@@ -156,18 +183,8 @@ Comparison comparison_from_json(const std::string& text) {
         c.evaluation_text = get<std::string>(e, "text", "evaluation");
         const ordered_json& results = field(e, "results", "evaluation");
         if (!results.is_array()) bad("evaluation.results is not an array");
-        for (size_t i = 0; i < results.size(); ++i) {
-            const std::string where = "evaluation.results[" + std::to_string(i) + "]";
-            EvaluationResult r;
-            r.checkpoint = get<std::string>(results[i], "checkpoint", where);
-            if (results[i].contains("model")) r.model = get<std::string>(results[i], "model", where);
-            r.window = get<int>(results[i], "window", where);
-            r.result.tokens = get<long>(results[i], "tokens", where);
-            r.result.mean_nll = get<double>(results[i], "mean_nll", where);
-            r.result.perplexity = get<double>(results[i], "perplexity", where);
-            r.result.cancelled = results[i].contains("cancelled") && get<bool>(results[i], "cancelled", where);
-            c.evaluations.push_back(std::move(r));
-        }
+        for (size_t i = 0; i < results.size(); ++i)
+            c.evaluations.push_back(evaluation_from(results[i], "evaluation.results[" + std::to_string(i) + "]"));
     }
     return c;
 }

@@ -79,11 +79,20 @@ std::string comparison_to_markdown(const Comparison& c) {
     if (!c.evaluations.empty()) {
         md << "\n## Evaluation\n\n";
         if (!c.evaluation_text.empty()) md << "Text: `" << c.evaluation_text << "`\n\n";
-        md << "| checkpoint | window | tokens | mean NLL (nats) | perplexity |\n|---|---|---|---|---|\n";
-        for (const EvaluationResult& e : c.evaluations)
+        // Training facts only when some checkpoint records them.
+        const bool steps = std::any_of(c.evaluations.begin(), c.evaluations.end(),
+                                       [](const EvaluationResult& e) { return e.training_step || e.validation_loss; });
+        md << "| checkpoint | window | tokens | mean NLL (nats) | perplexity |" << (steps ? " step | validation loss |" : "")
+           << "\n|---|---|---|---|---|" << (steps ? "---|---|" : "") << "\n";
+        for (const EvaluationResult& e : c.evaluations) {
             md << "| " << cell(e.checkpoint) << " | " << e.window << " | " << e.result.tokens << " | "
                << fixed(e.result.mean_nll, 4) << " | " << fixed(e.result.perplexity, 3)
-               << (e.result.cancelled ? " (cancelled)" : "") << " |\n";
+               << (e.result.cancelled ? " (cancelled)" : "") << " |";
+            if (steps)
+                md << " " << (e.training_step ? std::to_string(*e.training_step) : "") << " | "
+                   << (e.validation_loss ? fixed(*e.validation_loss, 4) : "") << " |";
+            md << "\n";
+        }
     }
     return md.str();
 }

@@ -24,7 +24,8 @@ TextEdit {
     property int hoveredToken: -1
     property int cursorToken: -1
     readonly property int shownToken: hoveredToken >= 0 ? hoveredToken : cursorToken
-    // messages.tokenAt(row, shownToken): {index, id, text, probability, start, length, alternatives}.
+    // messages.tokenAt(row, shownToken): a tokenInfo (TokenValue: valid, index, id, text, probability,
+    // start, length, alternatives).
     readonly property var shownData: shownToken >= 0 && messages ? messages.tokenAt(row, shownToken) : ({})
     readonly property alias popup: popup
 
@@ -93,8 +94,8 @@ TextEdit {
         id: popup
         objectName: "tokenPopup"
         readonly property var info: root.shownData
-        readonly property rect anchorRect: info.start !== undefined ? root.positionToRectangle(info.start) : Qt.rect(0, 0, 0, 0)
-        visible: root.shownToken >= 0 && info.id !== undefined
+        readonly property rect anchorRect: info.valid ? root.positionToRectangle(info.start) : Qt.rect(0, 0, 0, 0)
+        visible: root.shownToken >= 0 && info.valid === true
         // Below the token's line, so the pointer keeps hovering the text.
         x: Math.max(0, Math.min(anchorRect.x, root.width - width))
         y: anchorRect.y + anchorRect.height + 4
@@ -113,7 +114,7 @@ TextEdit {
         contentItem: ColumnLayout {
             spacing: 4
             Accessible.role: Accessible.ToolTip
-            Accessible.name: popup.info.id !== undefined
+            Accessible.name: popup.info.valid
                              ? qsTr("Token %1, probability %2").arg(JSON.stringify(popup.info.text)).arg(popup.percent(popup.info.probability))
                              : ""
             RowLayout {

@@ -21,18 +21,9 @@ Rectangle {
 
     color: Theme.window
 
-    // What EvaluationController::resultsForExport() holds, if the panel has run.
-    function evaluationResults() {
-        const p = root.evaluatePanel
-        if (!p) return []
-        const c = p.controller || p.evaluation || null
-        return c && c.resultsForExport ? c.resultsForExport() : []
-    }
-    function evaluationText() {
-        const p = root.evaluatePanel
-        const c = p ? (p.controller || p.evaluation || null) : null
-        return c && c.textPath !== undefined ? String(c.textPath) : ""
-    }
+    // The evaluation panel's controller, if the panel is there: the export
+    // takes its results as they are.
+    readonly property var evaluation: evaluatePanel ? (evaluatePanel.controller || null) : null
 
     ColumnLayout {
         anchors.fill: parent
@@ -162,7 +153,7 @@ Rectangle {
         objectName: "exportDialog"
         title: suffix === "md" ? qsTr("Export the comparison as Markdown") : qsTr("Export the comparison as JSON")
         onSaveRequested: (path) => {
-            const err = root.controller.exportTo(path, root.evaluationResults(), root.evaluationText())
+            const err = root.controller.exportTo(path, root.evaluation)
             root.exportMessage = err.length ? "" : qsTr("Saved %1").arg(path)
         }
     }

@@ -92,7 +92,7 @@ private Q_SLOTS:
         }
         QCOMPARE(rowState(c, 1), QStringLiteral("failed"));
         QVERIFY(c.results()->get(1).value(QStringLiteral("message")).toString().contains(QStringLiteral("/m/broken")));
-        QCOMPARE(c.resultsForExport().size(), 2);
+        QCOMPARE(c.resultsForExport().size(), size_t(2));
     }
 
     // Cancel with the fake (a window of 8 bytes every 5 ms): the first row
@@ -114,7 +114,7 @@ private Q_SLOTS:
         QVERIFY(tokens < QFileInfo(shortText).size());
         QCOMPARE(tokens % 8, 0);  // whole windows only
         QCOMPARE(rowState(c, 1), QStringLiteral("cancelled"));
-        QCOMPARE(c.resultsForExport().size(), 1);
+        QCOMPARE(c.resultsForExport().size(), size_t(1));
     }
 
     // One backend for the chat (or a compare pane) and the evaluation: the
@@ -162,13 +162,13 @@ private Q_SLOTS:
         QCOMPARE(rowState(c, 0), QStringLiteral("done"));
         QCOMPARE(c.usedWindow(), 64);
         QCOMPARE(c.progress(), 1.0);
-        const QVariantList exported = c.resultsForExport();
-        QCOMPARE(exported.size(), 1);
-        const QVariantMap r = exported[0].toMap();
-        QCOMPARE(r.value(QStringLiteral("checkpoint")).toString(), kBin);
-        QCOMPARE(r.value(QStringLiteral("model")).toString(), QStringLiteral("stories260K"));
-        QCOMPARE(r.value(QStringLiteral("window")).toInt(), 64);
-        QCOMPARE(r.value(QStringLiteral("cancelled")).toBool(), false);
+        const std::vector<waypoint::EvaluationResult> exported = c.resultsForExport();
+        QCOMPARE(exported.size(), size_t(1));
+        const waypoint::EvaluationResult& r = exported[0];
+        QCOMPARE(QString::fromStdString(r.checkpoint), kBin);
+        QCOMPARE(r.model, std::string("stories260K"));
+        QCOMPARE(r.window, 64);
+        QCOMPARE(r.result.cancelled, false);
 
         // The engine function directly, same text and window.
         waypoint::LoadOptions o;
@@ -177,9 +177,9 @@ private Q_SLOTS:
         const QByteArray text = readAll(shortText);
         const auto direct = waypoint::evaluate_perplexity(waypoint::Model::load(o),
                                                           std::string(text.constData(), size_t(text.size())), 64);
-        QCOMPARE(r.value(QStringLiteral("tokens")).toLongLong(), qint64(direct.tokens));
-        QCOMPARE(r.value(QStringLiteral("mean_nll")).toDouble(), direct.mean_nll);
-        QCOMPARE(r.value(QStringLiteral("perplexity")).toDouble(), direct.perplexity);
+        QCOMPARE(r.result.tokens, direct.tokens);
+        QCOMPARE(r.result.mean_nll, direct.mean_nll);
+        QCOMPARE(r.result.perplexity, direct.perplexity);
 
         // And the CLI, as a user would run it.
         if (!QFileInfo(kCli).isExecutable()) QSKIP("waypoint-cli is not built in this build tree (target waypoint-cli)");
@@ -190,10 +190,10 @@ private Q_SLOTS:
             {}, kRunTimeoutMs);
         QCOMPARE(run.code, 0);
         const QJsonObject j = cli_runner::json_of(run.out);
-        QCOMPARE(qint64(j.value(QStringLiteral("tokens")).toDouble()), r.value(QStringLiteral("tokens")).toLongLong());
+        QCOMPARE(qint64(j.value(QStringLiteral("tokens")).toDouble()), qint64(r.result.tokens));
         // The CLI prints JSON doubles with round-trip precision.
-        QVERIFY(qAbs(j.value(QStringLiteral("mean_nll")).toDouble() - r.value(QStringLiteral("mean_nll")).toDouble()) < 1e-12);
-        QVERIFY(qAbs(j.value(QStringLiteral("perplexity")).toDouble() - r.value(QStringLiteral("perplexity")).toDouble()) < 1e-9);
+        QVERIFY(qAbs(j.value(QStringLiteral("mean_nll")).toDouble() - r.result.mean_nll) < 1e-12);
+        QVERIFY(qAbs(j.value(QStringLiteral("perplexity")).toDouble() - r.result.perplexity) < 1e-9);
     }
 
     void sameCheckpointTwiceGetsTheSameNumbers() {
@@ -208,7 +208,7 @@ private Q_SLOTS:
         QCOMPARE(b.value(QStringLiteral("name")).toString(), QStringLiteral("stories260K"));
         QCOMPARE(b.value(QStringLiteral("tokens")), a.value(QStringLiteral("tokens")));
         QCOMPARE(b.value(QStringLiteral("meanNll")), a.value(QStringLiteral("meanNll")));
-        QCOMPARE(c.resultsForExport().size(), 2);
+        QCOMPARE(c.resultsForExport().size(), size_t(2));
     }
 
     void goldenStories260K() {
@@ -259,9 +259,9 @@ private Q_SLOTS:
             QVERIFY2(loss < previous, "the loss on held-out problems should fall with the training step");
             previous = loss;
         }
-        QCOMPARE(c.resultsForExport().size(), 3);
-        QCOMPARE(c.resultsForExport()[0].toMap().value(QStringLiteral("window")).toInt(), 12);
-        QCOMPARE(c.resultsForExport()[2].toMap().value(QStringLiteral("step")).toLongLong(), 4000);
+        QCOMPARE(c.resultsForExport().size(), size_t(3));
+        QCOMPARE(c.resultsForExport()[0].window, 12);
+        QCOMPARE(c.resultsForExport()[2].training_step.value_or(-1), int64_t(4000));
     }
 
     void cancelMarksCancelledAndThreadEnds() {
@@ -287,9 +287,9 @@ private Q_SLOTS:
         QVERIFY(first.value(QStringLiteral("tokens")).toLongLong() > 0);
         QVERIFY(first.value(QStringLiteral("tokens")).toLongLong() < 100702);  // stopped part-way
         QCOMPARE(rowState(*c, 1), QStringLiteral("cancelled"));                 // never ran
-        const QVariantList exported = c->resultsForExport();
-        QCOMPARE(exported.size(), 1);
-        QCOMPARE(exported[0].toMap().value(QStringLiteral("cancelled")).toBool(), true);
+        const std::vector<waypoint::EvaluationResult> exported = c->resultsForExport();
+        QCOMPARE(exported.size(), size_t(1));
+        QCOMPARE(exported[0].result.cancelled, true);
         QVERIFY(c->progress() < 1.0);
 
         // The worker thread is the controller's; deleting it joins the thread.
@@ -324,7 +324,7 @@ private Q_SLOTS:
         QVERIFY(runToEnd(c));
         QVERIFY2(c.error().contains(missing), qPrintable(c.error()));
         QCOMPARE(rowState(c, 0), QStringLiteral("failed"));
-        QVERIFY(c.resultsForExport().isEmpty());
+        QVERIFY(c.resultsForExport().empty());
         // A run that works afterwards clears the message.
         c.setTextPath(shortText);
         c.setWindow(64);
@@ -363,7 +363,7 @@ private Q_SLOTS:
                  qPrintable(bad.value(QStringLiteral("message")).toString()));
         QCOMPARE(rowState(c, 1), QStringLiteral("done"));
         QCOMPARE(c.usedWindow(), 255);  // the default over the checkpoint that loaded
-        QCOMPARE(c.resultsForExport().size(), 1);
+        QCOMPARE(c.resultsForExport().size(), size_t(1));
         QCOMPARE(c.progress(), 1.0);
         QVERIFY(c.error().isEmpty());
     }

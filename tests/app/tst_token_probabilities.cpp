@@ -104,19 +104,31 @@ private Q_SLOTS:
         QCOMPARE(m.tokenIndexAtCharacter(0, 0), -1);
         QCOMPARE(m.tokenIndexAtCharacter(7, 0), -1);
 
-        const QVariantMap t = m.tokenAt(row, 2);
-        QCOMPARE(t.value(QStringLiteral("id")).toInt(), 8);
-        QCOMPARE(t.value(QStringLiteral("text")).toString(), QStringLiteral(" caf\u00e9"));
-        QCOMPARE(t.value(QStringLiteral("probability")).toDouble(), 0.25);
-        QCOMPARE(t.value(QStringLiteral("start")).toInt(), 4);
-        QCOMPARE(t.value(QStringLiteral("length")).toInt(), 5);
-        const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+        const TokenValue t = m.tokenAt(row, 2);
+        QVERIFY(t.valid());
+        QCOMPARE(t.index(), 2);
+        QCOMPARE(t.id(), 8);
+        QCOMPARE(t.text(), QStringLiteral(" caf\u00e9"));
+        QCOMPARE(t.probability(), 0.25);
+        QCOMPARE(t.start(), 4);
+        QCOMPARE(t.length(), 5);
+        const QList<TokenAlternativeValue> alts = t.alternativeList();
         QCOMPARE(alts.size(), 2);
-        QCOMPARE(alts[0].toMap().value(QStringLiteral("id")).toInt(), 8);
-        QVERIFY(alts[0].toMap().value(QStringLiteral("chosen")).toBool());
-        QCOMPARE(alts[1].toMap().value(QStringLiteral("probability")).toDouble(), 0.375);
-        QVERIFY(m.tokenAt(row, 5).isEmpty());
-        QVERIFY(m.tokenAt(row, -1).isEmpty());
+        QCOMPARE(alts[0].id, 8);
+        QVERIFY(alts[0].chosen);
+        QVERIFY(!alts[1].chosen);
+        QCOMPARE(alts[1].probability, 0.375);
+        // What QML reads: the gadget's properties, alternatives as gadgets too.
+        const QVariant v = QVariant::fromValue(t);
+        const QMetaObject& mo = TokenValue::staticMetaObject;
+        QCOMPARE(mo.property(mo.indexOfProperty("probability")).readOnGadget(v.constData()).toDouble(), 0.25);
+        const QVariantList altVariants = mo.property(mo.indexOfProperty("alternatives")).readOnGadget(v.constData()).toList();
+        QCOMPARE(altVariants.size(), 2);
+        QCOMPARE(altVariants[1].value<TokenAlternativeValue>().id, alts[1].id);
+        QVERIFY(!m.tokenAt(row, 5).valid());
+        QVERIFY(!m.tokenAt(row, -1).valid());
+        QVERIFY(!m.tokenAt(7, 0).valid());
+        QCOMPARE(m.tokenAt(row, 5).id(), -1);
 
         m.removeLast();
         QCOMPARE(m.tokenCountAt(row), 0);
@@ -140,14 +152,12 @@ private Q_SLOTS:
         for (int i = 0; i < 300; ++i) ids << 100 + i;
         QCOMPARE(m.tokenIdsAt(1), ids);
         for (int i = 0; i < 300; ++i) {
-            const QVariantMap t = m.tokenAt(1, i);
-            QCOMPARE(t.value(QStringLiteral("text")).toString(), QStringLiteral("t%1 ").arg(i));
-            QCOMPARE(float(t.value(QStringLiteral("probability")).toDouble()), fakeProbability(i));
-            const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+            const TokenValue t = m.tokenAt(1, i);
+            QCOMPARE(t.text(), QStringLiteral("t%1 ").arg(i));
+            QCOMPARE(float(t.probability()), fakeProbability(i));
+            const QList<TokenAlternativeValue> alts = t.alternativeList();
             QCOMPARE(alts.size(), 5);
-            for (int k = 1; k < 5; ++k)
-                QVERIFY(alts[k - 1].toMap().value(QStringLiteral("probability")).toDouble() >=
-                        alts[k].toMap().value(QStringLiteral("probability")).toDouble());
+            for (int k = 1; k < 5; ++k) QVERIFY(alts[k - 1].probability >= alts[k].probability);
         }
         checkCharacterMap(m, 1);
         // Regenerate replaces the answer and its tokens.
@@ -177,8 +187,8 @@ private Q_SLOTS:
         QCOMPARE(m.tokenIndexAtCharacter(1, 1), 0);
         QCOMPARE(m.tokenIndexAtCharacter(1, 2), 2);  // € belongs to the token that completed it
         QCOMPARE(m.tokenIndexAtCharacter(1, 3), -1); // the tail
-        QCOMPARE(m.tokenAt(1, 1).value(QStringLiteral("text")).toString(), QStringLiteral("<0xE2>"));
-        QCOMPARE(m.tokenAt(1, 1).value(QStringLiteral("length")).toInt(), 0);
+        QCOMPARE(m.tokenAt(1, 1).text(), QStringLiteral("<0xE2>"));
+        QCOMPARE(m.tokenAt(1, 1).length(), 0);
         checkCharacterMap(m, 1);
     }
 
@@ -248,17 +258,17 @@ private Q_SLOTS:
         QCOMPARE(m.tokenCountAt(1), int(tokens.size()));
         for (int i = 0; i < int(tokens.size()); ++i) {
             const auto& e = tokens[size_t(i)];
-            const QVariantMap t = m.tokenAt(1, i);
-            QCOMPARE(t.value(QStringLiteral("id")).toInt(), e.id);
-            QCOMPARE(float(t.value(QStringLiteral("probability")).toDouble()), e.probability);
-            const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+            const TokenValue t = m.tokenAt(1, i);
+            QCOMPARE(t.id(), e.id);
+            QCOMPARE(float(t.probability()), e.probability);
+            const QList<TokenAlternativeValue> alts = t.alternativeList();
             QCOMPARE(alts.size(), int(e.top.size()));
             QCOMPARE(alts.size(), 5);
             for (int k = 0; k < alts.size(); ++k) {
-                const QVariantMap a = alts[k].toMap();
-                QCOMPARE(a.value(QStringLiteral("id")).toInt(), e.top[size_t(k)].id);
-                QCOMPARE(float(a.value(QStringLiteral("probability")).toDouble()), e.top[size_t(k)].p);
-                QVERIFY(!a.value(QStringLiteral("text")).toString().isEmpty());
+                const TokenAlternativeValue& a = alts[k];
+                QCOMPARE(a.id, e.top[size_t(k)].id);
+                QCOMPARE(float(a.probability), e.top[size_t(k)].p);
+                QVERIFY(!a.text.isEmpty());
             }
         }
         checkCharacterMap(m, 1);
@@ -272,16 +282,16 @@ private Q_SLOTS:
             waypoint::Candidates all;
             waypoint::softmax(logits, 0.8f, all);
             const std::vector<waypoint::Candidate> dist = all.kept();
-            const QVariantMap t = m.tokenAt(1, int(i));
+            const TokenValue t = m.tokenAt(1, int(i));
             float pChosen = -1;
             for (const auto& cand : dist)
                 if (cand.id == tokens[i].id) pChosen = cand.p;
-            QVERIFY2(std::abs(t.value(QStringLiteral("probability")).toDouble() - pChosen) < 1e-5,
-                     qPrintable(QStringLiteral("token %1: %2 vs %3").arg(i).arg(t.value(QStringLiteral("probability")).toDouble()).arg(pChosen)));
-            const QVariantList alts = t.value(QStringLiteral("alternatives")).toList();
+            QVERIFY2(std::abs(t.probability() - pChosen) < 1e-5,
+                     qPrintable(QStringLiteral("token %1: %2 vs %3").arg(i).arg(t.probability()).arg(pChosen)));
+            const QList<TokenAlternativeValue> alts = t.alternativeList();
             for (int k = 0; k < 5; ++k) {
-                QCOMPARE(alts[k].toMap().value(QStringLiteral("id")).toInt(), dist[size_t(k)].id);
-                QVERIFY(std::abs(alts[k].toMap().value(QStringLiteral("probability")).toDouble() - dist[size_t(k)].p) < 1e-5);
+                QCOMPARE(alts[k].id, dist[size_t(k)].id);
+                QVERIFY(std::abs(alts[k].probability - dist[size_t(k)].p) < 1e-5);
             }
             if (i + 1 < tokens.size()) logits = replay.step(tokens[i].id);
         }

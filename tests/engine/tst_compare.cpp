@@ -180,6 +180,8 @@ void TestCompare::jsonRoundTrip() {
     e.result.perplexity = std::exp(1.5);
     c.evaluations = {e};
     e.result.cancelled = true;
+    e.training_step = 2000;
+    e.validation_loss = 0.8125;
     c.evaluations.push_back(e);
 
     const std::string json = comparison_to_json(c);
@@ -227,6 +229,11 @@ void TestCompare::jsonRoundTrip() {
     QCOMPARE(back.evaluations[0].result.perplexity, std::exp(1.5));
     QVERIFY(!back.evaluations[0].result.cancelled);
     QVERIFY(back.evaluations[1].result.cancelled);
+    // Step and validation loss only where known.
+    QVERIFY(!back.evaluations[0].training_step && !back.evaluations[0].validation_loss);
+    QCOMPARE(back.evaluations[1].training_step.value_or(-1), int64_t(2000));
+    QCOMPARE(back.evaluations[1].validation_loss.value_or(-1), 0.8125);
+    QCOMPARE(back.evaluations[1].model, e.model);
     // Written again, the same text.
     QCOMPARE(comparison_to_json(back), json);
     // Indented output reads back the same.

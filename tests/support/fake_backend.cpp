@@ -9,6 +9,7 @@
 
 #include "backend/backend_registry.h"
 #include "backend/conversation_prompt.h"
+#include "backend/token_hook_backend.h"
 
 namespace waypoint::app::test {
 namespace {
@@ -225,45 +226,6 @@ private:
     std::vector<TokenEvent> events_;
 };
 
-class CountingSession : public BackendSession {
-public:
-    CountingSession(std::unique_ptr<BackendSession> inner, std::atomic<int>* produced)
-        : inner_(std::move(inner)), produced_(produced) {}
-    GenerationStats generate(const std::string& p, const GenerateOptions& o, const TokenCallback& onToken) override {
-        produced_->store(0);
-        return inner_->generate(p, o, [&](const TokenEvent& t) { ++*produced_; onToken(t); });
-    }
-    ConversationReply reply(const ConversationRequest& r, const GenerateOptions& o, const TokenCallback& onToken) override {
-        produced_->store(0);
-        return inner_->reply(r, o, [&](const TokenEvent& t) { ++*produced_; onToken(t); });
-    }
-
-private:
-    std::unique_ptr<BackendSession> inner_;
-    std::atomic<int>* produced_;
-};
-
-class CountingModel : public LoadedModel {
-public:
-    CountingModel(std::shared_ptr<const LoadedModel> inner, std::atomic<int>* produced)
-        : inner_(std::move(inner)), produced_(produced) {}
-    const ModelCard& card() const override { return inner_->card(); }
-    std::string generationDefaultsJson() const override { return inner_->generationDefaultsJson(); }
-    std::unique_ptr<BackendSession> newSession() const override {
-        return std::make_unique<CountingSession>(inner_->newSession(), produced_);
-    }
-    const ChatFormat& chatFormat() const override { return inner_->chatFormat(); }
-    int mostPerplexityWindow() const override { return inner_->mostPerplexityWindow(); }
-    PerplexityResult perplexity(const std::string& text, int window, const std::function<void(long, long)>& progress,
-                                const std::atomic<bool>* stop) const override {
-        return inner_->perplexity(text, window, progress, stop);
-    }
-
-private:
-    std::shared_ptr<const LoadedModel> inner_;
-    std::atomic<int>* produced_;
-};
-
 }  // namespace
 
 std::string fakeLastPrompt() {
@@ -291,9 +253,13 @@ std::shared_ptr<InferenceBackend> makeScriptedBackend(std::vector<TokenEvent> ev
     return std::make_shared<ScriptedBackend>(std::move(events));
 }
 
-std::shared_ptr<const LoadedModel> TokenCountingBackend::load(const std::string& c, const std::string& d,
-                                                              const std::string& t) {
-    return std::make_shared<CountingModel>(inner_->load(c, d, t), &produced[c.back() - '0']);
-}
+TokenCountingBackend::TokenCountingBackend(std::shared_ptr<InferenceBackend> inner)
+    : hooked_(makeTokenHookBackend(std::move(inner), [this](const std::string& checkpoint) {
+          std::atomic<int>* count = &produced[checkpoint.back() - '0'];
+          TokenHooks hooks;
+          hooks.started = [count] { count->store(0); };
+          hooks.afterToken = [count](const TokenEvent&) { ++*count; };
+          return hooks;
+      })) {}
 
 }  // namespace waypoint::app::test

@@ -75,13 +75,15 @@ private:
 // end in a digit: "/m/0", "/m/1", ...; model i counts into produced[i].
 class TokenCountingBackend : public InferenceBackend {
 public:
-    explicit TokenCountingBackend(std::shared_ptr<InferenceBackend> inner) : inner_(std::move(inner)) {}
-    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d, const std::string& t) override;
-    std::vector<std::string> devices() const override { return inner_->devices(); }
+    explicit TokenCountingBackend(std::shared_ptr<InferenceBackend> inner);
+    std::shared_ptr<const LoadedModel> load(const std::string& c, const std::string& d, const std::string& t) override {
+        return hooked_->load(c, d, t);
+    }
+    std::vector<std::string> devices() const override { return hooked_->devices(); }
     std::atomic<int> produced[4] = {};
 
 private:
-    std::shared_ptr<InferenceBackend> inner_;
+    std::shared_ptr<InferenceBackend> hooked_;  // inner, counting each model's tokens into produced[]
 };
 
 }  // namespace waypoint::app::test

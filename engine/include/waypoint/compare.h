@@ -3,6 +3,7 @@
 // `waypoint-cli compare` and the app's compare view.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,9 +47,11 @@ bool divergence_meaningful(const PaneResult& a, const PaneResult& b);
 // One checkpoint's mean loss on an evaluation text (the --perplexity protocol).
 struct EvaluationResult {
     std::string checkpoint;
-    std::string model;
+    std::string model;                       // ModelCard::name ("" when unknown)
     int window = 0;
     PerplexityResult result;
+    std::optional<int64_t> training_step;    // from the checkpoint's card, where it says
+    std::optional<double> validation_loss;   // the loss recorded in training, where it says
 };
 
 struct Comparison {

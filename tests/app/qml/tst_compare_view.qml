@@ -5,6 +5,7 @@
 import QtQuick
 import QtTest
 import Waypoint
+import WaypointTest
 
 Item {
     width: 1280
@@ -129,7 +130,7 @@ Item {
             mouseClick(item)
             const dialog = findChild(view, "exportDialog")
             tryVerify(() => dialog.opened)
-            dialog.folderField.text = testOutputFolder
+            dialog.folderField.text = TestEnvironment.outputFolder
             verify(dialog.nameField.activeFocus, "the name field has the focus")
             dialog.nameField.selectAll()
             type(name)
@@ -141,7 +142,7 @@ Item {
             for (let i = 0; i < controller.count; ++i) controller.paneAt(i).sampling.maxNewTokens = 3
             controller.send("hello")
             tryVerify(() => !controller.generating, 5000)
-            const target = testOutputFolder + "/first-export.md"
+            const target = TestEnvironment.outputFolder + "/first-export.md"
             verify(!FilePaths.exists(target))
             let dialog = exportAs("first-export", "exportMarkdown")  // ".md" is added
             tryVerify(() => !dialog.visible)
@@ -163,7 +164,7 @@ Item {
             // JSON goes to a .json file; Esc cancels without writing.
             dialog = exportAs("first-export", "exportJson")
             tryVerify(() => !dialog.visible)
-            verify(FilePaths.exists(testOutputFolder + "/first-export.json"))
+            verify(FilePaths.exists(TestEnvironment.outputFolder + "/first-export.json"))
             mouseClick(findChild(view, "exportButton"))
             const md = findChild(view, "exportMarkdown")
             tryVerify(() => md.visible && md.width > 0)
@@ -173,7 +174,7 @@ Item {
             type("never-written")
             keyClick(Qt.Key_Escape)
             tryVerify(() => !dialog.visible)
-            verify(!FilePaths.exists(testOutputFolder + "/never-written.md"))
+            verify(!FilePaths.exists(TestEnvironment.outputFolder + "/never-written.md"))
         }
     }
 }

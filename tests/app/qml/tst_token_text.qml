@@ -47,8 +47,13 @@ Item {
         function test_hoverShowsProbabilityAndAlternatives() {
             const k = 7
             const info = chat.messages.tokenAt(1, k)
+            verify(info.valid)
+            compare(info.index, k)
             compare(info.text, "t7 ")
             compare(info.id, 107)
+            compare(info.alternatives.length, 5)
+            verify(info.alternatives[0].probability >= info.alternatives[1].probability)
+            compare(chat.messages.tokenAt(1, 100000).valid, false)
             const p = tokenPoint(info)
             compare(tokens.tokenAtPosition(p.x, p.y), k)
             // The first move only enters the window (no hover position yet under the offscreen platform).

@@ -28,8 +28,9 @@ std::string stats_to_json(const GenerationStats& stats);
 // keys + "seed"}. The comparison: {"prompt", "panes": [...],
 // "first_divergence": [one per pane, null where not meaningful],
 // "evaluation": {"text", "results": [{"checkpoint", "model", "window",
-// "tokens", "mean_nll", "perplexity"[, "cancelled"]}]}} ("evaluation" only
-// when there are results).
+// "tokens", "mean_nll", "perplexity"[, "cancelled"][, "step"][,
+// "validation_loss"]}]}} ("evaluation" only when there are results; the
+// bracketed keys only when true / known).
 std::string pane_to_json(const PaneResult& pane);
 std::string evaluation_to_json(const EvaluationResult& evaluation);
 std::string comparison_to_json(const Comparison& comparison, int indent = -1);
@@ -40,7 +41,8 @@ Comparison comparison_from_json(const std::string& json);
 
 // A Markdown document: the prompt, a table of panes (checkpoint, settings,
 // tokens, time to first token, tokens/s, finish, first divergence), each
-// answer in a fenced block, and the evaluation table when there is one.
+// answer in a fenced block, and the evaluation table when there is one (with
+// step and validation-loss columns when any checkpoint records them).
 std::string comparison_to_markdown(const Comparison& comparison);
 
 // "temperature 0.8, top-k 40, top-p 0.95, seed 7" (greedy: "greedy"), for
