@@ -4,6 +4,7 @@
 import QtQuick
 import QtTest
 import Waypoint
+import WaypointTest
 
 Item {
     id: top
@@ -182,7 +183,7 @@ Item {
             mouseClick(item)
             const dialog = findChild(view, "chatExportDialog")
             tryVerify(() => dialog.opened)
-            dialog.folderField.text = testOutputFolder
+            dialog.folderField.text = TestEnvironment.outputFolder
             verify(dialog.nameField.activeFocus, "the name field has the focus")
             dialog.nameField.selectAll()
             for (const c of name) keyClick(c)
@@ -195,7 +196,7 @@ Item {
             history.addMessage(id, q, "assistant", "46")
             view.currentChatId = id
             const status = findChild(view, "exportStatus")
-            const target = testOutputFolder + "/chat-export.md"
+            const target = TestEnvironment.outputFolder + "/chat-export.md"
             verify(!FilePaths.exists(target))
 
             let dialog = exportAs("chat-export", "exportMarkdown")  // ".md" is added
@@ -219,8 +220,8 @@ Item {
             // JSON, and the folder is remembered for the next export.
             dialog = exportAs("chat-export", "exportJson")
             tryVerify(() => !dialog.visible)
-            tryCompare(status, "text", "Saved to " + testOutputFolder + "/chat-export.json")
-            compare(dialog.folder, testOutputFolder)
+            tryCompare(status, "text", "Saved to " + TestEnvironment.outputFolder + "/chat-export.json")
+            compare(dialog.folder, TestEnvironment.outputFolder)
 
             // Esc cancels: nothing written.
             findChild(view, "exportButton").forceActiveFocus()
@@ -235,7 +236,7 @@ Item {
             keyClick(Qt.Key_Escape)
             tryVerify(() => !dialog.visible)
             wait(50)
-            verify(!FilePaths.exists(testOutputFolder + "/never-written.md"))
+            verify(!FilePaths.exists(TestEnvironment.outputFolder + "/never-written.md"))
         }
 
         function test_searchTitlesAndText() {

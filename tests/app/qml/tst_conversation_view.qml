@@ -6,13 +6,14 @@
 import QtQuick
 import QtTest
 import Waypoint
+import WaypointTest
 
 Item {
     width: 1000
     height: 700
 
     ChatController { id: chat; backend: "fake" }
-    ChatHistory { id: history; path: testOutputFolder + "/conversation.sqlite" }
+    ChatHistory { id: history; path: TestEnvironment.outputFolder + "/conversation.sqlite" }
     ChatRecorder { id: recorder; history: history; messages: chat.messages; controller: chat }
     ChatView { id: view; anchors.fill: parent; controller: chat; chatRecorder: recorder }
 
