@@ -158,9 +158,4 @@ std::unique_ptr<GenerationScheduler> make_serial_scheduler(std::shared_ptr<const
     return std::make_unique<SerialScheduler>(std::move(model), slots);
 }
 
-std::unique_ptr<GenerationScheduler> make_generation_scheduler(std::shared_ptr<const waypoint::Model> model,
-                                                               int slots) {
-    return make_serial_scheduler(std::move(model), slots);
-}
-
 }  // namespace waypoint::server
