@@ -1,13 +1,36 @@
 #include "line_editor.h"
 
+#include "stop_signal.h"
+
 #include <histedit.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <clocale>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace waypoint::cli {
+namespace {
+
+// libedit's own signal handling (EL_SIGNAL) is left off: its handler reaches
+// the editor through a global that is null outside el_gets, and a signal sent
+// to the process can land on any thread (libtorch's workers too), so a Ctrl-C
+// at the wrong moment crashed the program. What it did is done here instead:
+// the terminal's settings are restored on a fatal signal, and the window size
+// is read again before each line.
+struct termios g_terminal_before{};
+const int kFatalSignals[] = {SIGTERM, SIGHUP, SIGQUIT};
+
+extern "C" void restore_terminal_and_die(int signo) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &g_terminal_before);
+    std::signal(signo, SIG_DFL);
+    std::raise(signo);
+}
+
+}  // namespace
 
 struct LineEditor::State {
     EditLine* el = nullptr;
@@ -15,6 +38,7 @@ struct LineEditor::State {
     HistEvent event{};
     std::string prompt;
     bool interrupted = false;
+    std::optional<KeepRunningOnCtrlC> keep_running;  // only on a terminal: a pipe's reader must stay killable
 
     static State* of(EditLine* el) {
         void* data = nullptr;
@@ -48,17 +72,22 @@ LineEditor::LineEditor(const std::string& program) : state_(std::make_unique<Sta
     history(s.history, &s.event, H_SETUNIQUE, 1);
     el_set(s.el, EL_CLIENTDATA, static_cast<void*>(&s));
     el_set(s.el, EL_EDITOR, "emacs");
-    el_set(s.el, EL_SIGNAL, 1);  // window resizes; the terminal restored on fatal signals
     el_set(s.el, EL_PROMPT, &State::prompt_text);
     el_set(s.el, EL_HIST, history, s.history);
     el_set(s.el, EL_SETTY, "-d", "-isig", nullptr);  // Ctrl-C arrives as a key while editing
     el_set(s.el, EL_ADDFN, "waypoint-interrupt", "Drop the line (Ctrl-C)", &State::interrupt);
     el_set(s.el, EL_BIND, "^C", "waypoint-interrupt", nullptr);
     el_source(s.el, nullptr);  // the user's ~/.editrc, if any
+    s.keep_running.emplace();
+    if (tcgetattr(STDIN_FILENO, &g_terminal_before) == 0)
+        for (int signo : kFatalSignals) std::signal(signo, restore_terminal_and_die);
 }
 
 LineEditor::~LineEditor() {
-    if (state_->el) el_end(state_->el);
+    if (state_->el) {
+        for (int signo : kFatalSignals) std::signal(signo, SIG_DFL);
+        el_end(state_->el);
+    }
     if (state_->history) history_end(state_->history);
 }
 
@@ -72,10 +101,36 @@ LineEditor::Status LineEditor::read(const std::string& prompt, std::string& line
         if (!std::getline(std::cin, line)) return Status::EndOfInput;
         return Status::Line;
     }
+    // libedit prints the prompt before it puts the terminal into its editing
+    // mode; a key typed in that moment would meet the terminal's line mode
+    // (Ctrl-C a signal with the typed text flushed, Ctrl-D swallowed as an
+    // end of line). Switching line mode, echo and signal keys off first makes
+    // every key typed after the prompt reach the editor as a key.
+    struct termios before{};
+    const bool have_terminal = tcgetattr(STDIN_FILENO, &before) == 0;
+    if (have_terminal) {
+        struct termios keys = before;
+        keys.c_lflag &= tcflag_t(~(ISIG | ECHO | ICANON));
+        keys.c_cc[VMIN] = 1;
+        keys.c_cc[VTIME] = 0;
+        tcsetattr(STDIN_FILENO, TCSANOW, &keys);
+    }
+    // A Ctrl-C pressed since the last line (while a command ran) drops this one.
+    if (take_idle_interrupt()) {
+        if (have_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &before);
+        std::fputs("\n", stdout);  // the terminal echoed "^C" where the cursor was
+        std::fflush(stdout);
+        line.clear();
+        return Status::Interrupted;
+    }
+    el_resize(s.el);  // the window may have changed size since the last line
     s.prompt = prompt;
     s.interrupted = false;
     int count = 0;
     const char* text = el_gets(s.el, &count);
+    // libedit takes the settings it found as the ones to go back to; the
+    // terminal's own (signal keys on) are what an answer streams under.
+    if (have_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &before);
     if (s.interrupted) {
         line.clear();
         return Status::Interrupted;

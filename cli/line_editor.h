@@ -5,8 +5,9 @@
 //
 // Ctrl-C at the prompt does not end the program: like a shell, it drops the
 // line being typed and read() says Interrupted; the caller prints a new
-// prompt. (While an answer streams, the terminal is back in its normal mode
-// and Ctrl-C reaches the caller's SIGINT handler as usual.)
+// prompt. A Ctrl-C pressed between two reads (the terminal in its normal
+// mode) does not end the program either: the next read() says Interrupted.
+// (While an answer streams, Ctrl-C reaches the generation's StopScope.)
 #pragma once
 
 #include <memory>

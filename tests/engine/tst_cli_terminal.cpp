@@ -127,19 +127,28 @@ private Q_SLOTS:
 
     // `chat`: Ctrl-C stops the answer (its stats say "stopped"), not the
     // program; the chat goes on and the Up arrow recalls the message.
+    // stories260K writes thousands of tokens a second and may reach its end
+    // of text before the Ctrl-C lands on a busy machine: then the message is
+    // sent again (the answer differs: the seed moves on) until one is stopped.
     void chatCtrlCStopsTheAnswer() {
         if (!QFile::exists(kModel)) QSKIP("../shared/models/stories260K/stories260K.bin is not there");
-        Terminal term({"chat", "--checkpoint", kModel, "--max-tokens", "1000000", "--seed", "7"});
+        Terminal term({"chat", "--checkpoint", kModel, "--max-tokens", "1000000", "--temperature", "1.5"});
         QVERIFY(term.started());
         QVERIFY2(term.waitFor("> "), term.output().constData());
-        term.type("Once upon a time\r");
-        QVERIFY2(term.waitFor("Once upon a time\r\n"), term.output().constData());
-        const qsizetype answerStart = term.output().size();
-        QVERIFY2(term.waitFor(" ", answerStart), term.output().constData());  // the answer streams
-        term.type("\x03");
-        QVERIFY2(term.waitFor("stopped, seed 7]", answerStart, 1, 20000), term.output().constData());
-        QVERIFY2(term.waitFor("> ", answerStart), term.output().constData());
-        QVERIFY(term.alive());
+        bool stopped = false;
+        for (int attempt = 0; attempt < 10 && !stopped; ++attempt) {
+            const qsizetype sent = term.output().size();
+            term.type("Once upon a time\r");
+            QVERIFY2(term.waitFor("Once upon a time\r\n", sent), term.output().constData());
+            const qsizetype answerStart = term.output().size();
+            QVERIFY2(term.waitFor(" ", answerStart), term.output().constData());  // the answer streams
+            term.type("\x03");
+            QVERIFY2(term.waitFor("]\r\n", answerStart), term.output().constData());  // its stats line
+            stopped = term.output().mid(answerStart).contains(", stopped, seed ");
+            QVERIFY2(term.waitFor("> ", answerStart), term.output().constData());
+            QVERIFY(term.alive());  // a Ctrl-C after the end only dropped a line
+        }
+        QVERIFY2(stopped, term.output().constData());
         const qsizetype mark = term.output().size();
         term.type("/prompt\r");  // the stopped answer is part of the chat
         QVERIFY2(term.waitFor("Once upon a time", mark), term.output().constData());
