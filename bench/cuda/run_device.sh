@@ -31,7 +31,7 @@ el() { echo "[$(( $(date +%s) - T0 ))s] $*"; }
 
 nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.mem --format=csv,noheader
 TP=$(python3 -c "import torch;print(torch.utils.cmake_prefix_path)")
-cmake -S "$SRC" -B $B -G Ninja -DCMAKE_BUILD_TYPE=Release -DWAYPOINT_BUILD_APP=OFF -DWAYPOINT_BUILD_TESTS=OFF \
+cmake -S "$SRC" -B $B -G Ninja -DCMAKE_BUILD_TYPE=Release -DWAYPOINT_BUILD_APP=OFF -DWAYPOINT_BUILD_TESTS=OFF -DWAYPOINT_BUILD_SERVER=OFF \
   -DCMAKE_PREFIX_PATH="$TP;$ROOT/root/usr" -DSENTENCEPIECE_ROOT=$ROOT/root -DWAYPOINT_SHARED_DIR=$SH \
   -DWAYPOINT_CUDA_ARCHS=90 >"$O/configure.log" 2>&1 || { tail -40 "$O/configure.log"; exit 1; }
 grep -iE "cuda decode|WAYPOINT_TORCH_CUDA_STATS" "$O/configure.log"
