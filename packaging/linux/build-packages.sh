@@ -55,13 +55,14 @@ while IFS= read -r mod; do [ -f "$mod/qmldir" ] && files+=("$mod/qmldir"); done 
 files+=("$qtplugins/platforms/libqxcb.so" "$qtplugins/platforms/libqoffscreen.so" "$qtplugins/sqldrivers/libqsqlite.so")
 # The packages owning some paths, in one dpkg call (one per path took
 # minutes for the ~300 libraries). dpkg may know a library under /lib or
-# /usr/lib (merged /usr): both spellings are asked; unknown ones are skipped.
+# /usr/lib (merged /usr): both spellings are asked; unknown ones are skipped
+# (dpkg -S then exits 1, which is no error here).
 owners() {
   local p
   for p in "$@"; do
     echo "$p"
     case "$p" in /usr/*) echo "${p#/usr}" ;; *) echo "/usr$p" ;; esac
-  done | xargs dpkg -S 2>/dev/null | sed 's/: .*//' | tr ',' '\n' | sed 's/^ *//; s/:.*//' | sort -u
+  done | { xargs dpkg -S 2>/dev/null || true; } | sed 's/: .*//' | tr ',' '\n' | sed 's/^ *//; s/:.*//' | sort -u
 }
 mapfile -t libs < <(ldd "$build/app/waypoint" "$build/cli/waypoint-cli" "$build"/lib/waypoint/*.so |
   awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u)
