@@ -43,7 +43,8 @@ case "$mode" in
   fuzz)
     seconds="${1:-30}"
     nice -n 15 cmake --preset asan
-    targets=(llama2c_header safetensors gguf unpickler torch_zip hf_config bpe_vocab llama2c_tokenizer spm_model)
+    targets=(llama2c_header safetensors gguf unpickler torch_zip hf_config bpe_vocab llama2c_tokenizer spm_model
+             chat_template http_request)
     nice -n 15 cmake --build build-asan -j "$jobs" --target "${targets[@]/#/fuzz_}"
     tests/fuzz/run.sh -t "$seconds" -b build-asan
     ;;

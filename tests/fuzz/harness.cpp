@@ -25,6 +25,7 @@ const std::vector<Target>& targets() {
         {"llama2c_tokenizer", llama2c_tokenizer},
         {"spm_model", spm_model},
         {"chat_template", chat_template},
+        {"http_request", http_request},
     };
     return t;
 }

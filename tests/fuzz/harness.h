@@ -33,6 +33,7 @@ void bpe_vocab(const uint8_t* data, size_t size);
 void llama2c_tokenizer(const uint8_t* data, size_t size);
 void spm_model(const uint8_t* data, size_t size);
 void chat_template(const uint8_t* data, size_t size);
+void http_request(const uint8_t* data, size_t size);
 
 // --- helpers (harness.cpp) ---------------------------------------------------
 

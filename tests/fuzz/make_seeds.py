@@ -152,6 +152,28 @@ def torch_zip():
         z.writestr('archive/version', b'3\n')
     return b.getvalue()
 
+def http_requests():
+    """Request bodies of waypoint-server's endpoints, every field they read."""
+    sampling = {'model': 'stories260K', 'max_tokens': 8, 'temperature': 0.7, 'top_p': 0.9, 'top_k': 40,
+                'min_p': 0.05, 'repeat_penalty': 1.1, 'presence_penalty': 0.5, 'frequency_penalty': -0.5,
+                'stop': ['\n', 'END'], 'seed': -3, 'n': 2, 'stream': True,
+                'stream_options': {'include_usage': True}, 'user': 'u1'}
+    return {
+        'completion_min.json': {'prompt': 'Once upon a time'},
+        'completion_full.json': dict(sampling, prompt=['a', 'b'], logprobs=2, echo=True, best_of=1, suffix=''),
+        'completion_float_ints.json': {'prompt': 'x', 'max_tokens': 5.0, 'n': 1, 'seed': 18446744073709551615},
+        'chat_min.json': {'messages': [{'role': 'user', 'content': 'Hi'}]},
+        'chat_full.json': dict(sampling, max_completion_tokens=16, logprobs=True, top_logprobs=3, tools=[],
+                               response_format={'type': 'text'},
+                               messages=[{'role': 'developer', 'content': 'Be brief.'},
+                                         {'role': 'user', 'content': [{'type': 'text', 'text': 'Hi '},
+                                                                      {'type': 'text', 'text': 'there'}]},
+                                         {'role': 'assistant', 'content': None},
+                                         {'role': 'tool', 'content': 'ok'}]),
+        'generate_full.json': {'prompt': 'Once', 'max_new_tokens': 16, 'temperature': 0.8, 'top_k': 5,
+                               'top_p': 0.95, 'do_sample': True, 'seed': 42},
+    }
+
 def main():
     out = sys.argv[1]
     def w(target, name, data):
@@ -172,6 +194,7 @@ def main():
           'pre_tokenizer': {'type': 'ByteLevel', 'add_prefix_space': False},
           'model': {'type': 'BPE', 'vocab': vocab, 'merges': ['a b', ['\u0120', 'a'], '\u0120a b', 'h e', 'l l', 'he ll']}}
     w('bpe_vocab', 'tokenizer.json', json.dumps(tj).encode())
+    for name, body in http_requests().items(): w('http_request', name, json.dumps(body).encode())
 
 if __name__ == '__main__':
     main()
