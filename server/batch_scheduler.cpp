@@ -33,10 +33,7 @@ public:
         const JobId id = ++last_id_;
         if (draining_) {
             lock.unlock();
-            GenerationOutcome refused;
-            refused.error = "The server is shutting down.";
-            refused.stats.finish = waypoint::FinishReason::Stopped;
-            if (job.on_done) job.on_done(refused);
+            if (job.on_done) job.on_done(refused_while_draining());
             return id;
         }
         waypoint::BatchRequest r;

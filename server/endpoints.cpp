@@ -232,6 +232,28 @@ void stream(httplib::Response& res, std::shared_ptr<Run> run, ChunkFn chunk, Tai
 
 const std::vector<std::string> kNoStops;
 
+// A choice's finish_reason: "length" for every choice of a run that ran out
+// of its time (its jobs were cancelled), else the engine's reason.
+const char* choice_finish(const Run& run, waypoint::FinishReason finish) {
+    return finish_reason(run.timed_out ? waypoint::FinishReason::Length : finish);
+}
+
+// OpenAI's "usage" of a whole run; `n_per_prompt` choices share one prompt.
+ojson run_usage(const Run& run, int n_per_prompt) {
+    return usage_json(run.unique_prompt_tokens(n_per_prompt), run.completion_tokens());
+}
+
+// What follows a stream's last choice: with stream_options.include_usage, one
+// chunk of `object` with no choices and the run's usage; else nothing.
+auto usage_tail(const Run* run, bool include_usage, std::string id, long long created, std::string model,
+                const char* object, int n_per_prompt) {
+    return [=]() -> std::string {
+        if (!include_usage) return "";
+        return sse_event({{"id", id}, {"object", object}, {"created", created}, {"model", model},
+                          {"choices", ojson::array()}, {"usage", run_usage(*run, n_per_prompt)}});
+    };
+}
+
 }  // namespace
 
 void handle_completions(const EndpointContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -264,11 +286,10 @@ void handle_completions(const EndpointContext& ctx, const httplib::Request& req,
             choices.push_back({{"text", prefix + c.text},
                                {"index", i},
                                {"logprobs", want_logprobs ? completion_logprobs(c.events, top, prefix.size()) : ojson()},
-                               {"finish_reason", finish_reason(run->timed_out ? waypoint::FinishReason::Length
-                                                                              : c.outcome.stats.finish)}});
+                               {"finish_reason", choice_finish(*run, c.outcome.stats.finish)}});
         }
         ojson j{{"id", id}, {"object", "text_completion"}, {"created", created}, {"model", model},
-                {"choices", choices}, {"usage", usage_json(run->unique_prompt_tokens(n), run->completion_tokens())}};
+                {"choices", choices}, {"usage", run_usage(*run, n)}};
         res.set_content(dump(j), "application/json");
         return;
     }
@@ -289,21 +310,13 @@ void handle_completions(const EndpointContext& ctx, const httplib::Request& req,
             out += sse_event(chunk_json(item.choice, prompt_of(item.choice), ojson(), ojson()));
         }
         if (item.done) {
-            const auto reason = raw->timed_out ? waypoint::FinishReason::Length : item.outcome.stats.finish;
-            return out + sse_event(chunk_json(item.choice, "", ojson(), finish_reason(reason)));
+            return out + sse_event(chunk_json(item.choice, "", ojson(), choice_finish(*raw, item.outcome.stats.finish)));
         }
         if (item.event.delta.empty() && !(want_logprobs && item.event.id >= 0)) return out;
         ojson lp = want_logprobs && item.event.id >= 0 ? completion_logprobs({item.event}, top, 0) : ojson();
         return out + sse_event(chunk_json(item.choice, item.event.delta, lp, ojson()));
     };
-    const bool include_usage = r.sampling.include_usage;
-    auto tail = [raw, include_usage, id, created, model, n]() -> std::string {
-        if (!include_usage) return "";
-        return sse_event({{"id", id}, {"object", "text_completion"}, {"created", created}, {"model", model},
-                          {"choices", ojson::array()},
-                          {"usage", usage_json(raw->unique_prompt_tokens(n), raw->completion_tokens())}});
-    };
-    stream(res, run, chunk, tail);
+    stream(res, run, chunk, usage_tail(raw, r.sampling.include_usage, id, created, model, "text_completion", n));
 }
 
 void handle_chat_completions(const EndpointContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -330,11 +343,10 @@ void handle_chat_completions(const EndpointContext& ctx, const httplib::Request&
             choices.push_back({{"index", i},
                                {"message", {{"role", "assistant"}, {"content", c.text}, {"refusal", nullptr}}},
                                {"logprobs", want_logprobs ? chat_logprobs(c.events, top) : ojson()},
-                               {"finish_reason", finish_reason(run->timed_out ? waypoint::FinishReason::Length
-                                                                              : c.outcome.stats.finish)}});
+                               {"finish_reason", choice_finish(*run, c.outcome.stats.finish)}});
         }
         ojson j{{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
-                {"choices", choices}, {"usage", usage_json(run->unique_prompt_tokens(r.sampling.n), run->completion_tokens())}};
+                {"choices", choices}, {"usage", run_usage(*run, r.sampling.n)}};
         res.set_content(dump(j), "application/json");
         return;
     }
@@ -354,22 +366,14 @@ void handle_chat_completions(const EndpointContext& ctx, const httplib::Request&
             out += sse_event(chunk_json(item.choice, {{"role", "assistant"}, {"content", ""}}, ojson(), ojson()));
         }
         if (item.done) {
-            const auto reason = raw->timed_out ? waypoint::FinishReason::Length : item.outcome.stats.finish;
-            return out + sse_event(chunk_json(item.choice, ojson::object(), ojson(), finish_reason(reason)));
+            return out + sse_event(chunk_json(item.choice, ojson::object(), ojson(), choice_finish(*raw, item.outcome.stats.finish)));
         }
         if (item.event.delta.empty() && !(want_logprobs && item.event.id >= 0)) return out;
         ojson lp = want_logprobs && item.event.id >= 0 ? chat_logprobs({item.event}, top) : ojson();
         return out + sse_event(chunk_json(item.choice, {{"content", item.event.delta}}, lp, ojson()));
     };
-    const bool include_usage = r.sampling.include_usage;
-    const int n = r.sampling.n;
-    auto tail = [raw, include_usage, id, created, model, n]() -> std::string {
-        if (!include_usage) return "";
-        return sse_event({{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
-                          {"choices", ojson::array()},
-                          {"usage", usage_json(raw->unique_prompt_tokens(n), raw->completion_tokens())}});
-    };
-    stream(res, run, chunk, tail);
+    stream(res, run, chunk,
+           usage_tail(raw, r.sampling.include_usage, id, created, model, "chat.completion.chunk", r.sampling.n));
 }
 
 void handle_generate(const EndpointContext& ctx, const httplib::Request& req, httplib::Response& res) {

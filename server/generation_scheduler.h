@@ -61,6 +61,14 @@ struct GenerationJob {
 
 using JobId = uint64_t;
 
+// How a job submitted after drain() began ends, at once (every scheduler).
+inline GenerationOutcome refused_while_draining() {
+    GenerationOutcome refused;
+    refused.error = "The server is shutting down.";
+    refused.stats.finish = waypoint::FinishReason::Stopped;
+    return refused;
+}
+
 struct SchedulerLoad {
     int slots = 0;   // jobs that may run at once
     int active = 0;  // running now
