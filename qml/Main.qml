@@ -26,12 +26,17 @@ ApplicationWindow {
     SystemPalette { id: appPalette; colorGroup: SystemPalette.Active }
     SystemPalette { id: disabledPalette; colorGroup: SystemPalette.Disabled }
     palette.window: appPalette.window
-    palette.windowText: appPalette.windowText
+    // Text colours per group: "palette.text" would set the disabled group too,
+    // and a disabled control would look enabled.
+    palette.active.windowText: appPalette.windowText
+    palette.inactive.windowText: appPalette.windowText
     palette.base: appPalette.base
     palette.alternateBase: appPalette.alternateBase
-    palette.text: appPalette.text
+    palette.active.text: appPalette.text
+    palette.inactive.text: appPalette.text
     palette.button: appPalette.button
-    palette.buttonText: appPalette.buttonText
+    palette.active.buttonText: appPalette.buttonText
+    palette.inactive.buttonText: appPalette.buttonText
     palette.highlight: appPalette.highlight
     palette.highlightedText: appPalette.highlightedText
     palette.placeholderText: appPalette.placeholderText
@@ -65,6 +70,7 @@ ApplicationWindow {
     function newChat() {
         chat.clear()
         recorder.startNewChat()
+        chat.useDefaultSystemPrompt()  // the one last used with this checkpoint
         chatView.promptBox.textArea.forceActiveFocus()
     }
     CompareController { id: compare }
@@ -140,11 +146,20 @@ ApplicationWindow {
                 onClicked: window.showView(1)
             }
         }
-        Button {
-            objectName: "chatsToggle"
+        // "Serve this model": the chat's loaded checkpoint over a local
+        // OpenAI-compatible API, whichever view is shown.
+        ServeButton {
+            id: serveButton
             anchors.right: parent.right
             anchors.rightMargin: 8
-            anchors.verticalCenter: parent.verticalCenter
+            anchors.verticalCenter: tabs.verticalCenter
+            chat: chat
+        }
+        Button {
+            objectName: "chatsToggle"
+            anchors.right: serveButton.left
+            anchors.rightMargin: 4
+            anchors.verticalCenter: tabs.verticalCenter
             visible: !window.comparing && !window.roomForChats
             flat: true
             checkable: true

@@ -31,6 +31,8 @@ Button {
         x: root.width - width
         width: 360
         padding: Theme.padding
+        focus: true  // Tab stays inside; Esc closes it and the focus goes back to the button
+        onOpened: toggle.forceActiveFocus(Qt.TabFocusReason)
         background: Rectangle { color: Theme.surface; border.color: Theme.border; radius: Theme.radius }
 
         ColumnLayout {
