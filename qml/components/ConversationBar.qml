@@ -51,6 +51,10 @@ Rectangle {
                 implicitWidth: 150
                 Accessible.name: qsTr("How the conversation becomes the prompt")
                 onActivated: (i) => root.controller.promptMode = root.modes[i]
+                // Up/Down on the closed list open it: a person tabbing past
+                // would otherwise change how the chat is prompted.
+                Keys.onUpPressed: popup.open()
+                Keys.onDownPressed: popup.open()
             }
             TextField {
                 id: userField
@@ -105,7 +109,14 @@ Rectangle {
             Layout.maximumHeight: 120
             visible: root.systemOpen
             wrapMode: TextEdit.Wrap
-            placeholderText: qsTr("System prompt for this chat (saved with it)")
+            placeholderText: qsTr("System prompt for this chat (a new chat starts with the last one sent to this checkpoint)")
+            // Fusion's frame is dark on dark: a frame of our own, as the prompt box has.
+            background: Rectangle {
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: systemField.activeFocus ? Theme.accent : Theme.fieldBorder
+                border.width: systemField.activeFocus ? 2 : 1
+            }
             text: root.controller.systemPrompt
             Accessible.name: qsTr("System prompt")
             onTextChanged: if (text !== root.controller.systemPrompt) root.controller.systemPrompt = text

@@ -46,6 +46,13 @@ Item {
         editor.forceActiveFocus()
         editor.cursorPosition = editor.length
     }
+    // Back to the message, the focus on its Edit button (not lost with the
+    // hidden editor).
+    function cancelEditing() {
+        const hadFocus = editor.activeFocus || cancelEditButton.activeFocus
+        editing = false
+        if (hadFocus) editButton.forceActiveFocus(Qt.TabFocusReason)
+    }
     function submitEdit() {
         if (editor.text.trim().length === 0) return
         editing = false
@@ -105,8 +112,12 @@ Item {
                 }
             }
             ToolButton {
+                id: editButton
                 objectName: "editButton"
-                visible: root.isUser && !root.editing && (hover.hovered || activeFocus)
+                // Shown on hover or keyboard focus; kept in the layout (opacity,
+                // not visible) so that Tab reaches it.
+                visible: root.isUser && !root.editing
+                opacity: hover.hovered || activeFocus ? 1 : 0
                 enabled: root.canEdit
                 text: qsTr("Edit")
                 font.pointSize: Theme.smallSize
@@ -183,14 +194,15 @@ Item {
                     if (event.modifiers & Qt.ShiftModifier) event.accepted = false
                     else root.submitEdit()
                 }
-                Keys.onEscapePressed: root.editing = false
+                Keys.onEscapePressed: root.cancelEditing()
             }
             RowLayout {
                 Layout.alignment: Qt.AlignRight
                 Button {
+                    id: cancelEditButton
                     objectName: "cancelEditButton"
                     text: qsTr("Cancel")
-                    onClicked: root.editing = false
+                    onClicked: root.cancelEditing()
                 }
                 Button {
                     objectName: "sendEditButton"

@@ -179,6 +179,7 @@ private Q_SLOTS:
         QVERIFY(chat());
         find(QStringLiteral("promptArea"))->forceActiveFocus(Qt::TabFocusReason);
         QCOMPARE(focus()->objectName(), QStringLiteral("promptArea"));
+        QVERIFY2(!find(QStringLiteral("exportButton"))->isEnabled(), "Export with no chat saved yet");
         typeAndSend(QStringLiteral("123+456="));
         QTRY_VERIFY_WITH_TIMEOUT(!chat()->property("generating").toBool() && chat()->property("lastFinish").toString().size() > 0, 30000);
         QTRY_VERIFY(find(QStringLiteral("exportButton"))->isEnabled());
@@ -190,7 +191,7 @@ private Q_SLOTS:
         for (const char* name : {"Chat  (Ctrl+1)", "compareTab", "checkpointList", "temperatureField", "temperatureSlider",
                                  "maxNewTokensField", "randomSeed", "stopAtEos", "exportButton", "newChatButton",
                                  "chatSearch", "chatListView", "colorTokensSwitch", "deviceBox", "Model card",
-                                 "Regenerate", "Copy answer", "Copy chat", "Clear"})
+                                 "Regenerate", "Copy answer", "Copy chat", "Clear", "serveButton", "editButton", "promptModeBox"})
             QVERIFY2(has(forward, QString::fromLatin1(name)), name);
         // Backwards: the same stops in the reverse order.
         const QList<QQuickItem*> backward = walk(true);
@@ -218,6 +219,32 @@ private Q_SLOTS:
         QTest::keyClick(window_, Qt::Key_Escape);
         QTRY_VERIFY(!dialog->property("visible").toBool());
         QTRY_COMPARE(focus(), exportButton);
+    }
+
+    // The header's Serve button: Enter opens its popup with the focus on the
+    // switch, Tab stays inside, Esc closes it and gives the focus back.
+    void servePopupFromTheKeyboard() {
+        QQuickItem* button = find(QStringLiteral("serveButton"));
+        QVERIFY(button && button->isVisible() && button->isEnabled());
+        button->forceActiveFocus(Qt::TabFocusReason);
+        QTest::keyClick(window_, Qt::Key_Return);
+        QObject* popup = nullptr;
+        QTRY_VERIFY2((popup = popupOf(focus())) && popup->objectName() == QLatin1String("servePopup"),
+                     qPrintable("the focus is not in the serve popup: " + describe(focus())));
+        QCOMPARE(focus()->objectName(), QStringLiteral("serveSwitch"));
+        QList<QQuickItem*> inside;
+        for (int n = 0; n < 20; ++n) {
+            QTest::keyClick(window_, Qt::Key_Tab);
+            QVERIFY2(popupOf(focus()) == popup, qPrintable("Tab left the popup: " + describe(focus())));
+            if (inside.contains(focus())) break;
+            inside.append(focus());
+        }
+        print("serve popup, Tab", inside);
+        checkStops(inside);
+        QVERIFY(has(inside, QStringLiteral("servePort")));
+        QTest::keyClick(window_, Qt::Key_Escape);
+        QTRY_VERIFY(!popup->property("visible").toBool());
+        QTRY_COMPARE(focus(), button);
     }
 
     // The error banner's buttons are stops; dismissing it from the keyboard

@@ -79,6 +79,49 @@ Item {
             tryVerify(() => chat.messages.textAt(2) === "three", 5000)
         }
 
+        // Without a mouse: Edit is a Tab stop (hidden until focused, then
+        // shown), Space opens the editor, Esc gives the focus back to Edit.
+        function test_editFromTheKeyboard() {
+            chat.load("/models/edit")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            chat.sampling.maxNewTokens = 3
+            answer("one")
+            const list = findChild(view, "messageList")
+            tryCompare(list, "count", 2)
+            const question = delegateAt(0)
+            const edit = findChild(question, "editButton")
+            verify(edit.visible && edit.enabled && edit.activeFocusOnTab)
+            compare(edit.opacity, 0)  // not hovered, not focused
+            edit.forceActiveFocus(Qt.TabFocusReason)
+            tryCompare(edit, "opacity", 1)
+            keyClick(Qt.Key_Space)
+            const editor = findChild(question, "messageEditor")
+            tryVerify(() => editor.visible && editor.activeFocus)
+            keyClick(Qt.Key_Escape)
+            tryVerify(() => !editor.visible)
+            tryVerify(() => edit.activeFocus)
+            compare(chat.messages.textAt(0), "one")
+        }
+
+        // Up/Down on the closed prompt-mode box open its list; the mode
+        // changes only when one is picked.
+        function test_promptModeArrowsOpenTheList() {
+            chat.load("/models/base")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            chat.promptMode = "completion"
+            const box = findChild(view, "promptModeBox")
+            box.forceActiveFocus(Qt.TabFocusReason)
+            for (const key of [Qt.Key_Down, Qt.Key_Up]) {
+                keyClick(key)
+                tryVerify(() => box.popup.opened)
+                compare(chat.promptMode, "completion")
+                keyClick(Qt.Key_Escape)
+                tryVerify(() => !box.popup.visible)
+                compare(chat.promptMode, "completion")
+            }
+            chat.promptMode = "template"
+        }
+
         function test_markdownCodeBlockHasCopy() {
             const id = history.newChat("markdown")
             const q = history.addMessage(id, 0, "user", "Show me code")
