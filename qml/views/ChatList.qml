@@ -57,7 +57,10 @@ Rectangle {
                 id: exportButton
                 objectName: "exportButton"
                 text: qsTr("Export")
-                enabled: root.currentChatId !== 0
+                // A chat to export: one on show that is still saved (none
+                // when the list is empty or the chat on show was deleted).
+                enabled: root.currentChatId !== 0 && root.history.chats.count >= 0
+                         && root.history.chat(root.currentChatId).chatId !== undefined
                 Accessible.name: qsTr("Export the chat on show")
                 ToolTip.visible: hovered
                 ToolTip.text: qsTr("Save the chat on show as Markdown or JSON, to a file you name")

@@ -170,6 +170,13 @@ Item {
             compare(button.enabled, false)
             view.currentChatId = id
             compare(button.enabled, true)
+            // The last chat deleted: nothing left to export.
+            history.deleteChat(id)
+            tryCompare(history.chats, "count", 0)
+            compare(button.enabled, false)
+            history.undoDelete()
+            tryCompare(history.chats, "count", 1)
+            compare(button.enabled, true)
         }
 
         // Export through the save dialog: a typed new name is written, the
