@@ -155,6 +155,7 @@ void ChatController::onLoaded(quint64 id, const waypoint::ModelCard& card, const
     chatTemplateOrigin_ = loadingTemplateOrigin_;
     chatTemplateProblem_ = loadingTemplateProblem_;
     mode_ = PromptModes::forCheckpoint(path);
+    if (systemPromptIsDefault_ && messages_.rowCount() == 0) useDefaultSystemPrompt();
     if (!mode_.remembered)  // a base model starts in completion mode: what it can continue
         mode_.mode = hasChatTemplate() ? PromptMode::Template : PromptMode::Completion;
     Q_EMIT promptModeChanged();
@@ -213,6 +214,7 @@ ConversationRequest ChatController::conversationUpTo(int endRow) const {
 
 void ChatController::startGeneration(int continuedRow) {
     ensureWorker();
+    SystemPrompts::remember(checkpointPath_, systemPrompt_);  // the next new chat with it starts so
     currentGen_ = ++nextId_;
     if (continuedRow >= 0) {
         answerRow_ = continuedRow;
@@ -355,6 +357,15 @@ void ChatController::restoreChat(const QString& checkpoint, const QString& syste
 }
 
 void ChatController::setSystemPrompt(const QString& text) {
+    systemPromptIsDefault_ = false;
+    if (text == systemPrompt_) return;
+    systemPrompt_ = text;
+    Q_EMIT systemPromptChanged();
+}
+
+void ChatController::useDefaultSystemPrompt() {
+    systemPromptIsDefault_ = true;
+    const QString text = SystemPrompts::forCheckpoint(checkpointPath_);
     if (text == systemPrompt_) return;
     systemPrompt_ = text;
     Q_EMIT systemPromptChanged();

@@ -150,6 +150,9 @@ public Q_SLOTS:
     // unless it is the one loaded (a clear error when the file is gone).
     void restoreChat(const QString& checkpoint, const QString& systemPrompt);
     void clear();
+    // A new chat: the system prompt last used with the loaded checkpoint
+    // (empty if none), until the person or an opened chat sets one.
+    void useDefaultSystemPrompt();
     void clearError();
     void copyLastAnswer();
     void copyConversation();
@@ -223,6 +226,9 @@ private:
     quint64 statsFromLoad_ = 0;  // answers requested before this load are not the current model's
     QString examplePrompt_, exampleAnswer_;
     QString systemPrompt_;
+    // The system prompt is the checkpoint's default (a new chat nobody has
+    // set one for): the next checkpoint loaded into an empty chat replaces it.
+    bool systemPromptIsDefault_ = true;
     PromptModeChoice mode_;
     QString chatTemplateOrigin_, chatTemplateProblem_, loadingTemplateOrigin_, loadingTemplateProblem_;
     int lastDroppedTurns_ = 0;

@@ -7,6 +7,7 @@ namespace waypoint::app {
 
 namespace {
 const QString kKey = QStringLiteral("chat/promptModes");  // {checkpoint: {mode, user, assistant}}
+const QString kSystemKey = QStringLiteral("chat/systemPrompts");  // {checkpoint: text}
 }
 
 QString promptModeName(PromptMode mode) {
@@ -45,6 +46,21 @@ void PromptModes::remember(const QString& checkpoint, const PromptModeChoice& ch
                                        {QStringLiteral("user"), choice.userLabel},
                                        {QStringLiteral("assistant"), choice.assistantLabel}});
     s.setValue(kKey, all);
+}
+
+QString SystemPrompts::forCheckpoint(const QString& checkpoint) {
+    if (checkpoint.isEmpty()) return {};
+    return QSettings().value(kSystemKey).toMap().value(checkpoint).toString();
+}
+
+void SystemPrompts::remember(const QString& checkpoint, const QString& text) {
+    if (checkpoint.isEmpty()) return;
+    QSettings s;
+    QVariantMap all = s.value(kSystemKey).toMap();
+    if (all.contains(checkpoint) && all.value(checkpoint).toString() == text) return;  // no write per message
+    if (text.isEmpty() && !all.contains(checkpoint)) return;
+    all.insert(checkpoint, text);
+    s.setValue(kSystemKey, all);
 }
 
 }  // namespace waypoint::app

@@ -209,6 +209,48 @@ private Q_SLOTS:
         QCOMPARE(m->at(5).alternatives, 2);  // the cut one is kept
     }
 
+    // The system prompt last used with a checkpoint starts the next new chat
+    // with it (and an empty chat follows the checkpoint loaded into it); one
+    // the person typed, or a saved chat's, is never replaced.
+    void newChatStartsWithTheCheckpointsLastSystemPrompt() {
+        const QString sums = checkpointFile(QStringLiteral("system-sums"));
+        const QString stories = checkpointFile(QStringLiteral("system-stories"));
+        {
+            auto c = controller({2, 0, 5, "broken"}, sums);
+            QVERIFY(c);
+            QCOMPARE(c->systemPrompt(), QString());  // never used: none
+            c->setSystemPrompt(QStringLiteral("You add numbers."));
+            QVERIFY(answer(c.get(), QStringLiteral("1+1=")));
+            c->clear();
+            c->useDefaultSystemPrompt();
+            QCOMPARE(c->systemPrompt(), QStringLiteral("You add numbers."));
+
+            c->load(stories);  // the new chat is still empty: the other checkpoint's (none)
+            QVERIFY(QTest::qWaitFor([&] { return c->checkpointPath() == stories && !c->loading(); }, 5000));
+            QCOMPARE(c->systemPrompt(), QString());
+            c->setSystemPrompt(QStringLiteral("Tell stories."));
+            QVERIFY(answer(c.get(), QStringLiteral("Once")));
+            c->load(sums);  // mid-chat: the chat keeps its own
+            QVERIFY(QTest::qWaitFor([&] { return c->checkpointPath() == sums && !c->loading(); }, 5000));
+            QCOMPARE(c->systemPrompt(), QStringLiteral("Tell stories."));
+
+            c->clear();
+            c->useDefaultSystemPrompt();
+            QCOMPARE(c->systemPrompt(), QStringLiteral("You add numbers."));
+            c->setSystemPrompt(QStringLiteral("Typed."));  // edited before any message: kept
+            c->load(stories);
+            QVERIFY(QTest::qWaitFor([&] { return c->checkpointPath() == stories && !c->loading(); }, 5000));
+            QCOMPARE(c->systemPrompt(), QStringLiteral("Typed."));
+            c->clear();
+            c->useDefaultSystemPrompt();
+            QCOMPARE(c->systemPrompt(), QStringLiteral("Tell stories."));  // "Typed." was never sent
+        }
+        // After a restart, from the settings.
+        auto again = controller({2, 0, 5, "broken"}, sums);
+        QVERIFY(again);
+        QCOMPARE(again->systemPrompt(), QStringLiteral("You add numbers."));
+    }
+
     void openingASavedChatLoadsItsCheckpoint() {
         HistoryStore store;
         store.setPath(dir_.filePath(QStringLiteral("reopen.sqlite")));
