@@ -135,6 +135,10 @@ void applyTheme(QGuiApplication& app, const QString& theme) {
         p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xde));
         p.setColor(QPalette::HighlightedText, Qt::white);
         p.setColor(QPalette::PlaceholderText, QColor(0x8a, 0x90, 0x99));
+        // QPalette(button) leaves disabled text black: a disabled button would look enabled.
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x9a, 0xa0, 0xa8));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x9a, 0xa0, 0xa8));
+        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x9a, 0xa0, 0xa8));
         app.setPalette(p);
     }
 }

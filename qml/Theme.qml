@@ -13,6 +13,8 @@ QtObject {
     readonly property color text: palette.windowText
     readonly property color mutedText: dark ? "#9aa1ab" : "#5c636d"
     readonly property color border: dark ? "#353a43" : "#d8dbe0"
+    // The frame of a text field drawn by us (Fusion's own is near-black on dark).
+    readonly property color fieldBorder: dark ? "#5b626e" : "#c3c8cf"
     readonly property color accent: palette.highlight
     readonly property color accentText: palette.highlightedText
     readonly property color userBubble: dark ? "#24344f" : "#e4edfc"

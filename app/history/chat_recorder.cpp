@@ -13,7 +13,6 @@ namespace waypoint::app {
 namespace {
 // The model calls the answering side "model"; the history (like chat
 // templates and OpenAI-style files) calls it "assistant".
-QString savedRole(const QString& role) { return role == QLatin1String("model") ? QStringLiteral("assistant") : role; }
 QString shownRole(const QString& role) { return role == QLatin1String("assistant") ? QStringLiteral("model") : role; }
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
+#include <QTemporaryDir>
 #include <QSettings>
 #include <QThread>
 #include <QTimer>
@@ -46,6 +47,11 @@ bool allLoaded(const CompareController& c) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    // The window's history and settings in a temporary folder, not the
+    // user's app-data and config folders.
+    QTemporaryDir home;
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
     QGuiApplication app(argc, argv);
     app.setOrganizationName(QStringLiteral("waypoint-bench"));
     app.setApplicationName(QStringLiteral("bench_compare_responsiveness"));

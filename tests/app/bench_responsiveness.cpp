@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 #include <algorithm>
@@ -26,6 +27,11 @@ using waypoint::bench::StallMeter;
 using waypoint::bench::waitUntil;
 
 int main(int argc, char* argv[]) {
+    // The window's history and settings in a temporary folder, not the
+    // user's app-data and config folders.
+    QTemporaryDir home;
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
     QGuiApplication app(argc, argv);
     app.setOrganizationName(QStringLiteral("waypoint-bench"));
     app.setApplicationName(QStringLiteral("bench_responsiveness"));
