@@ -75,7 +75,7 @@ done
 relpath() { /usr/bin/python3 -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' "$1" "$2"; }
 for f in "${roots[@]}" "$dir"/lib/*.so*; do
   [ -f "$f" ] || continue
-  chmod u+w "$f"
+  chmod 0755 "$f"  # shared libraries executable, as rpm and most distributions ship them
   rel="$(relpath "$dir/lib" "$(dirname "$f")")"
   if [ "$rel" = "." ]; then rpath='$ORIGIN'; else rpath="\$ORIGIN/$rel"; fi
   patchelf --set-rpath "$rpath" "$f"
