@@ -14,7 +14,6 @@ namespace waypoint::app {
 
 namespace {
 constexpr int kMaxRecent = 6;
-constexpr int kMaxDepth = 6;
 constexpr int kMaxWatchedDirs = 256;
 
 QString statusKey(const QString& path) {
@@ -25,6 +24,8 @@ const QString kCollapsedKey = QStringLiteral("checkpoints/collapsedRuns");
 }  // namespace
 
 CheckpointLibrary::CheckpointLibrary(QObject* parent) : QAbstractListModel(parent) {
+    qRegisterMetaType<ScanRequest>();
+    qRegisterMetaType<ScanResult>();
     demoFolders_ = findDemoFolders();
     demoFolder_ = demoFolders_.value(0);
     const QStringList collapsed = settings_.value(kCollapsedKey).toStringList();
@@ -34,7 +35,33 @@ CheckpointLibrary::CheckpointLibrary(QObject* parent) : QAbstractListModel(paren
     debounce_.setInterval(300);  // a copy in progress fires many change events
     connect(&debounce_, &QTimer::timeout, this, &CheckpointLibrary::rescan);
     connect(&watcher_, &QFileSystemWatcher::directoryChanged, this, [this] { scheduleRescan(); });
-    rescan();
+
+    scanner_ = new CheckpointScanner(latestFolderScan_);  // no parent: it moves to the thread
+    scanner_->moveToThread(&scanThread_);
+    scanThread_.setObjectName(QStringLiteral("waypoint-checkpoints"));
+    connect(&scanThread_, &QThread::finished, scanner_, &QObject::deleteLater);
+    connect(this, &CheckpointLibrary::requestScan, scanner_, &CheckpointScanner::scan);
+    connect(scanner_, &CheckpointScanner::scanned, this, &CheckpointLibrary::onScanned);
+    scanThread_.start();
+
+    // The demo checkpoints are probed here, on the GUI thread: a few small
+    // folders shipped with the app, and the first start opens one of them.
+    for (const QString& d : demoFolders_) {
+        const FolderScan scan = scanFolder(d, kMaxScanDepth);
+        demoFound_ += scan.found;
+        demoWalked_ += scan.folders;
+    }
+    regroup();
+    watch();
+    if (!modelsFolder_.isEmpty()) startScan(false);  // and the Recent paths
+    rebuild();
+}
+
+CheckpointLibrary::~CheckpointLibrary() {
+    // A folder scan stops at its next probe; the join waits for that one.
+    latestFolderScan_->store(-1, std::memory_order_release);
+    scanThread_.quit();
+    scanThread_.wait();
 }
 
 QString CheckpointLibrary::findDemoFolder() {
@@ -71,69 +98,117 @@ void CheckpointLibrary::setModelsFolder(const QString& folder) {
     rescan();
 }
 
-void CheckpointLibrary::scanTree(const QString& root, const QString& section, QVector<Entry>& out, int depth) {
-    if (depth > kMaxDepth) return;
-    if (auto c = sniffFolder(root)) {
-        out.append(Entry::of(*c, section));
-        return;
-    }
-    if (watcher_.directories().size() < kMaxWatchedDirs) watcher_.addPath(root);
-    const QDir dir(root);
-    for (const QFileInfo& f : dir.entryInfoList(QDir::Files, QDir::Name))
-        if (auto c = sniffFile(f.filePath())) out.append(Entry::of(*c, section));
-    for (const QFileInfo& d : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
-        scanTree(d.filePath(), section, out, depth + 1);
+void CheckpointLibrary::rescan() { startScan(true); }
+
+void CheckpointLibrary::startScan(bool demoToo) {
+    ScanRequest r;
+    r.id = nextScanId_++;
+    latestFolderScan_->store(r.id, std::memory_order_release);
+    if (demoToo)
+        for (const QString& d : demoFolders_) r.roots.append({QStringLiteral("Demo"), d});
+    r.demoToo = demoToo;
+    if (!modelsFolder_.isEmpty()) r.roots.append({QStringLiteral("Models folder"), modelsFolder_});
+    // The Recent paths are probed again too: a checkpoint may have been rewritten.
+    r.opened = settings_.value(QStringLiteral("checkpoints/recent")).toStringList();
+    for (const QString& p : r.opened) openedAsked_.insert(p);
+    send(r);
 }
 
-void CheckpointLibrary::rescan() {
+void CheckpointLibrary::send(const ScanRequest& request) {
+    if (pendingScans_++ == 0) Q_EMIT scanningChanged();
+    Q_EMIT requestScan(request);
+}
+
+void CheckpointLibrary::onScanned(const ScanResult& result) {
+    for (const QString& p : result.asked) openedAsked_.remove(p);
+    for (const CheckpointInfo& c : result.opened) opened_.insert(c.path, c);
+    if (result.foldersToo && !result.cancelled) {
+        if (result.demoToo) {
+            demoFound_.clear();
+            demoWalked_.clear();
+        }
+        modelsFound_.clear();
+        modelsWalked_.clear();
+        for (const auto& [section, c] : result.found)
+            (section == QLatin1String("Demo") ? demoFound_ : modelsFound_).append(c);
+        for (const auto& [section, folder] : result.walked)
+            (section == QLatin1String("Demo") ? demoWalked_ : modelsWalked_).append(folder);
+        regroup();
+        watch();
+    }
+    rebuild();
+    if (--pendingScans_ == 0) Q_EMIT scanningChanged();
+    Q_EMIT scanFinished();
+}
+
+void CheckpointLibrary::watch() {
     if (!watcher_.directories().isEmpty()) watcher_.removePaths(watcher_.directories());
-    QVector<Entry> demo, models;
-    for (const QString& d : demoFolders_) scanTree(d, QStringLiteral("Demo"), demo, 0);
-    if (!modelsFolder_.isEmpty() && QFileInfo(modelsFolder_).isDir())
-        scanTree(modelsFolder_, QStringLiteral("Models folder"), models, 0);
+    QStringList folders = demoWalked_ + modelsWalked_;
+    if (folders.size() > kMaxWatchedDirs) folders.resize(kMaxWatchedDirs);
+    if (!folders.isEmpty()) watcher_.addPaths(folders);
+}
+
+void CheckpointLibrary::regroup() {
     scanned_.clear();
-    QSet<QString> scannedSeen;  // a models folder may hold the demo folder
-    for (const QVector<Entry>* section : {&demo, &models}) {
+    QSet<QString> seen;  // a models folder may hold the demo folder
+    for (const auto& [section, found] : {std::pair{QStringLiteral("Demo"), &demoFound_},
+                                          std::pair{QStringLiteral("Models folder"), &modelsFound_}}) {
         QVector<Entry> fresh;
-        for (const Entry& e : *section) {
-            if (scannedSeen.contains(e.c.path)) continue;
-            scannedSeen.insert(e.c.path);
-            fresh.append(e);
+        for (const CheckpointInfo& c : *found) {
+            if (seen.contains(c.path)) continue;
+            seen.insert(c.path);
+            fresh.append(Entry::of(c, section));
         }
         scanned_ += groupRuns(fresh);
     }
-    rebuild();
+}
+
+const CheckpointInfo* CheckpointLibrary::known(const QString& path) const {
+    for (const Entry& e : scanned_)
+        if (e.c.path == path) return &e.c;
+    const auto it = opened_.constFind(path);
+    return it == opened_.constEnd() ? nullptr : &*it;
 }
 
 void CheckpointLibrary::rebuild() {
     QVector<Entry> next;
     QSet<QString> recentPaths;
+    ScanRequest ask;
     const QStringList recent = settings_.value(QStringLiteral("checkpoints/recent")).toStringList();
     for (const QString& p : recent) {
-        const QFileInfo info(p);
-        auto c = info.isDir() ? sniffFolder(p) : sniffFile(p);
-        // A folder the user opened that holds a checkpoint file (it loaded from there).
-        if (!c && info.isDir()) c = sniffFolderContents(p);
-        if (!c && info.exists()) c = SniffedCheckpoint{p, info.fileName(), QStringLiteral("unrecognised"), info.size()};
-        if (c) {
-            Entry e = Entry::of(*c, QStringLiteral("Recent"));
-            e.steps = readStepInfo(e.c);
-            next.append(e);
-            recentPaths.insert(p);
+        const CheckpointInfo* c = known(p);
+        if (!c) {
+            // Not probed yet: the worker answers, then the row appears.
+            if (!openedAsked_.contains(p) && QFileInfo::exists(p)) ask.opened << p;
+            continue;
         }
+        next.append(Entry::of(*c, QStringLiteral("Recent")));
+        recentPaths.insert(p);
     }
     // Recent rows stay in the order of use; a recent checkpoint is not listed
     // again below, unless it is a step of a run: a run shows all its steps.
     for (const Entry& e : scanned_)
         if (!e.group.isEmpty() || !recentPaths.contains(e.c.path)) next.append(e);
     applyEntries(next);
+    if (!ask.opened.isEmpty()) {
+        ask.id = nextScanId_++;
+        ask.foldersToo = false;
+        for (const QString& p : ask.opened) openedAsked_.insert(p);
+        send(ask);
+    }
+}
+
+CheckpointLibrary::Entry CheckpointLibrary::Entry::of(const CheckpointInfo& c, const QString& section) {
+    Entry e;
+    e.c = c;
+    e.section = section;
+    e.step = c.hasStep() ? c.step : stepInName(c.name);
+    return e;
 }
 
 bool CheckpointLibrary::Entry::operator==(const Entry& o) const {
-    const auto sameLoss = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
-    return c.path == o.c.path && c.name == o.c.name && c.format == o.c.format && c.bytes == o.c.bytes &&
-           section == o.section && steps.step == o.steps.step && sameLoss(steps.valLoss, o.steps.valLoss) &&
-           run == o.run && group == o.group && runSize == o.runSize && firstInRun == o.firstInRun;
+    return c == o.c && section == o.section && step == o.step && run == o.run && group == o.group &&
+           runSize == o.runSize && firstInRun == o.firstInRun;
 }
 
 void CheckpointLibrary::applyEntries(const QVector<Entry>& next) {
@@ -171,8 +246,7 @@ QVector<CheckpointLibrary::Entry> CheckpointLibrary::groupRuns(const QVector<Ent
     QSet<QString> emitted;
     for (int i = 0; i < scanned.size(); ++i) {
         const RunInfo& run = runs[i];
-        Entry e = scanned[i];
-        e.steps = readStepInfo(e.c);
+        const Entry& e = scanned[i];
         const bool grouped = !run.key.isEmpty() && (members[run.key].size() > 1 || run.stepFolder);
         if (!grouped) {
             out.append(e);
@@ -184,14 +258,13 @@ QVector<CheckpointLibrary::Entry> CheckpointLibrary::groupRuns(const QVector<Ent
         QVector<Entry> group;
         for (int m : members[run.key]) {
             Entry g = scanned[m];
-            g.steps = m == i ? e.steps : readStepInfo(g.c);
             g.run = run.name;
             g.group = g.section + QLatin1Char('|') + run.key;
             g.runSize = int(members[run.key].size());
             group.append(g);
         }
         std::stable_sort(group.begin(), group.end(), [](const Entry& a, const Entry& b) {
-            if (a.steps.step != b.steps.step) return a.steps.step < b.steps.step;
+            if (a.step != b.step) return a.step < b.step;
             return a.c.name < b.c.name;
         });
         group.first().firstInRun = true;
@@ -246,8 +319,9 @@ QString CheckpointLibrary::demoCheckpoint() const {
 }
 
 QString CheckpointLibrary::startCheckpoint() const {
-    for (const Entry& e : entries_)
-        if (e.section == QLatin1String("Recent") && e.c.format != QLatin1String("unrecognised")) return e.c.path;
+    for (const QString& p : settings_.value(QStringLiteral("checkpoints/recent")).toStringList())
+        if (QFileInfo::exists(p) && !settings_.value(statusKey(p)).toString().startsWith(QLatin1String("failed")))
+            return p;
     return demoCheckpoint();
 }
 
@@ -274,16 +348,19 @@ QVariant CheckpointLibrary::data(const QModelIndex& index, int role) const {
     case BytesRole: return e.c.bytes;
     case SectionRole: return e.section;
     case LabelRole:
-        if (!e.run.isEmpty() && e.steps.hasStep()) return QStringLiteral("step %1").arg(e.steps.step);
+        if (!e.run.isEmpty() && e.step >= 0) return QStringLiteral("step %1").arg(e.step);
         if (runOf(e.c).stepFolder) return runOf(e.c).name + QStringLiteral(" · ") + e.c.name;  // a recent step folder
-        return displayName(e.c);
+        return e.c.modelName;
     case RunRole: return e.run;
     case GroupRole: return e.group;
     case RunSizeRole: return e.runSize;
     case FirstInRunRole: return e.firstInRun;
     case CollapsedRole: return !e.group.isEmpty() && collapsed_.contains(e.group);
-    case StepRole: return e.steps.step;
-    case ValLossRole: return e.steps.hasValLoss() ? QVariant(e.steps.valLoss) : QVariant();
+    case StepRole: return e.step;
+    case ValLossRole: return e.c.hasValLoss() ? QVariant(e.c.valLoss) : QVariant();
+    case ModelNameRole: return e.c.modelName;
+    case TokenizerFoundRole: return e.c.tokenizerFound;
+    case ProblemRole: return e.c.problem;
     case StatusRole:
     case StatusTextRole: {
         const QString s = settings_.value(statusKey(e.c.path)).toString();
@@ -303,7 +380,8 @@ QHash<int, QByteArray> CheckpointLibrary::roleNames() const {
             {StatusRole, "status"},   {StatusTextRole, "statusText"}, {LabelRole, "label"},
             {RunRole, "run"},         {GroupRole, "group"},   {RunSizeRole, "runSize"},
             {FirstInRunRole, "firstInRun"}, {CollapsedRole, "collapsed"}, {StepRole, "step"},
-            {ValLossRole, "valLoss"}};
+            {ValLossRole, "valLoss"}, {ModelNameRole, "modelName"}, {TokenizerFoundRole, "tokenizerFound"},
+            {ProblemRole, "problem"}};
 }
 
 }  // namespace waypoint::app

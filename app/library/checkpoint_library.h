@@ -1,7 +1,11 @@
 // The checkpoint picker's list: recent checkpoints, the project's demo
 // checkpoints and a models folder scanned recursively and watched. Rows carry
-// name, format, size and whether the checkpoint loaded the last time it was
-// tried (remembered across restarts). The steps of one training run
+// what the engine's probe says (format, model name, size, step, validation
+// loss, tokenizer found, why it would not load) and whether the checkpoint
+// loaded the last time it was tried (remembered across restarts). The demo
+// folders are probed when the list is made (small, shipped with the app);
+// the models folder and Recent paths on a worker thread (`scanning`), since
+// a folder of large checkpoints on a slow disk takes long. The steps of one training run
 // (arith-step000500, arith-step002000; nanochat checkpoints/step_XXXXXX) are
 // consecutive rows of one group, sorted by step, with step and validation
 // loss; a group can be collapsed (remembered too). One row per checkpoint,
@@ -12,11 +16,15 @@
 #include <QFileSystemWatcher>
 #include <QSet>
 #include <QSettings>
+#include <QThread>
 #include <QTimer>
 #include <QVector>
 #include <QtQml/qqmlregistration.h>
+#include <atomic>
+#include <memory>
 
-#include "library/checkpoint_sniffer.h"
+#include "library/checkpoint_info.h"
+#include "library/checkpoint_scanner.h"
 #include "library/checkpoint_steps.h"
 
 namespace waypoint::app {
@@ -27,6 +35,8 @@ class CheckpointLibrary : public QAbstractListModel {
     Q_PROPERTY(QString modelsFolder READ modelsFolder WRITE setModelsFolder NOTIFY modelsFolderChanged)
     Q_PROPERTY(QString demoFolder READ demoFolder CONSTANT)
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // A probe of the models folder or of Recent paths is running.
+    Q_PROPERTY(bool scanning READ scanning NOTIFY scanningChanged)
 public:
     enum Role {
         NameRole = Qt::UserRole + 1, PathRole, FormatRole, SizeRole, BytesRole, SectionRole, StatusRole, StatusTextRole,
@@ -36,28 +46,27 @@ public:
         RunSizeRole,     // how many steps the run has
         FirstInRunRole,  // the row that carries the run's header
         CollapsedRole,   // the run is collapsed: only its header shows
-        StepRole,        // training step, -1 if unknown
-        ValLossRole      // validation loss, undefined if not recorded
+        StepRole,        // training step (recorded, else from the name), -1 if unknown
+        ValLossRole,     // validation loss, undefined if not recorded
+        ModelNameRole,   // the engine's name for the model (a generic ckpt.pt: its folder)
+        TokenizerFoundRole,  // the engine finds its tokenizer
+        ProblemRole      // why the engine would not load it ("" if it reads)
     };
     Q_ENUM(Role)
 
     struct Entry {
-        SniffedCheckpoint c;
+        CheckpointInfo c;
         QString section;  // "Recent" | "Demo" | "Models folder"
-        StepInfo steps;
+        qint64 step = -1;    // c.step, else the step in its name
         QString run, group;  // empty outside a run
         int runSize = 0;
         bool firstInRun = false;
         bool operator==(const Entry& o) const;
-        static Entry of(const SniffedCheckpoint& c, const QString& section) {
-            Entry e;
-            e.c = c;
-            e.section = section;
-            return e;
-        }
+        static Entry of(const CheckpointInfo& c, const QString& section);
     };
 
     explicit CheckpointLibrary(QObject* parent = nullptr);
+    ~CheckpointLibrary() override;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
@@ -66,6 +75,7 @@ public:
     QString modelsFolder() const { return modelsFolder_; }
     void setModelsFolder(const QString& folder);
     QString demoFolder() const { return demoFolder_; }
+    bool scanning() const { return pendingScans_ > 0; }
 
     // Where the demo checkpoints are: $WAYPOINT_DEMO_DIR, next to the
     // executable (demo/, ../share/waypoint/demo, ../Resources/demo in a macOS
@@ -81,7 +91,8 @@ public:
     // The demo checkpoint to open on first start: the highest step of the
     // first demo folder's run (arith-stepNNNNNN).
     Q_INVOKABLE QString demoCheckpoint() const;
-    // The last checkpoint used, else the demo checkpoint, else "".
+    // The last checkpoint used (that exists and did not fail to load), else
+    // the demo checkpoint, else "". Needs no probe.
     Q_INVOKABLE QString startCheckpoint() const;
     Q_INVOKABLE static QString formatBytes(qint64 bytes);
     // Collapses or expands the run `group` (GroupRole); remembered.
@@ -90,12 +101,24 @@ public:
 Q_SIGNALS:
     void modelsFolderChanged();
     void countChanged();
+    void scanningChanged();
+    // The worker's answer has been applied to the rows.
+    void scanFinished();
+    void requestScan(const waypoint::app::ScanRequest& request);
 
 private:
-    void scanTree(const QString& root, const QString& section, QVector<Entry>& out, int depth);
     void scheduleRescan() { debounce_.start(); }
+    // Asks the worker for the models folder (and the demo folders) and the Recent paths.
+    void startScan(bool demoToo);
+    void send(const ScanRequest& request);
+    void onScanned(const ScanResult& result);
+    // scanned_ from demoFound_ and modelsFound_; the watcher on the folders walked.
+    void regroup();
+    void watch();
     static QVector<Entry> groupRuns(const QVector<Entry>& scanned);
-    // Recent rows + scanned_, applied as row removals/insertions.
+    const CheckpointInfo* known(const QString& path) const;
+    // Recent rows + scanned_, applied as row removals/insertions; Recent
+    // paths not probed yet are sent to the worker.
     void rebuild();
     void applyEntries(const QVector<Entry>& next);
 
@@ -109,8 +132,17 @@ private:
     QString demoFolder_;
     QStringList demoFolders_;
     QSet<QString> collapsed_;
+    QVector<CheckpointInfo> demoFound_, modelsFound_;  // the last scans, in folder order
+    QStringList demoWalked_, modelsWalked_;              // the folders they walked
+    QHash<QString, CheckpointInfo> opened_;  // Recent paths as the worker probed them
+    QSet<QString> openedAsked_;              // sent to the worker, answer not in yet
     QFileSystemWatcher watcher_;
     QTimer debounce_;
+    QThread scanThread_;
+    CheckpointScanner* scanner_ = nullptr;  // lives in scanThread_
+    std::shared_ptr<std::atomic<int>> latestFolderScan_ = std::make_shared<std::atomic<int>>(0);
+    int nextScanId_ = 1;
+    int pendingScans_ = 0;
 };
 
 }  // namespace waypoint::app

@@ -1,27 +1,19 @@
-// Training-run facts the picker shows without loading a model: the step a
-// checkpoint was saved at and its validation loss, read from the small files
-// that carry them (nanochat meta_XXXXXX.json, the JSON header of a
-// .safetensors file, a Hugging Face trainer_state.json), else the step in the
-// name. And the rule that puts the steps of one run into one group.
+// Training runs in the picker: the steps of one run (arith-step000500,
+// arith-step002000; nanochat checkpoints/step_XXXXXX; Trainer checkpoint-N)
+// form one group, by the names on disk. Steps and losses the checkpoints
+// record come from the engine's probe (checkpoint_info.h).
 #pragma once
 
 #include <QString>
-#include <cmath>
-#include <limits>
 
-#include "library/checkpoint_sniffer.h"
+#include "library/checkpoint_info.h"
 
 namespace waypoint::app {
 
-struct StepInfo {
-    qint64 step = -1;                                          // -1: not known
-    double valLoss = std::numeric_limits<double>::quiet_NaN();  // NaN: not recorded
-    bool hasStep() const { return step >= 0; }
-    bool hasValLoss() const { return !std::isnan(valLoss); }
-};
-
-// Reads only metadata: a few KB of JSON, never tensors.
-StepInfo readStepInfo(const SniffedCheckpoint& c);
+// The step in a checkpoint's name ("arith-step000500", "checkpoint-1000",
+// "step_002920"), -1 when the name has none: the picker's fallback for
+// checkpoints that do not record their step.
+qint64 stepInName(const QString& name);
 
 // Which training run a checkpoint belongs to. `key` is empty when the name
 // says nothing about a run; checkpoints with the same key are one run.
@@ -30,6 +22,6 @@ struct RunInfo {
     QString name;    // what the group header shows, e.g. "arith" or "d20"
     bool stepFolder = false;  // a nanochat step_XXXXXX folder: a run even alone
 };
-RunInfo runOf(const SniffedCheckpoint& c);
+RunInfo runOf(const CheckpointInfo& c);
 
 }  // namespace waypoint::app

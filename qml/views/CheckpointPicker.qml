@@ -173,10 +173,14 @@ ColumnLayout {
                 required property bool collapsed
                 required property real step
                 required property var valLoss
+                required property bool tokenizerFound
+                required property string problem
                 readonly property bool inRun: run.length > 0
                 readonly property bool current: path === root.controller.checkpointPath
                 readonly property bool loadingThis: root.controller.loading && path === root.controller.loadingPath
                 readonly property string lossText: valLoss === undefined ? "" : qsTr("val loss %1").arg(Number(valLoss).toFixed(4))
+                // What the engine's probe found missing (a file it does not know has no row at all).
+                readonly property string tokenizerNote: tokenizerFound || format === "unrecognised" ? "" : qsTr("no tokenizer")
                 required property int index
                 readonly property bool cursorHere: list.activeFocus && list.cursorRow === index
                 width: ListView.view.width
@@ -250,10 +254,12 @@ ColumnLayout {
                                                        : row.status === "failed" ? qsTr("failed to load") : qsTr("not tried")
                     readonly property color muted: highlighted ? Theme.accentText : Theme.mutedText
                     Accessible.name: (row.inRun ? row.run + ", " : "") + row.label + ", " + row.format + ", " + row.size +
-                                     (row.lossText.length > 0 ? ", " + row.lossText : "") + ", " + row.statusText
+                                     (row.lossText.length > 0 ? ", " + row.lossText : "") +
+                                     (row.tokenizerNote.length > 0 ? ", " + row.tokenizerNote : "") + ", " + row.statusText
                     ToolTip.visible: hovered
                     ToolTip.delay: 700
-                    ToolTip.text: row.path + (row.status === "failed" ? "\n" + row.statusText : "")
+                    ToolTip.text: row.path + (row.problem.length > 0 ? "\n" + row.problem
+                                                                     : row.status === "failed" ? "\n" + row.statusText : "")
                     onClicked: { list.cursorRow = row.index; list.cursorOnHeader = false; root.controller.load(row.path) }
 
                     contentItem: RowLayout {
@@ -285,7 +291,7 @@ ColumnLayout {
                                 Label {
                                     // Inside a run, one line: the status word sits here.
                                     visible: row.inRun
-                                    text: item.statusWord
+                                    text: item.statusWord + (row.tokenizerNote.length > 0 ? " · " + row.tokenizerNote : "")
                                     font.pointSize: Theme.smallSize
                                     color: row.status === "failed" && !item.highlighted ? Theme.error : item.muted
                                 }
@@ -293,7 +299,8 @@ ColumnLayout {
                             Label {
                                 Layout.fillWidth: true
                                 visible: !row.inRun
-                                text: row.format + " · " + row.size + " · " + item.statusWord
+                                text: row.format + " · " + row.size + " · " + item.statusWord +
+                                      (row.tokenizerNote.length > 0 ? " · " + row.tokenizerNote : "")
                                 font.pointSize: Theme.smallSize
                                 color: item.muted
                                 elide: Text.ElideRight

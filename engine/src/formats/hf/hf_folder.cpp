@@ -179,6 +179,32 @@ std::vector<std::string> weight_files(const std::string& dir) {
                                       "pass the one to load");
 }
 
+// A Hugging Face Trainer checkpoint folder (checkpoint-N/) keeps its step
+// (global_step) and its evaluations so far (log_history[].eval_loss, the
+// last one counts) in trainer_state.json. Optional card fields: a file that
+// is missing, too large or unreadable adds nothing.
+void take_trainer_state(const std::string& dir, ModelCard& card) {
+    constexpr uintmax_t kMaxBytes = 16u << 20;
+    std::error_code ec;
+    const fs::path p = fs::path(dir) / "trainer_state.json";
+    if (!fs::is_regular_file(p, ec) || fs::file_size(p, ec) > kMaxBytes) return;
+    try {
+        const json j = json::parse(read_text_file(p.string()));
+        if (!card.training_step && j.contains("global_step") && j["global_step"].is_number_integer())
+            card.training_step = j["global_step"].get<int64_t>();
+        if (card.validation_loss || !j.contains("log_history") || !j["log_history"].is_array()) return;
+        const json& log = j["log_history"];
+        for (auto it = log.rbegin(); it != log.rend(); ++it) {
+            if (it->is_object() && it->contains("eval_loss") && (*it)["eval_loss"].is_number()) {
+                card.validation_loss = (*it)["eval_loss"].get<double>();
+                return;
+            }
+        }
+    } catch (const std::exception&) {
+        // not JSON, or not the Trainer's: nothing to add
+    }
+}
+
 CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, const std::string& shown_path,
                        const ReadOptions& options) {
     std::error_code ec;
@@ -222,6 +248,7 @@ CheckpointData read_hf(const std::string& dir, std::vector<std::string> files, c
     const fs::path gen = fs::path(dir) / "generation_config.json";
     if (fs::is_regular_file(gen, ec)) d.generation_defaults_json = read_text_file(gen.string());
 
+    take_trainer_state(dir, d.card);
     d.card.name = folder_name_of(dir);
     d.card.path = shown_path;
     d.card.format = "Hugging Face safetensors";
