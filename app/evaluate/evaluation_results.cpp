@@ -50,13 +50,8 @@ QHash<int, QByteArray> EvaluationResults::roleNames() const {
             {MessageRole, "message"},     {ProgressRole, "progress"},     {HasResultRole, "hasResult"}};
 }
 
-QVariantMap EvaluationResults::get(int row) const {
-    QVariantMap m;
-    if (!valid(row)) return m;
-    const auto roles = roleNames();
-    for (auto it = roles.begin(); it != roles.end(); ++it)
-        m.insert(QString::fromUtf8(it.value()), data(index(row), it.key()));
-    return m;
+EvaluationRowValue EvaluationResults::rowAt(int row) const {
+    return valid(row) ? EvaluationRowValue(rows_[size_t(row)]) : EvaluationRowValue();
 }
 
 void EvaluationResults::reset(const QStringList& checkpoints) {

@@ -5,14 +5,16 @@
 
 #include <QAbstractListModel>
 #include <QStringList>
-#include <QVariantMap>
 #include <QtQml/qqmlregistration.h>
+#include <limits>
 #include <vector>
 
 #include "backend/metatypes.h"
 #include "waypoint/compare.h"
 
 namespace waypoint::app {
+
+class EvaluationRowValue;
 
 class EvaluationResults : public QAbstractListModel {
     Q_OBJECT
@@ -45,8 +47,8 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
     int count() const { return int(rows_.size()); }
-    // A row as a map with the role names as keys (for charts and export).
-    Q_INVOKABLE QVariantMap get(int row) const;
+    // A row as one value (the charts read these); invalid for a bad row.
+    Q_INVOKABLE waypoint::app::EvaluationRowValue rowAt(int row) const;
 
     const Row& row(int i) const { return rows_[size_t(i)]; }
     static QString stateName(State s);
@@ -68,6 +70,52 @@ private:
     void changed(int row);
 
     std::vector<Row> rows_;
+};
+
+// One row of the table as QML and tests read it: a value type (Q_GADGET)
+// over EvaluationResults::Row, the same fields the model's roles give.
+class EvaluationRowValue {
+    Q_GADGET
+    QML_VALUE_TYPE(evaluationRow)
+    Q_PROPERTY(bool valid READ valid CONSTANT)
+    Q_PROPERTY(QString name READ name CONSTANT)
+    Q_PROPERTY(QString checkpoint READ checkpoint CONSTANT)
+    Q_PROPERTY(bool hasStep READ hasStep CONSTANT)
+    Q_PROPERTY(qint64 step READ step CONSTANT)  // -1 when the checkpoint records none
+    Q_PROPERTY(bool hasValidationLoss READ hasValidationLoss CONSTANT)
+    Q_PROPERTY(double validationLoss READ validationLoss CONSTANT)  // NaN when not recorded
+    Q_PROPERTY(qint64 tokens READ tokens CONSTANT)
+    Q_PROPERTY(double meanNll READ meanNll CONSTANT)
+    Q_PROPERTY(double perplexity READ perplexity CONSTANT)
+    Q_PROPERTY(int window READ window CONSTANT)
+    Q_PROPERTY(QString state READ state CONSTANT)  // EvaluationResults::stateName
+    Q_PROPERTY(QString message READ message CONSTANT)
+    Q_PROPERTY(double progress READ progress CONSTANT)
+    Q_PROPERTY(bool hasResult READ hasResult CONSTANT)
+public:
+    EvaluationRowValue() = default;
+    explicit EvaluationRowValue(const EvaluationResults::Row& row) : valid_(true), r_(row) {}
+
+    const EvaluationResults::Row& row() const { return r_; }
+    bool valid() const { return valid_; }
+    QString name() const { return QString::fromStdString(r_.value.model); }
+    QString checkpoint() const { return QString::fromStdString(r_.value.checkpoint); }
+    bool hasStep() const { return r_.value.training_step.has_value(); }
+    qint64 step() const { return r_.value.training_step.value_or(-1); }
+    bool hasValidationLoss() const { return r_.value.validation_loss.has_value(); }
+    double validationLoss() const { return r_.value.validation_loss.value_or(std::numeric_limits<double>::quiet_NaN()); }
+    qint64 tokens() const { return qint64(r_.value.result.tokens); }
+    double meanNll() const { return r_.value.result.mean_nll; }
+    double perplexity() const { return r_.value.result.perplexity; }
+    int window() const { return r_.value.window; }
+    QString state() const { return EvaluationResults::stateName(r_.state); }
+    QString message() const { return r_.message; }
+    double progress() const { return r_.progress; }
+    bool hasResult() const { return r_.hasResult(); }
+
+private:
+    bool valid_ = false;
+    EvaluationResults::Row r_;
 };
 
 }  // namespace waypoint::app

@@ -1,4 +1,4 @@
-// Evaluate (issue 5): mean loss and perplexity of one text under each of
+// Evaluate: mean loss and perplexity of one text under each of
 // `checkpoints` (the compare view passes its panes' checkpoints), with the
 // protocol of `waypoint-cli --perplexity`. A table, a bar chart of mean loss
 // per checkpoint, and, when two or more checkpoints carry a training step, a
@@ -15,14 +15,14 @@ Pane {
     property alias textPath: evaluation.textPath
     readonly property alias controller: evaluation
 
-    // Rows as plain objects, rebuilt when the results change (charts read these).
+    // Rows as evaluationRow values, rebuilt when the results change (charts read these).
     property var rows: []
     readonly property var finishedRows: rows.filter(r => r.hasResult)
-    readonly property var steppedRows: finishedRows.filter(r => r.step !== undefined && r.step !== null)
+    readonly property var steppedRows: finishedRows.filter(r => r.hasStep)
 
     function refreshRows() {
         const out = [];
-        for (let i = 0; i < evaluation.results.count; ++i) out.push(evaluation.results.get(i));
+        for (let i = 0; i < evaluation.results.count; ++i) out.push(evaluation.results.rowAt(i));
         rows = out;
     }
     function fileName(path) {
@@ -210,7 +210,7 @@ Pane {
                     objectName: "lossBars"
                     Layout.fillWidth: true
                     Layout.fillHeight: true
-                    labels: panel.finishedRows.map(r => r.step !== undefined && r.step !== null ? qsTr("step %1").arg(r.step) : r.name)
+                    labels: panel.finishedRows.map(r => r.hasStep ? qsTr("step %1").arg(r.step) : r.name)
                     values: panel.finishedRows.map(r => r.meanNll)
                 }
             }

@@ -47,7 +47,7 @@ bool runToEnd(EvaluationController& c) {
 }
 
 QString rowState(EvaluationController& c, int row) {
-    return c.results()->get(row).value(QStringLiteral("state")).toString();
+    return c.results()->rowAt(row).state();
 }
 }  // namespace
 
@@ -80,18 +80,21 @@ private Q_SLOTS:
         QCOMPARE(c.progress(), 1.0);
         QVERIFY(progress.count() >= 2);  // moved before it reached the end
         for (int row : {0, 2}) {
-            const QVariantMap r = c.results()->get(row);
+            const EvaluationRowValue r = c.results()->rowAt(row);
             const std::string path = c.checkpoints().at(row).toStdString();
-            QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
-            QCOMPARE(r.value(QStringLiteral("name")).toString(), QFileInfo(c.checkpoints().at(row)).fileName());
-            QCOMPARE(r.value(QStringLiteral("step")).toLongLong(), 4000);
-            QCOMPARE(r.value(QStringLiteral("validationLoss")).toDouble(), 1.25);
-            QCOMPARE(r.value(QStringLiteral("tokens")).toLongLong(), QFileInfo(shortText).size());
-            QCOMPARE(r.value(QStringLiteral("meanNll")).toDouble(), fakeMeanNll(path));
-            QCOMPARE(r.value(QStringLiteral("window")).toInt(), 255);
+            QCOMPARE(r.state(), QStringLiteral("done"));
+            QCOMPARE(r.name(), QFileInfo(c.checkpoints().at(row)).fileName());
+            QVERIFY(r.valid() && r.hasStep());
+            QCOMPARE(r.step(), qint64(4000));
+            QCOMPARE(r.validationLoss(), 1.25);
+            QCOMPARE(r.tokens(), QFileInfo(shortText).size());
+            QCOMPARE(r.meanNll(), fakeMeanNll(path));
+            QCOMPARE(r.window(), 255);
         }
         QCOMPARE(rowState(c, 1), QStringLiteral("failed"));
-        QVERIFY(c.results()->get(1).value(QStringLiteral("message")).toString().contains(QStringLiteral("/m/broken")));
+        QVERIFY(c.results()->rowAt(1).message().contains(QStringLiteral("/m/broken")));
+        QVERIFY(!c.results()->rowAt(1).hasResult());
+        QVERIFY(!c.results()->rowAt(3).valid());  // past the end: an invalid value, no crash
         QCOMPARE(c.resultsForExport().size(), size_t(2));
     }
 
@@ -104,11 +107,11 @@ private Q_SLOTS:
         c.setWindow(8);
         QSignalSpy done(&c, &EvaluationController::finished);
         QVERIFY(c.start());
-        QVERIFY(QTest::qWaitFor([&] { return c.results()->get(0).value(QStringLiteral("progress")).toDouble() > 0; }, 10000));
+        QVERIFY(QTest::qWaitFor([&] { return c.results()->rowAt(0).progress() > 0; }, 10000));
         c.cancel();
         QVERIFY(done.wait(10000));
         QVERIFY(c.cancelled());
-        const qint64 tokens = c.results()->get(0).value(QStringLiteral("tokens")).toLongLong();
+        const qint64 tokens = c.results()->rowAt(0).tokens();
         QCOMPARE(rowState(c, 0), QStringLiteral("cancelled"));
         QVERIFY(tokens > 0);
         QVERIFY(tokens < QFileInfo(shortText).size());
@@ -203,11 +206,11 @@ private Q_SLOTS:
         QCOMPARE(c.checkpoints().size(), 2);
         c.setTextPath(shortText);
         QVERIFY(runToEnd(c));
-        const QVariantMap a = c.results()->get(0), b = c.results()->get(1);
-        QCOMPARE(b.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
-        QCOMPARE(b.value(QStringLiteral("name")).toString(), QStringLiteral("stories260K"));
-        QCOMPARE(b.value(QStringLiteral("tokens")), a.value(QStringLiteral("tokens")));
-        QCOMPARE(b.value(QStringLiteral("meanNll")), a.value(QStringLiteral("meanNll")));
+        const EvaluationRowValue a = c.results()->rowAt(0), b = c.results()->rowAt(1);
+        QCOMPARE(b.state(), QStringLiteral("done"));
+        QCOMPARE(b.name(), QStringLiteral("stories260K"));
+        QCOMPARE(b.tokens(), a.tokens());
+        QCOMPARE(b.meanNll(), a.meanNll());
         QCOMPARE(c.resultsForExport().size(), size_t(2));
     }
 
@@ -225,11 +228,11 @@ private Q_SLOTS:
         qInfo("stories260K on the golden text: %lld ms (load + evaluate, measured, not asserted)", clock.elapsed());
         QCOMPARE(rowState(c, 0), QStringLiteral("done"));
         QCOMPARE(c.usedWindow(), g.value(QStringLiteral("window")).toInt());
-        const QVariantMap r = c.results()->get(0);
-        QCOMPARE(r.value(QStringLiteral("tokens")).toLongLong(), qint64(g.value(QStringLiteral("tokens")).toDouble()));
-        QVERIFY2(qAbs(r.value(QStringLiteral("meanNll")).toDouble() - g.value(QStringLiteral("mean_nll_nats")).toDouble()) < 1e-3,
-                 qPrintable(QString::number(r.value(QStringLiteral("meanNll")).toDouble(), 'f', 6)));
-        QVERIFY(qAbs(r.value(QStringLiteral("perplexity")).toDouble() - g.value(QStringLiteral("perplexity")).toDouble()) < 1e-2);
+        const EvaluationRowValue r = c.results()->rowAt(0);
+        QCOMPARE(r.tokens(), qint64(g.value(QStringLiteral("tokens")).toDouble()));
+        QVERIFY2(qAbs(r.meanNll() - g.value(QStringLiteral("mean_nll_nats")).toDouble()) < 1e-3,
+                 qPrintable(QString::number(r.meanNll(), 'f', 6)));
+        QVERIFY(qAbs(r.perplexity() - g.value(QStringLiteral("perplexity")).toDouble()) < 1e-2);
     }
 
     void demoLossFallsWithStep() {
@@ -249,13 +252,13 @@ private Q_SLOTS:
         const qint64 expectedSteps[] = {500, 2000, 4000};
         double previous = 1e9;
         for (int i = 0; i < 3; ++i) {
-            const QVariantMap r = c.results()->get(i);
-            QCOMPARE(r.value(QStringLiteral("state")).toString(), QStringLiteral("done"));
-            QCOMPARE(r.value(QStringLiteral("step")).toLongLong(), expectedSteps[i]);
-            QVERIFY(r.value(QStringLiteral("validationLoss")).isValid());
-            const double loss = r.value(QStringLiteral("meanNll")).toDouble();
+            const EvaluationRowValue r = c.results()->rowAt(i);
+            QCOMPARE(r.state(), QStringLiteral("done"));
+            QCOMPARE(r.step(), expectedSteps[i]);
+            QVERIFY(r.hasValidationLoss());
+            const double loss = r.meanNll();
             qInfo("step %lld: mean loss %.4f, perplexity %.3f over %lld tokens", expectedSteps[i], loss,
-                  r.value(QStringLiteral("perplexity")).toDouble(), r.value(QStringLiteral("tokens")).toLongLong());
+                  r.perplexity(), r.tokens());
             QVERIFY2(loss < previous, "the loss on held-out problems should fall with the training step");
             previous = loss;
         }
@@ -273,7 +276,7 @@ private Q_SLOTS:
         QSignalSpy done(c.get(), &EvaluationController::finished);
         QVERIFY(c->start());
         QVERIFY(c->running());
-        QVERIFY(QTest::qWaitFor([&] { return c->results()->get(0).value(QStringLiteral("progress")).toDouble() > 0; },
+        QVERIFY(QTest::qWaitFor([&] { return c->results()->rowAt(0).progress() > 0; },
                                 kRunTimeoutMs));
         QElapsedTimer clock;
         clock.start();
@@ -282,11 +285,11 @@ private Q_SLOTS:
         qInfo("cancel -> finished: %lld ms (measured, not asserted)", clock.elapsed());
         QVERIFY(!c->running());
         QVERIFY(c->cancelled());
-        const QVariantMap first = c->results()->get(0);
-        QCOMPARE(first.value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
-        QVERIFY(first.value(QStringLiteral("tokens")).toLongLong() > 0);
-        QVERIFY(first.value(QStringLiteral("tokens")).toLongLong() < 100702);  // stopped part-way
-        QCOMPARE(rowState(*c, 1), QStringLiteral("cancelled"));                 // never ran
+        const EvaluationRowValue first = c->results()->rowAt(0);
+        QCOMPARE(first.state(), QStringLiteral("cancelled"));
+        QVERIFY(first.tokens() > 0);
+        QVERIFY(first.tokens() < 100702);  // stopped part-way
+        QCOMPARE(rowState(*c, 1), QStringLiteral("cancelled"));  // never ran
         const std::vector<waypoint::EvaluationResult> exported = c->resultsForExport();
         QCOMPARE(exported.size(), size_t(1));
         QCOMPARE(exported[0].result.cancelled, true);
@@ -357,10 +360,10 @@ private Q_SLOTS:
         c.setTextPath(shortText);
         QAbstractItemModelTester tester(c.results(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(runToEnd(c));
-        const QVariantMap bad = c.results()->get(0);
-        QCOMPARE(bad.value(QStringLiteral("state")).toString(), QStringLiteral("failed"));
-        QVERIFY2(bad.value(QStringLiteral("message")).toString().contains(broken),
-                 qPrintable(bad.value(QStringLiteral("message")).toString()));
+        const EvaluationRowValue bad = c.results()->rowAt(0);
+        QCOMPARE(bad.state(), QStringLiteral("failed"));
+        QVERIFY2(bad.message().contains(broken),
+                 qPrintable(bad.message()));
         QCOMPARE(rowState(c, 1), QStringLiteral("done"));
         QCOMPARE(c.usedWindow(), 255);  // the default over the checkpoint that loaded
         QCOMPARE(c.resultsForExport().size(), size_t(1));
@@ -387,7 +390,7 @@ private Q_SLOTS:
         c.setWindow(200);  // fits stories260K (context 512), not the demo (64)
         QVERIFY(runToEnd(c));
         QCOMPARE(rowState(c, 0), QStringLiteral("failed"));
-        QVERIFY(c.results()->get(0).value(QStringLiteral("message")).toString().contains(QStringLiteral("at most 63")));
+        QVERIFY(c.results()->rowAt(0).message().contains(QStringLiteral("at most 63")));
         QCOMPARE(rowState(c, 1), QStringLiteral("done"));
     }
 
