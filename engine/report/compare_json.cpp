@@ -127,7 +127,10 @@ PaneResult pane_from(const ordered_json& j, const std::string& where) {
     p.text = get<std::string>(j, "text", where);
     const ordered_json& st = field(j, "stats", where);
     const std::string stw = where + ".stats";
-    report::stats_fields(p.stats, [&](const char* key, auto& v) { take(st, key, stw, v); });
+    report::stats_fields(p.stats, [&](const char* key, auto& v) {
+        if (std::string_view(key) == "reused_tokens" && !st.contains(key)) return;  // exports before it was written
+        take(st, key, stw, v);
+    });
     p.stats.finish = finish_from(get<std::string>(st, "finish_reason", stw));
     return p;
 }

@@ -22,10 +22,12 @@ void sampling_fields(S& s, Visit&& visit) {
     visit("seed", s.seed);
 }
 
-// finish_reason (an enum, written by name) is handled by the callers.
+// finish_reason (an enum, written by name) is handled by the callers;
+// "reused_tokens" may be absent when read (0: nothing reused).
 template <typename S, typename Visit>
 void stats_fields(S& s, Visit&& visit) {
     visit("prompt_tokens", s.prompt_tokens);
+    visit("reused_tokens", s.reused_tokens);
     visit("new_tokens", s.new_tokens);
     visit("time_to_first_token_ms", s.time_to_first_token_ms);
     visit("prefill_tokens_per_s", s.prefill_tokens_per_s);

@@ -85,6 +85,7 @@ PaneResult pane(const std::string& checkpoint, std::vector<int> ids, const Sampl
     p.generated_ids = std::move(ids);
     p.text = "a | b\n```code```";
     p.stats.prompt_tokens = 3;
+    p.stats.reused_tokens = 1;
     p.stats.new_tokens = int(p.generated_ids.size());
     p.stats.time_to_first_token_ms = 1.25;
     p.stats.prefill_tokens_per_s = 1000.5;
@@ -213,6 +214,7 @@ void TestCompare::jsonRoundTrip() {
         QCOMPARE(b.sampling.repeat_window, a.sampling.repeat_window);
         QCOMPARE(b.sampling.seed, a.sampling.seed);
         QCOMPARE(b.stats.prompt_tokens, a.stats.prompt_tokens);
+        QCOMPARE(b.stats.reused_tokens, a.stats.reused_tokens);
         QCOMPARE(b.stats.new_tokens, a.stats.new_tokens);
         QCOMPARE(b.stats.time_to_first_token_ms, a.stats.time_to_first_token_ms);
         QCOMPARE(b.stats.decode_tokens_per_s, a.stats.decode_tokens_per_s);
@@ -238,6 +240,12 @@ void TestCompare::jsonRoundTrip() {
     QCOMPARE(comparison_to_json(back), json);
     // Indented output reads back the same.
     QCOMPARE(comparison_to_json(comparison_from_json(comparison_to_json(c, 2))), json);
+    // An export written before reused_tokens was a stats field still reads back.
+    std::string older = json;
+    const std::string reused = "\"reused_tokens\":" + std::to_string(c.panes[0].stats.reused_tokens) + ",";
+    QVERIFY(older.find(reused) != std::string::npos);
+    while (older.find(reused) != std::string::npos) older.erase(older.find(reused), reused.size());
+    QCOMPARE(comparison_from_json(older).panes[0].stats.reused_tokens, 0);
     // No evaluation: no "evaluation" key.
     c.evaluations.clear();
     QVERIFY(comparison_to_json(c).find("\"evaluation\"") == std::string::npos);

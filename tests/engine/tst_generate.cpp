@@ -134,11 +134,13 @@ void TestGenerate::finishReasonNames() {
 void TestGenerate::statsJsonHasTheFields() {
     GenerationStats s;
     s.prompt_tokens = 3;
+    s.reused_tokens = 2;
     s.new_tokens = 7;
     s.decode_tokens_per_s = 12.5;
     s.finish = FinishReason::StopString;
     const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(stats_to_json(s))).object();
     QCOMPARE(o.value("prompt_tokens").toInt(), 3);
+    QCOMPARE(o.value("reused_tokens").toInt(), 2);
     QCOMPARE(o.value("new_tokens").toInt(), 7);
     QCOMPARE(o.value("decode_tokens_per_s").toDouble(), 12.5);
     QCOMPARE(o.value("finish_reason").toString(), QString("stop_string"));
