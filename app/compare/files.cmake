@@ -1,4 +1,4 @@
-# compare (issue 5): the compare view's controller, panes, divergence, export, layout.
+# compare: the compare view's controller, panes, divergence, export, layout.
 list(APPEND WAYPOINT_APP_SOURCES
   compare/compare_pane.h compare/compare_pane.cpp
   compare/compare_divergence.h compare/compare_divergence.cpp

@@ -1,4 +1,4 @@
-// Evaluate (issue 5): mean loss and perplexity of a text under each of a list
+// Evaluate: mean loss and perplexity of a text under each of a list
 // of checkpoints, with the windowing protocol of `waypoint-cli --perplexity`.
 // Owns its worker QThread (Qt's threadedfetchmore shape); the GUI thread only
 // receives queued value-type signals and updates the results model. cancel()

@@ -1,4 +1,4 @@
-# evaluate (issue 5): perplexity of a text under each checkpoint, on a worker
+# evaluate: perplexity of a text under each checkpoint, on a worker
 # thread (controller + worker + results model), and its panel and charts.
 list(APPEND WAYPOINT_APP_SOURCES
   evaluate/evaluation_results.h evaluate/evaluation_results.cpp

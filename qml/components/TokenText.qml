@@ -1,4 +1,4 @@
-// A model answer whose tokens can be inspected (issue 5): hovering a token,
+// A model answer whose tokens can be inspected: hovering a token,
 // or clicking / moving the cursor onto it (keyboard, touch), shows its
 // probability and the sampler's top 5 alternatives; `colorByProbability`
 // tints every token by its probability. Takes a MessageModel and a row, so

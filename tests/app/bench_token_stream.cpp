@@ -1,4 +1,4 @@
-// Responsiveness of token colouring (issue 5): the real window streams N
+// Responsiveness of token colouring: the real window streams N
 // tokens (default 2000) into the chat, with "Colour by probability" off, then
 // on, then on with the pointer hovering a token (popup open) while it streams.
 // Per run: the longest GUI event-loop stall (gaps between ticks of a 1 ms

@@ -1,4 +1,4 @@
-# compare tests (issue 5)
+# compare tests
 waypoint_app_test(tst_compare_controller)
 
 # 3 panes streaming at once: the longest GUI event-loop stall (prints JSON).

@@ -1,4 +1,4 @@
-# evaluate tests (issue 5): the controller over the real engine (compared with
+# evaluate tests: the controller over the real engine (compared with
 # waypoint-cli --perplexity, built first so the test can run it), and a
 # screenshot harness for the Evaluate panel (built, not a test).
 waypoint_app_test(tst_evaluation_controller)

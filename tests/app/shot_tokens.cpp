@@ -1,4 +1,4 @@
-// Screenshot harness for token probabilities (issue 5; a program to look at,
+// Screenshot harness for token probabilities (a program to look at,
 // not a test). Opens the real window (Main.qml) on a checkpoint, generates an
 // answer with a fixed seed, turns on "Colour by probability", hovers the
 // least likely token of the first line and saves the window as a PNG.

@@ -1,4 +1,4 @@
-// CompareController (issue 5): panes over one shared backend, one prompt to
+// CompareController: panes over one shared backend, one prompt to
 // all, Stop for all, divergence, layout in QSettings, export. The fake
 // backend where timing matters; the demo arithmetic checkpoints for real
 // answers (same seed -> same text; early vs final step -> a divergence).

@@ -1,4 +1,4 @@
-// Token probabilities in the chat (issue 5): what MessageModel stores per
+// Token probabilities in the chat: what MessageModel stores per
 // token equals what the engine's sampler saw (checked against
 // waypoint::generate and, with the filters off, against a softmax of the
 // session's logits at temperature 0.8 on ../shared's stories260K); ids match

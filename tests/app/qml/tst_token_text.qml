@@ -1,4 +1,4 @@
-// TokenText (issue 5): hovering a generated token, or putting the cursor on
+// TokenText: hovering a generated token, or putting the cursor on
 // it, shows that token's probability and the sampler's top 5 (fake backend:
 // known ids and probabilities); the colour toggle tints the tokens.
 import QtQuick
