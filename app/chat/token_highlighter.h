@@ -1,5 +1,5 @@
 // Colours the characters of each generated token by its probability, as a
-// QSyntaxHighlighter on a TextEdit's textDocument (issue 5). Works block by
+// QSyntaxHighlighter on a TextEdit's textDocument. Works block by
 // block: while an answer streams, Qt re-highlights only the paragraph the new
 // text went into, never the whole answer per token. Reusable by any view that
 // shows a MessageModel row (chat and compare panes).

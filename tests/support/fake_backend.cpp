@@ -246,7 +246,7 @@ std::shared_ptr<InferenceBackend> makeFakeBackend(const FakeBackendOptions& opti
 }
 
 void registerFakeBackend() {
-    registerBackend(QStringLiteral("fake"), [] { return makeFakeBackend({40, 30, 300, "broken"}); });
+    registerBackend(QStringLiteral("fake"), [] { return makeFakeBackend({40, 30, 300, "broken", {}}); });
 }
 
 std::shared_ptr<InferenceBackend> makeScriptedBackend(std::vector<TokenEvent> events) {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The demo checkpoints in nanochat's step-folder layout (issue 4):
+"""The demo checkpoints in nanochat's step-folder layout:
 
     RUN/tokenizer.model
     RUN/step_000500/model_000500.pt     torch.save(model.state_dict()), bf16
