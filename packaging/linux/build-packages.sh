@@ -109,9 +109,9 @@ echo "== $(basename "$rpm"): $(du -h "$rpm" | cut -f1)"
 echo "== rpmlint"
 # (waypoint.rpmlintrc filters, with reasons, what a bundle in /opt is by design.)
 rpmlint_out="$(rpmlint -r "$here/rpm/waypoint.rpmlintrc" "$rpm" 2>&1 || true)"
-echo "$rpmlint_out" | grep -E ': E: ' | head -n 40
+{ grep -E ': E: ' <<< "$rpmlint_out" || true; } | head -n 40
 echo "$rpmlint_out" | tail -n 3
-if echo "$rpmlint_out" | grep -qE '[1-9][0-9]* errors'; then
+if grep -qE '[1-9][0-9]* errors' <<< "$rpmlint_out"; then
   echo "build-packages: rpmlint reported errors" >&2; exit 1
 fi
 ls -l "$out"

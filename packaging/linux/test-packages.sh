@@ -170,7 +170,8 @@ in_root "$r1" DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --autoremove wa
 left=()
 for f in "${pkg_files[@]}"; do
   [ -e "$r1$f" ] || [ -L "$r1$f" ] || continue
-  [ -d "$r1$f" ] && echo "$before" | grep -qx ".$f" && continue  # a shared folder that was there before
+  # (A here-string, not `echo | grep -q`: under pipefail grep closing the pipe early fails the echo.)
+  [ -d "$r1$f" ] && grep -qxF ".$f" <<< "$before" && continue  # a shared folder that was there before
   left+=("$f")
 done
 [ ${#left[@]} -eq 0 ] || fail "deb: left after purge: ${left[*]}"
