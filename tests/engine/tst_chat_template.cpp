@@ -264,6 +264,17 @@ private Q_SLOTS:
         }
         QVERIFY(n >= 15);
     }
+
+    // Case filters outside ASCII go through the platform layer's wide case
+    // mapping (Python's str.upper/lower/title give these same strings).
+    void nonAsciiCaseFilters() {
+        auto render = [](const std::string& source) {
+            return QString::fromStdString(waypoint::detail::render_template_with(source, "{}", kNow));
+        };
+        QCOMPARE(render("{{ 'grüne äpfel, ωμέγα' | upper }}"), QStringLiteral("GRÜNE ÄPFEL, ΩΜΈΓΑ"));
+        QCOMPARE(render("{{ 'ÉCOLE ÀÎÕ' | lower }}"), QStringLiteral("école àîõ"));
+        QCOMPARE(render("{{ 'élan vital' | title }}"), QStringLiteral("Élan Vital"));
+    }
 };
 QTEST_GUILESS_MAIN(TstChatTemplate)
 #include "tst_chat_template.moc"

@@ -2,12 +2,10 @@
 
 #include "chat/jinja/budget.h"
 
-#include <clocale>
-#include <cwctype>
 #include <stdexcept>
-#include <locale.h>
 
 #include "tokenizer/utf8.h"
+#include "waypoint/platform/wide_case.h"
 
 namespace waypoint::jinja::text {
 
@@ -71,26 +69,17 @@ bool in_set(char32_t c, const std::u32string* set) {
     return set ? set->find(c) != std::u32string::npos : is_space(c);
 }
 
-// One C.UTF-8 locale for the wide case mappings: the process locale may be "C".
-locale_t utf8_locale() {
-    static locale_t loc = [] {
-        locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-        return l ? l : newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
-    }();
-    return loc;
-}
-
 char32_t to_upper(char32_t c) {
     if (c < 0x80) return (c >= 'a' && c <= 'z') ? c - 32 : c;
-    return char32_t(towupper_l(wint_t(c), utf8_locale()));
+    return waypoint::platform::wide_upper(c);
 }
 char32_t to_lower(char32_t c) {
     if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    return char32_t(towlower_l(wint_t(c), utf8_locale()));
+    return waypoint::platform::wide_lower(c);
 }
 bool is_cased_letter(char32_t c) {
     if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    return iswalpha_l(wint_t(c), utf8_locale()) && (to_upper(c) != c || to_lower(c) != c);
+    return waypoint::platform::wide_is_alpha(c) && (to_upper(c) != c || to_lower(c) != c);
 }
 
 }  // namespace
