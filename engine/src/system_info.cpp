@@ -1,8 +1,6 @@
 // system_info() (waypoint/system_info.h).
 #include "waypoint/system_info.h"
 
-#include <dlfcn.h>
-
 #include <atomic>
 #include <thread>
 
@@ -11,6 +9,7 @@
 #include "kernels/cpu_isa.h"
 #include "kernels/thread_pool.h"
 #include "waypoint/model.h"
+#include "waypoint/platform/shared_library.h"
 
 namespace waypoint {
 
@@ -24,10 +23,10 @@ namespace {
 // or the reference BLAS); only OpenBLAS says what it is.
 std::string blas_description() {
     using Text = char* (*)();
-    auto config = reinterpret_cast<Text>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
+    auto config = reinterpret_cast<Text>(platform::find_loaded_symbol("openblas_get_config"));
     if (!config) return "";
     std::string s = config();
-    if (auto core = reinterpret_cast<Text>(dlsym(RTLD_DEFAULT, "openblas_get_corename")))
+    if (auto core = reinterpret_cast<Text>(platform::find_loaded_symbol("openblas_get_corename")))
         s += std::string(" (core ") + core() + ")";
     return s;
 }
