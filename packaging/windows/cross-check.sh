@@ -29,7 +29,7 @@ for h in nlohmann; do
 done
 flags=(-std=c++17 -O0 -Wall -Wextra -Wno-unused-parameter -DQT_NO_KEYWORDS
        -I"$root/engine/include" -I"$root/engine/report/include" -I"$root/engine/src" -I"$root/engine/src/platform/include"
-       -I"$root/cli" -I"$root/bench" -isystem "$out/include")
+       -I"$root/cli" -I"$root/bench" -I"$root/app" -isystem "$out/include")
 
 compiled=0; needs=0; failed=0
 needs_list=()
@@ -38,7 +38,7 @@ while IFS= read -r src; do
   log="$out/log.txt"
   if "$cxx" "${flags[@]}" -c "$src" -o "$out/obj.o" 2>"$log"; then
     compiled=$((compiled + 1))
-  elif grep -m1 -E 'fatal error: ' "$log" | grep -qE "fatal error: (ATen|c10|torch|Q[A-Za-z]*|QtCore|QtQml|re2|sentencepiece[a-z_]*|histedit|editline)[/.]"; then
+  elif grep -m1 -E 'fatal error: ' "$log" | grep -qE "fatal error: (ATen|c10|torch|Q[A-Za-z]*|QtCore|QtQml|re2|sentencepiece[a-z_]*|histedit|editline)[/.:]"; then
     needs=$((needs + 1)); needs_list+=("$src")
   else
     failed=$((failed + 1))
