@@ -93,7 +93,7 @@ in_root() { local r="$1"; shift; chroot "$r" /usr/bin/env -i HOME=/root PATH=/us
 # Files of the root, for "nothing left" (what apt and the app's user settings write is not the package's).
 snapshot() {
   (cd "$1" && find . -xdev \( -path ./proc -o -path ./dev -o -path ./tmp -o -path ./var/cache -o -path ./var/lib/apt \
-     -o -path ./var/log -o -path ./var/lib/dpkg -o -path ./root/.config -o -path ./root/.cache -o -path ./etc/ld.so.cache \) -prune -o -print | sort)
+     -o -path ./var/log -o -path ./var/lib/dpkg -o -path ./root/.config -o -path ./root/.local -o -path ./root/.cache -o -path ./etc/ld.so.cache \) -prune -o -print | sort)
 }
 
 # A display for the window checks: Xvfb here; the roots reach it through
@@ -175,9 +175,10 @@ for f in "${pkg_files[@]}"; do
   left+=("$f")
 done
 [ ${#left[@]} -eq 0 ] || fail "deb: left after purge: ${left[*]}"
-stray="$(cd "$r1" && find . -xdev -path ./proc -prune -o -path ./root/.config -prune -o -iname '*waypoint*' -print)"
+# The user's own settings and chat history (~/.config, ~/.local/share) stay, as with any Debian package.
+stray="$(cd "$r1" && find . -xdev \( -path ./proc -o -path ./root/.config -o -path ./root/.local \) -prune -o -iname '*waypoint*' -print)"
 [ -z "$stray" ] || fail "deb: files named waypoint left after purge: $stray"
-echo "   none of its ${#pkg_files[@]} paths left; settings the app wrote: $(cd "$r1" && ls -d root/.config/Waypoint 2>/dev/null || echo none) (a user's own, as with any Debian package)"
+echo "   none of its ${#pkg_files[@]} paths left; the user's data the app wrote: $(cd "$r1" && ls -d root/.config/Waypoint root/.local/share/Waypoint 2>/dev/null | paste -sd' ' || echo none)"
 unmount_all
 fi
 
