@@ -7,7 +7,7 @@
 #     window (Xvfb on this machine, the root's own xcb plugin) it opens its demo;
 #     a sum is typed into it and the window is saved as a PNG; then
 #     apt-get purge, and nothing of the package may be left;
-#  2. the tarball, in a second clean root with nothing installed: unpacked, the
+#  2. the tarball, in a second clean root with only a font installed: unpacked, the
 #     same checks with its bin/, then deleted; nothing may be left outside it.
 #
 #   packaging/linux/test-packages.sh     (after build-packages.sh)
@@ -182,9 +182,16 @@ echo "   none of its ${#pkg_files[@]} paths left; the user's data the app wrote:
 unmount_all
 fi
 
-# --- 2. the tarball, nothing installed --------------------------------------------
+# --- 2. the tarball, nothing installed but a font----------------------------------------
 if [ "$only" != deb ]; then
 new_root tar-root; r2="$r"
+# The bundle carries every library but takes fonts from the system, as desktop
+# programs do: a minbase root has none (the window's text would be empty
+# boxes), so this root gets Debian's smallest font setup and nothing else.
+cp /etc/apt/sources.list.d/debian.sources "$r2/etc/apt/sources.list.d/" 2>/dev/null && rm -f "$r2/etc/apt/sources.list"
+in_root "$r2" apt-get update -qq > "$out/tarball-apt.log" 2>&1 || { tail "$out/tarball-apt.log"; fail "apt-get update"; }
+in_root "$r2" DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-dejavu-core fontconfig \
+  >> "$out/tarball-apt.log" 2>&1 || { tail -20 "$out/tarball-apt.log"; fail "apt-get install of a font"; }
 before="$(snapshot "$r2")"
 step "tarball: unpack $(basename "$tarball") into /opt of a second clean root"
 tar -C "$r2/opt" -xzf "$tarball"
