@@ -49,8 +49,12 @@ public:
             ids.resize(static_cast<size_t>(n));
             n = bridge_.encode(handle_.get(), text.data(), text.size(), ids.data(), n);
         }
+        // A damaged .model can load and still fail on some texts (e.g. a
+        // broken normalization table): the file's fault, not ours.
         if (n < 0)
-            throw Error(ErrorKind::Internal, "sentencepiece failed to encode a text with " + path_);
+            throw Error(ErrorKind::BadFormat, "sentencepiece could not encode this text with " + path_ +
+                                                  ": the tokenizer file looks damaged; use the tokenizer the "
+                                                  "checkpoint was trained with");
         ids.resize(static_cast<size_t>(n));
         if (add_bos && bos_ >= 0) ids.insert(ids.begin(), bos_);
         return ids;
