@@ -159,7 +159,7 @@ private Q_SLOTS:
             if (a != b) { used = p; break; }
             QCOMPARE(c.paneAt(1)->divergence(), -1);
         }
-        if (used.isEmpty()) QSKIP("the early and final demo steps agree on every tried sum");
+        QVERIFY2(!used.isEmpty(), "the early and final demo steps agreed on every tried sum: no divergence to check");
         const ComparePane* p2 = c.paneAt(1);
         QVERIFY(p2->divergence() >= 0);
         QVERIFY2(p2->divergenceLabel().startsWith(QStringLiteral("differs from pane 1 at ")), qPrintable(p2->divergenceLabel()));
