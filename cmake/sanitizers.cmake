@@ -1,4 +1,4 @@
-# Sanitizer and fuzzing builds (CMakePresets.json: "asan", "tsan").
+# Sanitizer and fuzzing builds (CMakePresets.json: "asan", "tsan", "fuzz").
 #
 # WAYPOINT_SANITIZE: a list handed to -fsanitize= for every target, e.g.
 #   "address;undefined" or "thread". Empty for a normal build.
@@ -36,7 +36,7 @@ endif()
 if(WAYPOINT_FUZZ AND NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   message(FATAL_ERROR "WAYPOINT_FUZZ needs clang (libFuzzer): configure with "
                       "-DCMAKE_CXX_COMPILER=clang++-14 (Debian: clang-14, libclang-rt-14-dev), "
-                      "or use the \"asan\" preset")
+                      "or use the \"fuzz\" preset")
 endif()
 
 # waypoint_unsanitized(target): builds `target` without any sanitizer (a

@@ -5,10 +5,11 @@
 #
 #   scripts/hardening.sh asan [ctest -R regex]  build-asan: the whole project and test
 #                                               suite with ASan + UBSan (clang-14), then ctest
-#   scripts/hardening.sh tsan                   build-tsan: the threaded app tests (chat,
-#                                               compare, evaluation) with TSan
-#   scripts/hardening.sh fuzz [SECONDS]         the libFuzzer targets, SECONDS each (default 30:
-#                                               a smoke; 600 for a real run), see tests/fuzz/run.sh
+#   scripts/hardening.sh tsan [ctest -R regex]  build-tsan: the threaded tests (chat, compare,
+#                                               evaluation, server) with TSan, then ctest
+#   scripts/hardening.sh fuzz [SECONDS]         build-fuzz: the libFuzzer targets, SECONDS each
+#                                               (default 30: a smoke; 600 for a real run), see
+#                                               tests/fuzz/run.sh
 #
 # Needs clang-14 and its sanitizer/libFuzzer runtimes (Debian: clang-14,
 # libclang-rt-14-dev); installed here when missing. Heavy: nice 15.
@@ -42,14 +43,12 @@ case "$mode" in
     ;;
   fuzz)
     seconds="${1:-30}"
-    nice -n 15 cmake --preset asan
-    targets=(llama2c_header safetensors gguf unpickler torch_zip hf_config bpe_vocab llama2c_tokenizer spm_model
-             chat_template http_request)
-    nice -n 15 cmake --build build-asan -j "$jobs" --target "${targets[@]/#/fuzz_}"
-    tests/fuzz/run.sh -t "$seconds" -b build-asan
+    nice -n 15 cmake --preset fuzz
+    nice -n 15 cmake --build --preset fuzz -j "$jobs"
+    tests/fuzz/run.sh -t "$seconds" -b build-fuzz
     ;;
   *)
-    sed -n '2,14p' "$0"
+    sed -n '2,15p' "$0"
     exit 2
     ;;
 esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer targets of tests/fuzz (built by the "asan" preset:
-#   cmake --preset asan && cmake --build build-asan --target fuzz_<name> ...).
+# Runs the libFuzzer targets of tests/fuzz (built by the "fuzz" preset:
+#   cmake --preset fuzz && cmake --build --preset fuzz).
 #
 #   tests/fuzz/run.sh [-t SECONDS] [-b BUILD_DIR] [-o OUT_DIR] [-n NICE] [TARGET...]
 #
@@ -16,7 +16,7 @@
 # input in OUT_DIR/artifacts/<target>/ and makes the script exit 1; the
 # per-target numbers (executions, exec/s, edges, features) are written to
 # OUT_DIR/report.md. Minimise a crash with
-#   build-asan/tests/fuzz/fuzz_<target> -minimize_crash=1 -runs=10000 <input>
+#   build-fuzz/tests/fuzz/fuzz_<target> -minimize_crash=1 -runs=10000 <input>
 # and, once fixed, add the small input to regressions/<target>/.
 set -uo pipefail
 
@@ -24,7 +24,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 shared="${WAYPOINT_SHARED_DIR:-$root/../shared}"
 seconds=600
-build="$root/build-asan"
+build="$root/build-fuzz"
 out=""
 niceness=0
 while getopts "t:b:o:n:" opt; do
