@@ -1,8 +1,14 @@
 // Responsiveness of the real window with a long saved chat: frame times and
 // event-loop stalls while an answer streams into a 200-message chat (100
 // turns, Markdown answers with code blocks), beside the same stream into an
-// empty chat in the same run. Prints JSON (no timed assertions).
-//   bench_chat_window [--checkpoint PATH] [--tokens 600] [--messages 200]
+// empty chat in the same run. Prints JSON on stdout and the two side by side
+// on stderr (no timed assertions): the longest event-loop stall, the 99th
+// percentile and median frame interval, and the GUI thread's CPU time per
+// streamed token (what the long chat costs, whatever the machine's load).
+//   bench_chat_window [--checkpoint PATH] [--tokens 600] [--messages 200] [--screenshots PREFIX]
+// --screenshots: the window while the answer streams into the long chat and
+// once it is whole (PREFIX-streaming.png, PREFIX-done.png), to look at; the
+// grabs stall the window, so the numbers of such a run do not count.
 // Run under Xvfb (xvfb-run -a -s "-screen 0 1600x1000x24"). The history and
 // settings live in a temporary XDG_DATA_HOME / XDG_CONFIG_HOME: the user's own
 // are never read or written.
@@ -55,7 +61,7 @@ struct FrameMeter {
         std::sort(s.begin(), s.end());
         const auto at = [&](double q) { return s.isEmpty() ? 0.0 : s[std::min<int>(int(s.size()) - 1, int(q * s.size()))]; };
         return {{"frames", int(s.size())}, {"median_frame_ms", at(0.5)}, {"p95_frame_ms", at(0.95)},
-                {"max_frame_ms", s.isEmpty() ? 0.0 : s.last()}};
+                {"p99_frame_ms", at(0.99)}, {"max_frame_ms", s.isEmpty() ? 0.0 : s.last()}};
     }
 };
 
@@ -70,11 +76,13 @@ int main(int argc, char* argv[]) {
     app.setApplicationName(QStringLiteral("bench_chat_window"));
     QString checkpoint = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
     int tokens = 600, messages = 200;
+    QString screenshots;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == QLatin1String("--checkpoint")) checkpoint = args[i + 1];
         if (args[i] == QLatin1String("--tokens")) tokens = args[i + 1].toInt();
         if (args[i] == QLatin1String("--messages")) messages = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--screenshots")) screenshots = args[i + 1];
     }
     int code = 0;
     if (!waypoint::app::AppOptions::parse({args[0]}, &code)) return code;
@@ -121,34 +129,78 @@ int main(int argc, char* argv[]) {
     chat->sampling()->setStopAtEos(false);
     chat->sampling()->setTemperature(0.8);
 
-    const auto stream = [&](const char* what) {
+    // One answer streamed into the chat on show. gui_cpu_ms is the CPU time
+    // of the GUI thread alone (not the engine's thread, not the render
+    // thread): per token it is what the window costs, whatever the load.
+    const auto shoot = [&](const char* suffix) {
+        if (!screenshots.isEmpty()) window->grabWindow().save(screenshots + QString::fromLatin1(suffix));
+    };
+    const auto stream = [&](const QString& what, bool shots) {
         waitUntil([] { return false; }, 500);  // settle
         meter.reset();
         frames.reset();
+        const double load = waypoint::bench::loadAverage();
+        const double cpu0 = waypoint::bench::threadCpuMs();
+        const QHash<QString, double> threads0 = waypoint::bench::cpuMsByThreadName();
         QElapsedTimer t;
         t.start();
         chat->send(QStringLiteral("Once upon a time"));
+        if (shots) {
+            waitUntil([&] { return chat->messages()->tokenCountAt(chat->messages()->rowCount() - 1) > tokens / 2; }, 600000);
+            shoot("-streaming.png");
+        }
         waitUntil([&] { return !chat->generating(); }, 600000);
+        const QJsonObject f = frames.json();  // frames while it streamed (then the window may idle)
+        const int tokenCount = chat->lastNewTokens();
+        // The second after the end belongs to the stream (stalls, CPU): the
+        // answer turns into Markdown then.
+        waitUntil([] { return false; }, 1000);
+        if (shots) shoot("-done.png");
         QJsonObject o = meter.json(t.elapsed());
-        const QJsonObject f = frames.json();
+        const double cpu = waypoint::bench::threadCpuMs() - cpu0;
+        QJsonObject threads;
+        const QHash<QString, double> threads1 = waypoint::bench::cpuMsByThreadName();
+        for (auto it = threads1.begin(); it != threads1.end(); ++it)
+            if (it.value() - threads0.value(it.key()) > 0) threads[it.key()] = it.value() - threads0.value(it.key());
         for (auto it = f.begin(); it != f.end(); ++it) o[it.key()] = it.value();
         o[QStringLiteral("rows")] = chat->messages()->rowCount();
-        o[QStringLiteral("tokens")] = chat->lastNewTokens();
+        o[QStringLiteral("tokens")] = tokenCount;
         o[QStringLiteral("tokens_per_s")] = chat->tokensPerSecond();
-        o[QStringLiteral("chat")] = QString::fromLatin1(what);
+        o[QStringLiteral("gui_cpu_ms")] = cpu;
+        o[QStringLiteral("gui_cpu_ms_per_token")] = tokenCount > 0 ? cpu / tokenCount : 0.0;
+        o[QStringLiteral("load_average_1min")] = load;
+        o[QStringLiteral("cpu_ms_by_thread")] = threads;
+        o[QStringLiteral("chat")] = what;
         return o;
     };
-    const QJsonObject longChat = stream("200-message chat");
+    const QJsonObject longChat = stream(QStringLiteral("%1-message chat").arg(messages), true);
     QMetaObject::invokeMethod(root, "newChat");
     waitUntil([&] { return chat->messages()->rowCount() == 0; }, 5000);
-    const QJsonObject emptyChat = stream("empty chat (reference)");
+    const QJsonObject emptyChat = stream(QStringLiteral("empty chat (reference)"), false);
     meter.stop();
 
+    // The long chat beside the empty one of the same run: what the long chat
+    // itself costs, apart from the machine's load.
+    const auto row = [](const QJsonObject& o) {
+        return QStringLiteral("%1 %2 %3 %4 %5 %6")
+            .arg(o[QStringLiteral("chat")].toString(), -26)
+            .arg(o[QStringLiteral("max_stall_ms")].toDouble(), 15, 'f', 1)
+            .arg(o[QStringLiteral("p99_frame_ms")].toDouble(), 13, 'f', 1)
+            .arg(o[QStringLiteral("median_frame_ms")].toDouble(), 16, 'f', 1)
+            .arg(o[QStringLiteral("gui_cpu_ms_per_token")].toDouble(), 17, 'f', 3)
+            .arg(o[QStringLiteral("load_average_1min")].toDouble(), 9, 'f', 2);
+    };
+    std::fprintf(stderr, "%-26s %15s %13s %16s %17s %9s\n%s\n%s\n", "chat", "max stall (ms)", "p99 frame (ms)",
+                 "median frame (ms)", "GUI ms per token", "load avg", qPrintable(row(longChat)),
+                 qPrintable(row(emptyChat)));
+    const double emptyPerToken = emptyChat[QStringLiteral("gui_cpu_ms_per_token")].toDouble();
     const QJsonObject out{{"checkpoint", checkpoint},
                           {"platform", QGuiApplication::platformName()},
                           {"messages", messages},
                           {"stream_into_long_chat", longChat},
                           {"stream_into_empty_chat", emptyChat},
+                          {"gui_cpu_per_token_long_over_empty",
+                           emptyPerToken > 0 ? longChat[QStringLiteral("gui_cpu_ms_per_token")].toDouble() / emptyPerToken : 0.0},
                           {"target_max_stall_ms", 50}};
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     return 0;
