@@ -30,6 +30,13 @@ QtObject {
     readonly property int radius: 8
     readonly property int sidebarWidth: 330
     readonly property font baseFont: Qt.application.font
+    // How the conversation's text is drawn: glyphs from the platform's
+    // rasteriser in a texture (NativeRendering) rather than distance fields.
+    // Distance-field text is shaded per pixel, every frame; with software
+    // OpenGL (llvmpipe: VMs, remote desktops, Xvfb) a window full of answers
+    // took 20-30 ms per frame that way, against about 10 natively, and the GUI
+    // thread waits for each frame (bench_chat_window).
+    readonly property int textRenderType: Text.NativeRendering
     readonly property real smallSize: Math.max(9, baseFont.pointSize - 1)
     readonly property real titleSize: baseFont.pointSize + 3
 }

@@ -31,6 +31,7 @@ ColumnLayout {
             objectName: "markdownProse"
             text: parent ? parent.block.text : ""
             textFormat: TextEdit.MarkdownText
+            renderType: Theme.textRenderType
             wrapMode: TextEdit.Wrap
             readOnly: true
             selectByMouse: true
@@ -66,6 +67,7 @@ ColumnLayout {
                     Label {
                         Layout.fillWidth: true
                         text: box.language
+                        renderType: Theme.textRenderType
                         color: Theme.mutedText
                         font.pointSize: Theme.smallSize
                     }
@@ -89,6 +91,7 @@ ColumnLayout {
                     Layout.fillWidth: true
                     text: box.code
                     textFormat: TextEdit.PlainText
+                    renderType: Theme.textRenderType
                     wrapMode: TextEdit.WrapAnywhere
                     readOnly: true
                     selectByMouse: true

@@ -75,6 +75,7 @@ Item {
             spacing: 2
             Label {
                 objectName: "authorLabel"
+                renderType: Theme.textRenderType
                 // Which checkpoint answered: a chat may span several.
                 text: root.isUser ? qsTr("You") : root.author.length > 0 ? root.author : qsTr("Model")
                 font.pointSize: Theme.smallSize
@@ -97,6 +98,7 @@ Item {
                 }
                 Label {
                     objectName: "alternativeLabel"
+                    renderType: Theme.textRenderType
                     text: (root.alternative + 1) + "/" + root.alternatives
                     font.pointSize: Theme.smallSize
                     color: Theme.mutedText
@@ -216,6 +218,7 @@ Item {
         }
         Label {
             objectName: "noticeLabel"
+            renderType: Theme.textRenderType
             Layout.fillWidth: true
             visible: root.notice.length > 0
             wrapMode: Text.Wrap
@@ -228,6 +231,7 @@ Item {
             spacing: 6
             Label {
                 objectName: "statsLabel"
+                renderType: Theme.textRenderType
                 Layout.fillWidth: true
                 visible: root.stats.length > 0
                 wrapMode: Text.Wrap

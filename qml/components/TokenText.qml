@@ -54,6 +54,7 @@ TextEdit {
 
     // PlainText: a model's "<b>" is shown, not rendered.
     textFormat: TextEdit.PlainText
+    renderType: Theme.textRenderType
     wrapMode: TextEdit.Wrap
     readOnly: true
     selectByMouse: true
