@@ -23,6 +23,22 @@ bool fenceOpen(const QString& line, QString* fence, QString* info) {
     return true;
 }
 
+// Whether prose may be cut before `line` (after a blank line): it starts a
+// block of its own. Not an indented line (a list item's continuation, or
+// code) and not a list item (a list stays one piece, and keeps its numbers).
+bool startsNewBlock(const QString& line) {
+    if (line.isEmpty() || line.at(0).isSpace()) return false;
+    const QChar c = line.at(0);
+    if ((c == QLatin1Char('-') || c == QLatin1Char('*') || c == QLatin1Char('+')) &&
+        (line.size() == 1 || line.at(1).isSpace()))
+        return false;
+    int digits = 0;
+    while (digits < line.size() && line.at(digits).isDigit()) ++digits;
+    if (digits > 0 && digits < line.size() && (line.at(digits) == QLatin1Char('.') || line.at(digits) == QLatin1Char(')')))
+        return false;
+    return true;
+}
+
 bool fenceClose(const QString& line, const QString& fence) {
     const QString t = line.trimmed();
     return t.size() >= fence.size() && t == QString(t.size(), fence.at(0)) && !line.startsWith(QLatin1String("    "));
@@ -33,12 +49,14 @@ QVector<MarkdownBlock> splitMarkdownBlocks(const QString& markdown) {
     QVector<MarkdownBlock> out;
     const QStringList lines = markdown.split(QLatin1Char('\n'));
     QStringList prose, code;
+    int proseChars = 0;
     QString fence, info;
     bool inCode = false;
     const auto flushProse = [&] {
         const QString text = prose.join(QLatin1Char('\n'));
         if (!text.trimmed().isEmpty()) out.push_back({false, text, {}});
         prose.clear();
+        proseChars = 0;
     };
     for (const QString& line : lines) {
         if (!inCode) {
@@ -47,7 +65,11 @@ QVector<MarkdownBlock> splitMarkdownBlocks(const QString& markdown) {
                 inCode = true;
                 code.clear();
             } else {
+                if (proseChars >= kMarkdownProseChunk && !prose.isEmpty() && prose.last().trimmed().isEmpty() &&
+                    startsNewBlock(line))
+                    flushProse();
                 prose << line;
+                proseChars += int(line.size()) + 1;
             }
         } else if (fenceClose(line, fence)) {
             out.push_back({true, code.join(QLatin1Char('\n')), info});

@@ -31,6 +31,14 @@ Item {
     property bool canEdit: true
     readonly property bool isUser: role === "user"
     readonly property bool showMarkdown: !isUser && !streaming && !colorByProbability && text.length > 0
+    // An answer that streamed in this delegate turns into Markdown in the
+    // background (the Loader is asynchronous, its pieces made over several
+    // frames) while its tokens stay on show: no stall when a long answer ends.
+    // Saved answers (the delegate made with them whole) show Markdown at once.
+    property bool streamedHere: false
+    onStreamingChanged: if (streaming) streamedHere = true
+    Component.onCompleted: streamedHere = streaming
+    readonly property bool markdownShown: showMarkdown && markdown.status === Loader.Ready
     property bool editing: false
 
     signal editSubmitted(int row, string text)
@@ -131,7 +139,7 @@ Item {
         Rectangle {
             Layout.fillWidth: true
             visible: !root.editing
-            implicitHeight: (root.showMarkdown ? markdown.implicitHeight : body.implicitHeight) + 20
+            implicitHeight: (root.markdownShown ? markdown.implicitHeight : body.implicitHeight) + 20
             radius: Theme.radius + 2
             color: root.isUser ? Theme.userBubble : Theme.modelBubble
             border.color: root.isUser ? "transparent" : Theme.border
@@ -139,7 +147,7 @@ Item {
             TokenText {
                 id: body
                 objectName: "messageText"
-                visible: !root.showMarkdown
+                visible: !root.markdownShown
                 x: 14
                 y: 10
                 width: parent.width - 28
@@ -155,6 +163,8 @@ Item {
                 id: markdown
                 objectName: "markdownLoader"
                 active: root.showMarkdown
+                asynchronous: root.streamedHere
+                visible: root.markdownShown
                 x: 14
                 y: 10
                 width: parent.width - 28

@@ -77,6 +77,33 @@ private Q_SLOTS:
         QVERIFY(splitMarkdownBlocks(QString()).isEmpty());
     }
 
+    // Long prose comes in pieces cut at paragraph breaks (each piece is laid
+    // out in one go when an answer turns into Markdown); a list or an
+    // indented continuation is never cut off from what it belongs to.
+    void longProseIsCutAtParagraphs() {
+        QString paragraph = QStringLiteral("A sentence of the story goes on. ").repeated(8).trimmed();  // ~260 chars
+        QStringList parts;
+        for (int i = 0; i < 8; ++i) parts << paragraph;
+        const QString prose = parts.join(QStringLiteral("\n\n"));
+        const auto pieces = splitMarkdownBlocks(prose);
+        QVERIFY2(pieces.size() >= 3, qPrintable(QString::number(pieces.size())));
+        QStringList joined;
+        for (const MarkdownBlock& b : pieces) {
+            QVERIFY(!b.code);
+            QVERIFY(b.text.size() < kMarkdownProseChunk + paragraph.size() + 4);
+            joined << b.text.trimmed();
+        }
+        QCOMPARE(joined.join(QStringLiteral("\n\n")), prose);  // nothing lost or moved
+
+        // A loose list (blank lines between items) and an indented continuation stay whole.
+        QStringList list;
+        for (int i = 1; i <= 12; ++i) list << QStringLiteral("%1. %2").arg(i).arg(paragraph.left(80));
+        list << QStringLiteral("    continued under item 12");
+        const auto listPieces = splitMarkdownBlocks(list.join(QStringLiteral("\n\n")));
+        QCOMPARE(listPieces.size(), 1);
+        QCOMPARE(splitMarkdownBlocks(paragraph.repeated(5)).size(), 1);  // no paragraph break: one piece
+    }
+
     void turnTwoSeesTurnOne() {
         auto c = controller({4, 0, 5, "broken"}, checkpointFile(QStringLiteral("base")));
         QVERIFY(c);
