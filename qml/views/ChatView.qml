@@ -162,11 +162,19 @@ Rectangle {
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar {}
             Accessible.name: qsTr("Conversation")
-            // Follow the stream while the view is at the end; stay put when the user scrolled up.
+            // Follow the stream while the view is at the end; stay put when the
+            // user scrolled up. A scroll (wheel, drag, flick) stops following as
+            // it starts, else the next line of the answer would pull the view
+            // back; following resumes when it ends at the end. (At the end:
+            // the last message's end in view; positionViewAtEnd leaves the
+            // bottom margin out.)
             property bool follow: true
-            onMovementEnded: follow = atYEnd
-            onContentHeightChanged: if (follow) Qt.callLater(positionViewAtEnd)
-            onCountChanged: { follow = true; Qt.callLater(positionViewAtEnd) }
+            readonly property bool showsEnd: contentY + height >= originY + contentHeight - 2
+            function followStream() { if (follow && !moving) positionViewAtEnd() }
+            onMovementStarted: follow = false
+            onMovementEnded: follow = showsEnd
+            onContentHeightChanged: if (follow) Qt.callLater(followStream)
+            onCountChanged: { follow = true; Qt.callLater(followStream) }
 
             delegate: MessageDelegate {
                 width: ListView.view.width - ListView.view.leftMargin - ListView.view.rightMargin

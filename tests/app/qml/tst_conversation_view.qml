@@ -1,8 +1,9 @@
 // The conversation in the chat view with a real history file: editing a
 // user turn and sending it again replaces the answer and keeps the earlier
 // branch behind a "‹ 1/2 ›" switcher; a saved answer with Markdown shows its
-// code block in a box with a Copy button; the prompt-mode bar says when the
-// model has no chat template.
+// code block in a box with a Copy button; a streamed answer becomes Markdown
+// once whole; the view follows the stream until scrolled up; the
+// prompt-mode bar says when the model has no chat template.
 import QtQuick
 import QtTest
 import Waypoint
@@ -29,6 +30,11 @@ Item {
                 if (d.index === row && d.role !== undefined) return d
             }
             return null
+        }
+        // The last message's end is in view (positionViewAtEnd leaves the
+        // list's bottom margin out, so atYEnd stays false there).
+        function showsTheEnd(list) {
+            return list.contentY + list.height >= list.originY + list.contentHeight - 1
         }
         function answer(text) {
             chat.send(text)
@@ -141,6 +147,70 @@ Item {
             const copy = findChild(answerRow, "copyCodeButton")
             mouseClick(copy)
             compare(copy.text, "Copied")
+        }
+
+        // A streamed answer turns into Markdown once whole, made in the
+        // background: its tokens stay on show until the Markdown is ready,
+        // then the Markdown replaces them (the bubble fits it).
+        function test_streamedAnswerBecomesMarkdown() {
+            chat.load("/models/story-a")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            chat.send("Tell me")
+            tryVerify(() => chat.generating, 5000)
+            let row = delegateAt(1)
+            verify(row)
+            verify(!row.markdownShown)
+            verify(findChild(row, "messageText").visible)
+            tryVerify(() => !chat.generating, 5000)
+            row = delegateAt(1)
+            tryVerify(() => row.markdownShown, 3000)
+            const loader = findChild(row, "markdownLoader")
+            verify(loader.visible)
+            verify(!findChild(row, "messageText").visible)
+            const prose = findChild(row, "markdownProse")
+            verify(prose)
+            compare(prose.getText(0, prose.length).trim(), chat.messages.textAt(1).trim())
+            tryVerify(() => loader.item.implicitHeight > 0)
+        }
+
+        // Following the stream: the view stays at the end while the answer
+        // grows, and stays where the person scrolled to once they scroll up.
+        function test_followsTheStreamUntilScrolledUp() {
+            const id = history.newChat("long")
+            let parent = 0
+            for (let i = 0; i < 20; ++i) {
+                parent = history.addMessage(id, parent, "user", "Question " + i)
+                parent = history.addMessage(id, parent, "assistant", "Answer " + i + "\n\nwith a second paragraph.", "", {}, "eos")
+            }
+            recorder.openChat(id)
+            tryVerify(() => chat.messages.count === 40, 5000)
+            chat.load("/models/story-a")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            const list = findChild(view, "messageList")
+            const maxNewTokens = chat.sampling.maxNewTokens
+            chat.sampling.maxNewTokens = 40  // the fake's 40 tokens, 30 ms apart
+            chat.send("Go on")
+            tryVerify(() => chat.generating && chat.messages.tokenCountAt(41) > 5, 5000)
+            tryVerify(() => showsTheEnd(list), 2000)
+            const grown = chat.messages.tokenCountAt(41)
+            tryVerify(() => chat.messages.tokenCountAt(41) > grown + 5, 5000)
+            tryVerify(() => showsTheEnd(list), 2000)
+            // Scrolled up by the wheel: the view stays there while tokens come.
+            mouseWheel(list, list.width / 2, list.height / 2, 0, 600)
+            tryVerify(() => !list.moving, 2000)
+            verify(!showsTheEnd(list))
+            verify(!list.follow)
+            const y = list.contentY
+            const more = chat.messages.tokenCountAt(41)
+            tryVerify(() => chat.messages.tokenCountAt(41) > more + 3 || !chat.generating, 5000)
+            wait(100)
+            compare(list.contentY, y)
+            tryVerify(() => !chat.generating, 5000)
+            // Back at the end: it follows again.
+            list.flick(0, -4000)
+            tryVerify(() => !list.moving, 3000)
+            verify(list.follow)
+            chat.sampling.maxNewTokens = maxNewTokens
         }
 
         function test_barSaysWhenThereIsNoTemplate() {
