@@ -17,16 +17,14 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QQmlApplicationEngine>
-#include <QQuickStyle>
 #include <QQuickWindow>
-#include <QTemporaryDir>
 #include <QtQml/qqmlextensionplugin.h>
 #include <algorithm>
 #include <cstdio>
 
-#include "app_options.h"
 #include "chat/chat_controller.h"
 #include "history_store.h"
+#include "bench_window.h"
 #include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
@@ -68,12 +66,10 @@ struct FrameMeter {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    QTemporaryDir home;
-    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
-    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    waypoint::bench::BenchWindowSetup setup;
     QGuiApplication app(argc, argv);
-    app.setOrganizationName(QStringLiteral("waypoint-bench"));
-    app.setApplicationName(QStringLiteral("bench_chat_window"));
+    int code = 0;
+    if (!setup.start(QStringLiteral("bench_chat_window"), {}, &code)) return code;
     QString checkpoint = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
     int tokens = 600, messages = 200;
     QString screenshots;
@@ -84,9 +80,6 @@ int main(int argc, char* argv[]) {
         if (args[i] == QLatin1String("--messages")) messages = args[i + 1].toInt();
         if (args[i] == QLatin1String("--screenshots")) screenshots = args[i + 1];
     }
-    int code = 0;
-    if (!waypoint::app::AppOptions::parse({args[0]}, &code)) return code;
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
 
     // The long chat, written before the window opens: it shows the most recent chat.
     {

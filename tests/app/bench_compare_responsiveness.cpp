@@ -14,9 +14,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QQmlApplicationEngine>
-#include <QQuickStyle>
-#include <QTemporaryDir>
-#include <QSettings>
 #include <QThread>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
@@ -25,9 +22,9 @@
 #include <ctime>
 #include <functional>
 
-#include "app_options.h"
 #include "waypoint/model.h"
 #include "compare/compare_controller.h"
+#include "bench_window.h"
 #include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
@@ -49,13 +46,10 @@ bool allLoaded(const CompareController& c) {
 int main(int argc, char* argv[]) {
     // The window's history and settings in a temporary folder, not the
     // user's app-data and config folders.
-    QTemporaryDir home;
-    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
-    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    waypoint::bench::BenchWindowSetup setup;
     QGuiApplication app(argc, argv);
-    app.setOrganizationName(QStringLiteral("waypoint-bench"));
-    app.setApplicationName(QStringLiteral("bench_compare_responsiveness"));
-    QSettings().clear();  // a throw-away layout
+    int code = 0;
+    if (!setup.start(QStringLiteral("bench_compare_responsiveness"), {}, &code)) return code;
     QStringList checkpoints;
     int tokens = 450;
     int threads = 0;  // engine compute threads; 0: the engine's default (all cores)
@@ -70,9 +64,6 @@ int main(int argc, char* argv[]) {
         const QString s = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
         checkpoints = {s, s, s};
     }
-    int code = 0;
-    if (!waypoint::app::AppOptions::parse({args[0]}, &code)) return code;
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
 
     StallMeter meter;
 
@@ -134,14 +125,9 @@ int main(int argc, char* argv[]) {
     stream[QStringLiteral("panes")] = panes;
     meter.stop();
 
-    double loadavg[1] = {0};
-    if (FILE* f = std::fopen("/proc/loadavg", "r")) {
-        if (std::fscanf(f, "%lf", &loadavg[0]) != 1) loadavg[0] = -1;
-        std::fclose(f);
-    }
     const QJsonObject out{{"platform", QGuiApplication::platformName()},
                           {"startup_ms", startupMs},
-                          {"load_average_1min", loadavg[0]},
+                          {"load_average_1min", waypoint::bench::loadAverage()},
                           {"cpu_cores", QThread::idealThreadCount()},
                           {"engine_threads", threads},
                           {"panes", compare->rowCount()},

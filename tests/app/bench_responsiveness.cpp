@@ -9,15 +9,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QQmlApplicationEngine>
-#include <QQuickStyle>
-#include <QTemporaryDir>
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 #include <algorithm>
 #include <cstdio>
 
-#include "app_options.h"
 #include "chat/chat_controller.h"
+#include "bench_window.h"
 #include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
@@ -29,12 +27,8 @@ using waypoint::bench::waitUntil;
 int main(int argc, char* argv[]) {
     // The window's history and settings in a temporary folder, not the
     // user's app-data and config folders.
-    QTemporaryDir home;
-    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
-    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    waypoint::bench::BenchWindowSetup setup;
     QGuiApplication app(argc, argv);
-    app.setOrganizationName(QStringLiteral("waypoint-bench"));
-    app.setApplicationName(QStringLiteral("bench_responsiveness"));
     QString checkpoint = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
     int tokens = 2000;
     const QStringList args = app.arguments();
@@ -45,8 +39,7 @@ int main(int argc, char* argv[]) {
     int code = 0;
     // The window starts as the app does (on the last or demo checkpoint, if
     // any); the measured load is the one of `checkpoint` once the window is up.
-    if (!waypoint::app::AppOptions::parse({args[0]}, &code)) return code;
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    if (!setup.start(QStringLiteral("bench_responsiveness"), {}, &code)) return code;
 
     StallMeter meter;
 

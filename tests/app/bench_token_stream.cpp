@@ -12,7 +12,6 @@
 #include <QJsonObject>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
-#include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTest>
 #include <QTimer>
@@ -20,8 +19,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "app_options.h"
 #include "chat/chat_controller.h"
+#include "bench_window.h"
 #include "stall_meter.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
@@ -45,9 +44,10 @@ QQuickItem* answerText(QQuickItem* item) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    // The window's history and settings in a temporary folder, not the
+    // user's app-data and config folders.
+    waypoint::bench::BenchWindowSetup setup;
     QGuiApplication app(argc, argv);
-    app.setOrganizationName(QStringLiteral("waypoint-bench"));
-    app.setApplicationName(QStringLiteral("bench_token_stream"));
     QString checkpoint = QStringLiteral(WAYPOINT_SHARED_DIR "/models/stories260K/stories260K.bin");
     int tokens = 2000;
     const QStringList args = app.arguments();
@@ -56,8 +56,7 @@ int main(int argc, char* argv[]) {
         if (args[i] == QLatin1String("--tokens")) tokens = args[i + 1].toInt();
     }
     int code = 0;
-    if (!waypoint::app::AppOptions::parse({args[0], QStringLiteral("--checkpoint"), checkpoint}, &code)) return code;
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    if (!setup.start(QStringLiteral("bench_token_stream"), {QStringLiteral("--checkpoint"), checkpoint}, &code)) return code;
     QQmlApplicationEngine engine;
     QObject* root = waypoint::bench::loadMainWindow(engine);
     if (!root) return fail("Main.qml did not load");
