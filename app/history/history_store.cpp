@@ -200,24 +200,24 @@ void HistoryStore::undoDelete() {
     Q_EMIT undoChanged();
 }
 
-qint64 HistoryStore::addMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& text,
-                                const QString& checkpoint, const QVariantMap& stats, const QString& finishReason) {
+MessageRecord HistoryStore::newMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& checkpoint) {
     open();
     MessageRecord m;
     m.id = nextId();
     m.chatId = chatId;
     m.parentId = parentId;
     m.role = role;
-    m.text = text;
     m.checkpoint = checkpoint;
-    m.stats = stats;
-    m.finishReason = finishReason;
     m.createdMs = nowMs();
-    post([this, m] {
-        if (db_ && !db_->saveMessage(m)) reportError(QStringLiteral("save a message"), db_->lastError());
+    return m;
+}
+
+qint64 HistoryStore::saveNew(const MessageRecord& m, const QString& what) {
+    post([this, m, what] {
+        if (db_ && !db_->saveMessage(m)) reportError(what, db_->lastError());
     });
     ChatRecord c;
-    if (chats_.find(chatId, &c)) {
+    if (chats_.find(m.chatId, &c)) {
         c.lastUsedMs = qMax(c.lastUsedMs, m.createdMs);
         c.currentLeaf = m.id;
         chats_.upsert(c);
@@ -225,27 +225,20 @@ qint64 HistoryStore::addMessage(qint64 chatId, qint64 parentId, const QString& r
     return m.id;
 }
 
+qint64 HistoryStore::addMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& text,
+                                const QString& checkpoint, const QVariantMap& stats, const QString& finishReason) {
+    MessageRecord m = newMessage(chatId, parentId, role, checkpoint);
+    m.text = text;
+    m.stats = stats;
+    m.finishReason = finishReason;
+    return saveNew(m, QStringLiteral("save a message"));
+}
+
 qint64 HistoryStore::startAnswer(qint64 chatId, qint64 parentId, const QString& checkpoint) {
-    open();
-    MessageRecord m;
-    m.id = nextId();
-    m.chatId = chatId;
-    m.parentId = parentId;
-    m.role = QStringLiteral("assistant");
-    m.checkpoint = checkpoint;
-    m.createdMs = nowMs();
+    MessageRecord m = newMessage(chatId, parentId, QStringLiteral("assistant"), checkpoint);
     m.complete = false;
     streaming_.insert(m.id, m);
-    post([this, m] {
-        if (db_ && !db_->saveMessage(m)) reportError(QStringLiteral("save an answer"), db_->lastError());
-    });
-    ChatRecord c;
-    if (chats_.find(chatId, &c)) {
-        c.lastUsedMs = qMax(c.lastUsedMs, m.createdMs);
-        c.currentLeaf = m.id;
-        chats_.upsert(c);
-    }
-    return m.id;
+    return saveNew(m, QStringLiteral("save an answer"));
 }
 
 void HistoryStore::updateAnswer(qint64 messageId, const QString& textSoFar) {

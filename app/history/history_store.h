@@ -137,6 +137,11 @@ private:
     void post(Job&& job);
     void reportError(const QString& what, const QString& error);
     void flushAnswers();
+    // A message with a new id, made now (the store opened first).
+    MessageRecord newMessage(qint64 chatId, qint64 parentId, const QString& role, const QString& checkpoint);
+    // Posts its write (`what` names it in an error) and makes it its chat's
+    // current branch end, the chat moving to the top; returns its id.
+    qint64 saveNew(const MessageRecord& m, const QString& what);
     void saveChat(const ChatRecord& chat);
     // Sets one field of a chat and saves it, unless it holds `value` already.
     template <typename T>
