@@ -18,7 +18,7 @@ chat=${2:-$shared/models/stories260K/stories260K.bin}
 out=$root/docs/screenshots
 app=$build/app/waypoint
 [ -x "$app" ] || { echo "no $app: build the app first (cmake --build $build --target waypoint)" >&2; exit 1; }
-"$app" -platform offscreen --help | grep -q -- --screenshot ||
+"$app" --help | grep -q -- --screenshot ||
   { echo "$app has no screenshot hooks: configure $build with -DWAYPOINT_SCREENSHOT_HOOKS=ON and rebuild" >&2; exit 1; }
 mkdir -p "$out"
 config=$(mktemp -d)
