@@ -6,6 +6,7 @@
 
 #include "model/kv_cache.h"
 #include "model/llama/llama_model.h"
+#include "model/llama/prefill_cpu.h"
 #include "model/model_impl.h"
 
 namespace waypoint::detail {
@@ -73,6 +74,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& keys, const at::Tens
 // cache == nullptr means no cache (keys are the T tokens).
 at::Tensor LlamaModel::forward(const ModelImpl& m, KvCache* cache, const at::Tensor& ids, int64_t pos,
                                bool all_logits) const {
+    if (cache && prefill_cpu_available(m, *cache)) return prefill_cpu(m, *this, *cache, ids, pos, all_logits);
     const ModelConfig& c = m.config;
     const int64_t T = ids.size(0), H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim();
     const at::Tensor cos = rope_cos.narrow(0, pos, T);  // [T, hd/2]
