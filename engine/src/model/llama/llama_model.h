@@ -1,7 +1,8 @@
 // The Llama family (llama2.c, Meta, Hugging Face LlamaForCausalLM, SmolLM,
 // nanochat): RMSNorm, RoPE (interleaved or rotate-half), GQA attention, gated
 // SiLU feed-forward. Its weights beyond the embedding and head (model_impl.h)
-// live here; the batched forward is forward_torch.cpp, the CPU decode step
+// live here; the batched forward is forward_torch.cpp (on a CPU with AVX-512
+// a prompt goes to prefill_cpu.cpp), the CPU decode step
 // decode_cpu.cpp (for several sessions at once decode_cpu_batch.cpp),
 // loading build_llama.cpp.
 #pragma once
