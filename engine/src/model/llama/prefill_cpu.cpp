@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 #include "kernels/decode_ops.h"
@@ -16,8 +17,8 @@ namespace kn = waypoint::kernels;
 
 namespace {
 
-// Tokens per chunk: enough for two 64-token panels per weight read, small
-// enough that the scratch stays a few MB (110M shape: ~4.5 MB).
+// Tokens per chunk (a multiple of 16): two 64-token panels per weight read,
+// and a scratch of a few MB (110M shape: ~4.5 MB).
 constexpr int kChunk = 128;
 // Vocabulary rows per block of the all-positions output product.
 constexpr int kVocabBlock = 1024;
@@ -146,8 +147,18 @@ at::Tensor prefill_cpu(const ModelImpl& m, const LlamaModel& lm, KvCache& cache,
     const int T = static_cast<int>(ids.size(0)), D = c.dim, V = c.vocab_size;
     const at::Tensor ids_cpu = ids.to(at::kLong).contiguous();
     const int64_t* id = ids_cpu.data_ptr<int64_t>();
-    const int64_t ld = (std::min(T, kChunk) + 15) / 16 * 16;
-    Scratch s(c, ld, all_logits);
+    // Columns are kChunk apart whatever T is (the loops stop at T rounded up
+    // to 16), so one scratch serves every prompt of a model: kept per thread
+    // between calls (zeroed pages faulted in anew on every prompt cost ~5% of
+    // a 256-token prefill), remade when the shape changes.
+    const int64_t ld = kChunk;
+    thread_local std::unique_ptr<Scratch> kept;
+    if (!kept || kept->x.size() != size_t(D) * ld || kept->h1.size() != size_t(c.hidden_dim) * ld ||
+        kept->q.size() != size_t(c.n_heads) * c.head_dim() * ld ||
+        kept->k.size() != size_t(c.n_kv_heads) * c.head_dim() * ld ||
+        kept->cos.size() != size_t(c.head_dim() / 2) * ld || (all_logits && kept->logits.empty()))
+        kept = std::make_unique<Scratch>(c, ld, all_logits);
+    Scratch& s = *kept;
     at::Tensor out = at::empty({all_logits ? T : 1, V}, at::kFloat);
     float* o = out.data_ptr<float>();
 
