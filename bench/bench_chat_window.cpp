@@ -6,6 +6,7 @@
 // percentile and median frame interval, and the GUI thread's CPU time per
 // streamed token (what the long chat costs, whatever the machine's load).
 //   bench_chat_window [--checkpoint PATH] [--tokens 600] [--messages 200] [--screenshots PREFIX]
+// Last, it opens the long chat again from the empty one (reopen_long_chat).
 // --screenshots: the window while the answer streams into the long chat and
 // once it is whole (PREFIX-streaming.png, PREFIX-done.png), to look at; the
 // grabs stall the window, so the numbers of such a run do not count.
@@ -23,6 +24,7 @@
 #include <cstdio>
 
 #include "chat/chat_controller.h"
+#include "chat_recorder.h"
 #include "history_store.h"
 #include "bench_window.h"
 #include "stall_meter.h"
@@ -30,6 +32,7 @@
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
 
 using waypoint::app::ChatController;
+using waypoint::app::ChatRecorder;
 using waypoint::bench::StallMeter;
 using waypoint::bench::waitUntil;
 using waypoint::history::HistoryStore;
@@ -82,10 +85,11 @@ int main(int argc, char* argv[]) {
     }
 
     // The long chat, written before the window opens: it shows the most recent chat.
+    qint64 longChatId = 0;
     {
         HistoryStore store;
         store.open();
-        const qint64 chat = store.newChat(QStringLiteral("A long chat"), checkpoint);
+        const qint64 chat = longChatId = store.newChat(QStringLiteral("A long chat"), checkpoint);
         qint64 parent = 0;
         for (int i = 0; i < messages / 2; ++i) {
             parent = store.addMessage(chat, parent, QStringLiteral("user"), QStringLiteral("Go on with part %1, please.").arg(i));
@@ -170,6 +174,25 @@ int main(int argc, char* argv[]) {
     QMetaObject::invokeMethod(root, "newChat");
     waitUntil([&] { return chat->messages()->rowCount() == 0; }, 5000);
     const QJsonObject emptyChat = stream(QStringLiteral("empty chat (reference)"), false);
+
+    // Going back to the long chat from the chat list (what a click does): the
+    // saved branch is read on the history's thread, then shown.
+    auto* recorder = root->findChild<ChatRecorder*>();
+    QJsonObject reopen;
+    if (recorder) {
+        waitUntil([] { return false; }, 500);
+        meter.reset();
+        const double cpu0 = waypoint::bench::threadCpuMs();
+        QElapsedTimer t;
+        t.start();
+        recorder->openChat(longChatId);
+        waitUntil([&] { return chat->messages()->rowCount() == messages + 2; }, 30000);
+        const double shownMs = t.elapsed();
+        waitUntil([] { return false; }, 1000);
+        reopen = meter.json(t.elapsed());
+        reopen[QStringLiteral("shown_ms")] = shownMs;
+        reopen[QStringLiteral("gui_cpu_ms")] = waypoint::bench::threadCpuMs() - cpu0;
+    }
     meter.stop();
 
     // The long chat beside the empty one of the same run: what the long chat
@@ -192,6 +215,7 @@ int main(int argc, char* argv[]) {
                           {"messages", messages},
                           {"stream_into_long_chat", longChat},
                           {"stream_into_empty_chat", emptyChat},
+                          {"reopen_long_chat", reopen},
                           {"gui_cpu_per_token_long_over_empty",
                            emptyPerToken > 0 ? longChat[QStringLiteral("gui_cpu_ms_per_token")].toDouble() / emptyPerToken : 0.0},
                           {"target_max_stall_ms", 50}};
