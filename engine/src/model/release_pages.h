@@ -14,4 +14,12 @@ namespace waypoint::detail {
 // the kernel lacks MADV_PAGEOUT.
 void release_mapped_pages(const at::Tensor& t);
 
+// `t` (contiguous, on the CPU) as a new contiguous CPU tensor of `dtype`,
+// converted a piece of ~4 MiB of the source at a time, each piece's mapped
+// pages released as soon as it is converted: loading holds one piece of the
+// source beside the converted copy, not the whole tensor (the fp32 token
+// embedding of a 32,000-token vocabulary is 37-98 MB on the stories shapes,
+// more than their bf16 weights and KV cache add up to for stories15M).
+at::Tensor convert_releasing_pages(const at::Tensor& t, at::ScalarType dtype);
+
 }  // namespace waypoint::detail

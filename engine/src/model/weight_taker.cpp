@@ -30,12 +30,19 @@ at::Tensor WeightTaker::take(const std::string& name) {
         fail("tensor '" + name + "' has shape " + shape_text(t.sizes()) + ", the config says " + shape_text(want.shape));
     if (!at::isFloatingType(t.scalar_type())) fail("tensor '" + name + "' is not floating point");
     parameters_ += t.numel();
-    // A no-op (same storage, e.g. memory-mapped) when already right.
-    at::Tensor out = t.to(device_, want.matrix ? weight_dtype_ : act_dtype_).contiguous();
+    const at::ScalarType dtype = want.matrix ? weight_dtype_ : act_dtype_;
+    at::Tensor out;
+    if (device_.is_cpu() && t.is_cpu() && t.is_contiguous() && t.scalar_type() != dtype) {
+        // Converted on the CPU piece by piece, each piece's file pages let go.
+        out = convert_releasing_pages(t, dtype);
+    } else {
+        // A no-op (same storage, e.g. memory-mapped) when already right.
+        out = t.to(device_, dtype).contiguous();
+        // Copied: the file's pages of the source are not needed any more
+        // (for a source whose bytes are exactly its elements).
+        if (out.data_ptr() != t.data_ptr() && t.is_contiguous()) release_mapped_pages(t);
+    }
     data_.tensors.erase(it);  // drop the reader's reference as soon as possible
-    // Converted or copied: the file's pages of the source are not needed
-    // any more (for a source whose bytes are exactly its elements).
-    if (out.data_ptr() != t.data_ptr() && t.is_contiguous()) release_mapped_pages(t);
     return out;
 }
 
