@@ -47,3 +47,25 @@ function(waypoint_unsanitized target)
     target_link_options(${target} PRIVATE -fno-sanitize=all)
   endif()
 endfunction()
+
+# Sanitized tests run several times slower than a Release build's (TSan the
+# most), past the TIMEOUT a test folder sets for the Release suite; a preset's
+# timeout and ctest --timeout only reach tests that set none. Each test
+# folder defers this to its end: it multiplies the TIMEOUT of its tests.
+function(waypoint_scale_test_timeouts)
+  if(NOT WAYPOINT_SANITIZE)
+    return()
+  endif()
+  set(factor 4)
+  if("thread" IN_LIST WAYPOINT_SANITIZE)
+    set(factor 8)
+  endif()
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(test IN LISTS tests)
+    get_test_property(${test} TIMEOUT timeout)
+    if(timeout)
+      math(EXPR timeout "${timeout} * ${factor}")
+      set_tests_properties(${test} PROPERTIES TIMEOUT ${timeout})
+    endif()
+  endforeach()
+endfunction()
