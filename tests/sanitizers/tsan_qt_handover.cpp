@@ -1,0 +1,68 @@
+// Linked into every test program of a ThreadSanitizer build: tells TSan about
+// the ordering a queued connection gives, which it cannot see by itself.
+//
+// Debian's Qt is not built with TSan. A queued signal copies its arguments on
+// the sending thread, posts a QMetaCallEvent under the receiver's posted-event
+// mutex (a futex inside libQt6Core, invisible to TSan) and the receiver runs
+// the slot later; TSan then takes every value handed over this way (the
+// arguments, the event, whatever the sender wrote before emitting) for a race
+// between the two threads. Suppressions cannot name that hand-over: TSan's
+// fast unwinder stops at the first frame inside Qt (built without frame
+// pointers), so the only Qt frame in the receiver's stack is QObject::event,
+// the frame of every queued slot.
+//
+// Instead, two hooks Qt keeps for debugging tools model the queue with one
+// synchronisation object: every signal emission releases it (at its start and
+// after its connections were served, so the argument copies of a queued call
+// are covered) and every event delivery acquires it. Everything a thread did
+// before an emission then happens-before whatever any thread does after a
+// later event delivery. That is all a queued call promises, and more: an
+// access made after an emission, or one racing with code that emits nothing
+// and handles no event in between, is still reported (tst_tsan_qt_handover
+// plants such a race and expects the report).
+//
+// Qt's own memory accesses are invisible to TSan anyway; the accesses its
+// calls into the C library make (memcpy, free, pthread_*) are turned off too
+// (ignore_noninstrumented_modules, below). Otherwise the last reference to a
+// QString dropped on the sending thread after the receiver had read it reads
+// as a race: the receiver's reference is released inside Qt, unseen.
+#include <QObject>
+#include <QCoreApplication>
+
+// The defaults of every TSan test program; TSAN_OPTIONS adds to them.
+extern "C" const char* __tsan_default_options() { return "ignore_noninstrumented_modules=1"; }
+
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+
+// Qt's private qobject_p.h (not installed by Debian's qt6-base-dev), as of Qt 6.
+struct QSignalSpyCallbackSet {
+    typedef void (*BeginCallback)(QObject* caller, int signal_or_method_index, void** argv);
+    typedef void (*EndCallback)(QObject* caller, int signal_or_method_index);
+    BeginCallback signal_begin_callback, slot_begin_callback;
+    EndCallback signal_end_callback, slot_end_callback;
+};
+void Q_CORE_EXPORT qt_register_signal_spy_callbacks(QSignalSpyCallbackSet* callback_set);
+
+namespace {
+
+char handover;
+
+void signalBegins(QObject*, int, void**) { __tsan_release(&handover); }
+void signalEnds(QObject*, int) { __tsan_release(&handover); }
+// QInternal::EventNotifyCallback: runs on the receiver's thread before any
+// event is delivered; returning false lets the event through.
+bool eventDelivered(void**) {
+    __tsan_acquire(&handover);
+    return false;
+}
+
+QSignalSpyCallbackSet callbacks{signalBegins, nullptr, signalEnds, nullptr};
+
+// Before main(): the hooks are in place before the first QObject exists.
+[[maybe_unused]] const bool installed = [] {
+    qt_register_signal_spy_callbacks(&callbacks);
+    return QInternal::registerCallback(QInternal::EventNotifyCallback, eventDelivered);
+}();
+
+}  // namespace
