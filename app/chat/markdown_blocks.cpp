@@ -39,6 +39,47 @@ bool startsNewBlock(const QString& line) {
     return true;
 }
 
+// A line of plain running text: one that starts with a letter or a quote,
+// so no block syntax (list, quote, table, heading, HTML, setext underline).
+// Prose is cut before such a line, or inside it, only where its paragraph
+// began with one and has no table cell: then the cut ends a paragraph of plain
+// text early and starts another, and nothing changes meaning.
+bool plainText(const QString& line) {
+    if (line.isEmpty() || line.contains(QLatin1Char('|'))) return false;
+    const QChar c = line.at(0);
+    return c.isLetter() || c == QLatin1Char('"') || c == QLatin1Char('\'') || c == QChar(0x201C);
+}
+
+// The inline spans (`code`, *emphasis*, _emphasis_, [link]) open so far in a
+// paragraph: it may be cut only where none is.
+struct OpenSpans {
+    int ticks = 0, stars = 0, unders = 0, brackets = 0;
+    void add(QChar c) {
+        ticks += c == QLatin1Char('`');
+        stars += c == QLatin1Char('*');
+        unders += c == QLatin1Char('_');
+        brackets += c == QLatin1Char('[') ? 1 : c == QLatin1Char(']') ? -1 : 0;
+    }
+    void add(const QString& text) {
+        for (const QChar c : text) add(c);
+    }
+    bool none() const { return ticks % 2 == 0 && stars % 2 == 0 && unders % 2 == 0 && brackets == 0; }
+};
+
+// Where a plain line may be cut between sentences, at or after `from`: the
+// index where the next sentence starts (after ". ", "! " or "? ", at a
+// capital letter) with no span open across it (`spans`: those open before
+// the line); -1 if nowhere.
+int sentenceCut(const QString& line, int from, OpenSpans spans) {
+    for (int i = 0; i + 2 < line.size(); ++i) {
+        const QChar c = line.at(i);
+        spans.add(c);
+        if (i + 1 < from || (c != QLatin1Char('.') && c != QLatin1Char('!') && c != QLatin1Char('?'))) continue;
+        if (line.at(i + 1) == QLatin1Char(' ') && line.at(i + 2).isUpper() && spans.none()) return i + 2;
+    }
+    return -1;
+}
+
 bool fenceClose(const QString& line, const QString& fence) {
     const QString t = line.trimmed();
     return t.size() >= fence.size() && t == QString(t.size(), fence.at(0)) && !line.startsWith(QLatin1String("    "));
@@ -50,13 +91,16 @@ QVector<MarkdownBlock> splitMarkdownBlocks(const QString& markdown) {
     const QStringList lines = markdown.split(QLatin1Char('\n'));
     QStringList prose, code;
     int proseChars = 0;
+    int paragraphChars = 0;       // of the paragraph being read, in the piece being made
+    bool plainParagraph = false;  // every line of the paragraph being read is plainText()
+    OpenSpans spans;              // in the paragraph being read, up to the last line read
     QString fence, info;
     bool inCode = false;
     const auto flushProse = [&] {
         const QString text = prose.join(QLatin1Char('\n'));
         if (!text.trimmed().isEmpty()) out.push_back({false, text, {}});
         prose.clear();
-        proseChars = 0;
+        proseChars = paragraphChars = 0;
     };
     for (const QString& line : lines) {
         if (!inCode) {
@@ -65,11 +109,33 @@ QVector<MarkdownBlock> splitMarkdownBlocks(const QString& markdown) {
                 inCode = true;
                 code.clear();
             } else {
-                if (proseChars >= kMarkdownProseChunk && !prose.isEmpty() && prose.last().trimmed().isEmpty() &&
-                    startsNewBlock(line))
+                const bool paragraphStart = prose.isEmpty() || prose.last().trimmed().isEmpty();
+                if (paragraphStart) {
+                    plainParagraph = plainText(line);
+                    spans = {};
+                    paragraphChars = 0;
+                } else {
+                    plainParagraph = plainParagraph && plainText(line);
+                }
+                if (proseChars >= kMarkdownProseChunk && paragraphStart && !prose.isEmpty() && startsNewBlock(line))
                     flushProse();
-                prose << line;
-                proseChars += int(line.size()) + 1;
+                // A long paragraph of plain text: cut at a line break in it,
+                // else between sentences.
+                else if (paragraphChars >= kMarkdownProseChunk && !paragraphStart && plainParagraph && spans.none())
+                    flushProse();
+                QString rest = line;
+                int cut = 0;
+                while (plainParagraph && paragraphChars + rest.size() > kMarkdownProseChunk &&
+                       (cut = sentenceCut(rest, kMarkdownProseChunk - paragraphChars, spans)) > 0) {
+                    prose << rest.left(cut).trimmed();
+                    flushProse();
+                    rest = rest.mid(cut);
+                    spans = {};  // none open at the cut
+                }
+                spans.add(rest);
+                prose << rest;
+                proseChars += int(rest.size()) + 1;
+                paragraphChars += int(rest.size()) + 1;
             }
         } else if (fenceClose(line, fence)) {
             out.push_back({true, code.join(QLatin1Char('\n')), info});

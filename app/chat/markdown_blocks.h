@@ -4,7 +4,8 @@
 // still streaming, or cut off) runs to the end of the text.
 //
 // Long prose is cut at paragraph breaks into pieces of about
-// kMarkdownProseChunk characters: the view lays out each piece as one item,
+// kMarkdownProseChunk characters (a long paragraph of plain text at a line
+// break in it, else between sentences): the view lays out each piece as one item,
 // and one item is work the GUI thread cannot interrupt (about 7 ms per 1000
 // characters of Markdown on our 2-core machine), so a long answer turning into
 // Markdown when it ends is made in several steps instead of one long stall.
@@ -23,7 +24,9 @@ struct MarkdownBlock {
 };
 
 // A prose piece ends at the first paragraph break after this many characters
-// where the next paragraph starts a new block (not indented, not a list item).
+// where the next paragraph starts a new block (not indented, not a list item);
+// a paragraph of plain text longer than this, at the first line break or
+// sentence end after this many of its characters (shown as a paragraph break).
 constexpr int kMarkdownProseChunk = 600;
 
 QVector<MarkdownBlock> splitMarkdownBlocks(const QString& markdown);

@@ -95,6 +95,14 @@ void MessageModel::finish(int row, const QString& stats) {
     Q_EMIT dataChanged(i, i, {StreamingRole, StatsRole, BlocksRole});
 }
 
+void MessageModel::setMessages(const QVector<Message>& messages) {
+    beginResetModel();
+    messages_ = messages;
+    endResetModel();
+    Q_EMIT countChanged();
+    Q_EMIT replaced();
+}
+
 void MessageModel::removeLast() {
     if (messages_.isEmpty()) return;
     const int row = int(messages_.size()) - 1;

@@ -63,6 +63,10 @@ public:
     // row's token list, with one dataChanged.
     void appendTokens(int row, const QVector<waypoint::TokenEvent>& tokens);
     void finish(int row, const QString& stats);
+    // Replaces every row at once (a saved chat, or another branch of it,
+    // opened): one model reset, then replaced(), on which a view can put
+    // itself at the end before it makes any delegate.
+    void setMessages(const QVector<Message>& messages);
     void removeLast();
     // Removes rows row..end (an edited turn and what followed it).
     void removeFrom(int row);
@@ -90,6 +94,9 @@ public:
 
 Q_SIGNALS:
     void countChanged();
+    // After setMessages(), once the reset is through: the rows are another
+    // conversation's.
+    void replaced();
 
 private:
     bool validRow(int row) const { return row >= 0 && row < messages_.size(); }

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QVariantMap>
+#include <algorithm>
 
 #include "chat/chat_controller.h"
 
@@ -195,20 +196,29 @@ void ChatRecorder::onLoaded(qint64 chatId, const QVector<MessageRecord>& saved) 
     if (chatId != opening_ || !messages_) return;
     opening_ = 0;
     restoring_ = true;
-    messages_->clear();
+    // All rows in one reset: the view makes the delegates of the end only.
+    QVector<MessageModel::Message> rows;
+    rows.reserve(saved.size());
     for (const MessageRecord& m : saved) {
-        const int row = messages_->append(shownRole(m.role), m.text, false);
+        MessageModel::Message row;
+        row.role = shownRole(m.role);
+        row.text = m.text;
         if (m.role == QLatin1String("assistant")) {
-            QString stats = m.stats.value(QStringLiteral("summary")).toString();
-            if (!m.complete) stats = stats.isEmpty() ? QStringLiteral("cut off") : stats + QStringLiteral(" · cut off");
-            messages_->finish(row, stats);
-            messages_->setFinish(row, m.finishReason);
+            row.stats = m.stats.value(QStringLiteral("summary")).toString();
+            if (!m.complete) row.stats = row.stats.isEmpty() ? QStringLiteral("cut off") : row.stats + QStringLiteral(" · cut off");
+            row.finish = m.finishReason;
             // Which checkpoint wrote it: its file (or folder) name.
-            if (!m.checkpoint.isEmpty()) messages_->setCheckpoint(row, m.checkpoint, QFileInfo(m.checkpoint).fileName());
+            if (!m.checkpoint.isEmpty()) {
+                row.checkpoint = m.checkpoint;
+                row.author = QFileInfo(m.checkpoint).fileName();
+            }
         }
-        messages_->setAlternatives(row, m.alternative, m.alternatives);
-        rowIds_[row] = m.id;
+        row.alternative = m.alternative;
+        row.alternatives = std::max(1, m.alternatives);
+        rows << row;
     }
+    messages_->setMessages(rows);  // onReset() sizes rowIds_
+    for (int row = 0; row < saved.size(); ++row) rowIds_[row] = saved.at(row).id;
     const QVariantMap chat = history_->chat(chatId);
     const bool sameChat = chatId == chatId_;
     replacedRow_ = -1;

@@ -34,10 +34,18 @@ Item {
     // An answer that streamed in this delegate turns into Markdown in the
     // background (the Loader is asynchronous, its pieces made over several
     // frames) while its tokens stay on show: no stall when a long answer ends.
-    // Saved answers (the delegate made with them whole) show Markdown at once.
+    // So do the saved answers of the delegates made while the view opens a
+    // chat (markdownInBackground, the value the delegate was made with:
+    // opening a long chat makes several at once). Saved answers scrolled
+    // into view later show Markdown at once (no bubble changing its height
+    // as it scrolls in).
     property bool streamedHere: false
+    property bool markdownInBackground: false
     onStreamingChanged: if (streaming) streamedHere = true
-    Component.onCompleted: streamedHere = streaming
+    Component.onCompleted: {
+        streamedHere = streaming
+        markdownInBackground = markdownInBackground  // kept, not bound: a load in progress stays asynchronous
+    }
     readonly property bool markdownShown: showMarkdown && markdown.status === Loader.Ready
     property bool editing: false
 
@@ -163,7 +171,7 @@ Item {
                 id: markdown
                 objectName: "markdownLoader"
                 active: root.showMarkdown
-                asynchronous: root.streamedHere
+                asynchronous: root.streamedHere || root.markdownInBackground
                 visible: root.markdownShown
                 x: 14
                 y: 10

@@ -176,8 +176,48 @@ Rectangle {
             onContentHeightChanged: if (follow) Qt.callLater(followStream)
             onCountChanged: { follow = true; Qt.callLater(followStream) }
 
+            // Opening a chat (all its rows at once, MessageModel.replaced):
+            // the view goes to the end before it makes delegates, so that the
+            // first ones made are the last messages, not the first screenful
+            // (made, then thrown away). A ListView makes the delegates of new
+            // rows where it stands as it applies them; with no height and no
+            // cache buffer there is nowhere to put them, so none is made (only
+            // row 0, which it measures), and positionViewAtEnd() then makes
+            // those of the end, from the last up. The delegates made while
+            // `opening` make their Markdown in the background (MessageDelegate);
+            // the cache buffer comes back a few frames later.
+            property bool opening: false
+            property int savedCacheBuffer: 0
+            function openAtEnd() {
+                if (!opening) savedCacheBuffer = cacheBuffer
+                opening = true
+                follow = true
+                const h = height
+                cacheBuffer = 0
+                height = 0
+                forceLayout()
+                positionViewAtEnd()
+                height = h
+                forceLayout()
+                positionViewAtEnd()
+                openedTimer.restart()
+            }
+            Timer {
+                id: openedTimer
+                interval: 250
+                onTriggered: {
+                    list.cacheBuffer = list.savedCacheBuffer
+                    list.opening = false
+                }
+            }
+            Connections {
+                target: root.controller.messages
+                function onReplaced() { list.openAtEnd() }
+            }
+
             delegate: MessageDelegate {
                 width: ListView.view.width - ListView.view.leftMargin - ListView.view.rightMargin
+                markdownInBackground: list.opening
                 messages: root.controller.messages
                 colorByProbability: root.colorTokens
                 canEdit: !root.controller.generating && !root.controller.loading

@@ -101,7 +101,33 @@ private Q_SLOTS:
         list << QStringLiteral("    continued under item 12");
         const auto listPieces = splitMarkdownBlocks(list.join(QStringLiteral("\n\n")));
         QCOMPARE(listPieces.size(), 1);
-        QCOMPARE(splitMarkdownBlocks(paragraph.repeated(5)).size(), 1);  // no paragraph break: one piece
+    }
+
+    // A long paragraph (small models write no breaks) is cut too: at a line
+    // break in it, else between sentences; never inside an inline span, nor a
+    // paragraph that is not plain text (a list item's).
+    void longParagraphIsCutAtLinesAndSentences() {
+        const QString sentences = QStringLiteral("The dog ran to the park and saw a bird. ").repeated(60).trimmed();
+        const auto pieces = splitMarkdownBlocks(sentences);  // one line of ~2,400 characters
+        QVERIFY2(pieces.size() >= 3, qPrintable(QString::number(pieces.size())));
+        QStringList joined;
+        for (const MarkdownBlock& b : pieces) {
+            QVERIFY(b.text.size() < kMarkdownProseChunk + 45);
+            QVERIFY(b.text.endsWith(QLatin1Char('.')));
+            joined << b.text;
+        }
+        QCOMPARE(joined.join(QLatin1Char(' ')), sentences);
+
+        QStringList lines;
+        for (int i = 0; i < 30; ++i) lines << QStringLiteral("a line of the poem goes on and on here %1").arg(i);
+        const auto linePieces = splitMarkdownBlocks(lines.join(QLatin1Char('\n')));
+        QVERIFY2(linePieces.size() >= 2, qPrintable(QString::number(linePieces.size())));
+        joined.clear();
+        for (const MarkdownBlock& b : linePieces) joined << b.text;
+        QCOMPARE(joined.join(QLatin1Char('\n')), lines.join(QLatin1Char('\n')));
+
+        QCOMPARE(splitMarkdownBlocks(QStringLiteral("So *") + sentences + QStringLiteral("*")).size(), 1);
+        QCOMPARE(splitMarkdownBlocks(QStringLiteral("- ") + sentences).size(), 1);
     }
 
     void turnTwoSeesTurnOne() {

@@ -2,7 +2,8 @@
 // user turn and sending it again replaces the answer and keeps the earlier
 // branch behind a "‹ 1/2 ›" switcher; a saved answer with Markdown shows its
 // code block in a box with a Copy button; a streamed answer becomes Markdown
-// once whole; the view follows the stream until scrolled up; the
+// once whole; a long chat opens at its end; the view follows the stream
+// until scrolled up; the
 // prompt-mode bar says when the model has no chat template.
 import QtQuick
 import QtTest
@@ -137,8 +138,9 @@ Item {
             tryVerify(() => chat.messages.count === 2, 5000)
             const answerRow = delegateAt(1)
             verify(answerRow)
-            const code = findChild(answerRow, "codeText")
-            tryVerify(() => code !== null && code.visible, 2000)
+            // Made while the chat opened: its Markdown comes in the background.
+            let code = null
+            tryVerify(() => (code = findChild(answerRow, "codeText")) !== null && code.visible, 2000)
             compare(code.text, "print(1 + 2)")
             const prose = findChild(answerRow, "markdownProse")
             verify(prose)
@@ -171,6 +173,34 @@ Item {
             verify(prose)
             compare(prose.getText(0, prose.length).trim(), chat.messages.textAt(1).trim())
             tryVerify(() => loader.item.implicitHeight > 0)
+        }
+
+        // Opening a long chat shows its last message at the bottom (the view
+        // goes to the end before it makes delegates), and the end stays in
+        // view while the answers there turn into Markdown in the background.
+        function test_opensAtTheEnd() {
+            const id = history.newChat("opens at the end")
+            let parent = 0
+            for (let i = 0; i < 30; ++i) {
+                parent = history.addMessage(id, parent, "user", "Question " + i)
+                parent = history.addMessage(id, parent, "assistant", "Answer **" + i + "**, with code:\n\n```\ncode "
+                                            + i + "\n```\n\nThe end of answer " + i + ".", "", {}, "eos")
+            }
+            const list = findChild(view, "messageList")
+            recorder.openChat(id)
+            tryVerify(() => chat.messages.count === 60, 5000)
+            let last = null
+            tryVerify(() => (last = list.itemAtIndex(59)) !== null, 2000)
+            verify(showsTheEnd(list))
+            tryVerify(() => last.markdownShown, 3000)
+            const code = findChild(last, "codeText")
+            verify(code && code.text === "code 29")
+            // The last message's end sits at the bottom of the view.
+            tryVerify(() => showsTheEnd(list), 2000)
+            const bottom = last.mapToItem(list, 0, last.height).y
+            verify(bottom <= list.height && bottom >= list.height - list.bottomMargin - list.spacing - 2,
+                   bottom + " in " + list.height)
+            verify(list.follow)
         }
 
         // Following the stream: the view stays at the end while the answer
