@@ -22,7 +22,28 @@ namespace {
 // the terminal's settings are restored on a fatal signal, and the window size
 // is read again before each line.
 struct termios g_terminal_before{};
+bool g_have_terminal = false;
 const int kFatalSignals[] = {SIGTERM, SIGHUP, SIGQUIT};
+
+// Keys: while the editor reads a line, every key reaches it as a key (no
+// line mode, no echo, no signal keys). BetweenLines: while a command runs or
+// an answer streams, Ctrl-C is a signal again (it stops the answer), but the
+// line mode and echo stay off: keys typed ahead reach the next prompt's
+// editor exactly as typed (a Ctrl-D typed while a command still prints
+// leaves, where the line mode would have taken it as an empty line's end and
+// lost it), and they are not echoed into the answer being written; the editor
+// shows them at the next prompt.
+enum class TerminalMode { Keys, BetweenLines };
+
+void set_terminal_mode(TerminalMode mode) {
+    if (!g_have_terminal) return;
+    struct termios t = g_terminal_before;
+    t.c_lflag &= tcflag_t(~(ECHO | ICANON));
+    if (mode == TerminalMode::Keys) t.c_lflag &= tcflag_t(~ISIG);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+}
 
 extern "C" void restore_terminal_and_die(int signo) {
     tcsetattr(STDIN_FILENO, TCSANOW, &g_terminal_before);
@@ -79,7 +100,8 @@ LineEditor::LineEditor(const std::string& program) : state_(std::make_unique<Sta
     el_set(s.el, EL_BIND, "^C", "waypoint-interrupt", nullptr);
     el_source(s.el, nullptr);  // the user's ~/.editrc, if any
     s.keep_running.emplace();
-    if (tcgetattr(STDIN_FILENO, &g_terminal_before) == 0)
+    g_have_terminal = tcgetattr(STDIN_FILENO, &g_terminal_before) == 0;
+    if (g_have_terminal)
         for (int signo : kFatalSignals) std::signal(signo, restore_terminal_and_die);
 }
 
@@ -87,6 +109,8 @@ LineEditor::~LineEditor() {
     if (state_->el) {
         for (int signo : kFatalSignals) std::signal(signo, SIG_DFL);
         el_end(state_->el);
+        if (g_have_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &g_terminal_before);
+        g_have_terminal = false;
     }
     if (state_->history) history_end(state_->history);
 }
@@ -106,19 +130,11 @@ LineEditor::Status LineEditor::read(const std::string& prompt, std::string& line
     // (Ctrl-C a signal with the typed text flushed, Ctrl-D swallowed as an
     // end of line). Switching line mode, echo and signal keys off first makes
     // every key typed after the prompt reach the editor as a key.
-    struct termios before{};
-    const bool have_terminal = tcgetattr(STDIN_FILENO, &before) == 0;
-    if (have_terminal) {
-        struct termios keys = before;
-        keys.c_lflag &= tcflag_t(~(ISIG | ECHO | ICANON));
-        keys.c_cc[VMIN] = 1;
-        keys.c_cc[VTIME] = 0;
-        tcsetattr(STDIN_FILENO, TCSANOW, &keys);
-    }
+    set_terminal_mode(TerminalMode::Keys);
     // A Ctrl-C pressed since the last line (while a command ran) drops this one.
     if (take_idle_interrupt()) {
-        if (have_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &before);
-        std::fputs("\n", stdout);  // the terminal echoed "^C" where the cursor was
+        set_terminal_mode(TerminalMode::BetweenLines);
+        std::fputs("^C\n", stdout);  // echo is off between lines: show that the key was taken
         std::fflush(stdout);
         line.clear();
         return Status::Interrupted;
@@ -128,9 +144,9 @@ LineEditor::Status LineEditor::read(const std::string& prompt, std::string& line
     s.interrupted = false;
     int count = 0;
     const char* text = el_gets(s.el, &count);
-    // libedit takes the settings it found as the ones to go back to; the
-    // terminal's own (signal keys on) are what an answer streams under.
-    if (have_terminal) tcsetattr(STDIN_FILENO, TCSANOW, &before);
+    // libedit goes back to the settings it found (keys mode); an answer
+    // streams with the signal keys on.
+    set_terminal_mode(TerminalMode::BetweenLines);
     if (s.interrupted) {
         line.clear();
         return Status::Interrupted;

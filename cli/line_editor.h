@@ -5,8 +5,10 @@
 //
 // Ctrl-C at the prompt does not end the program: like a shell, it drops the
 // line being typed and read() says Interrupted; the caller prints a new
-// prompt. A Ctrl-C pressed between two reads (the terminal in its normal
-// mode) does not end the program either: the next read() says Interrupted.
+// prompt. A Ctrl-C pressed between two reads (while a command runs; signal
+// keys are on then) does not end the program either: the next read()
+// says Interrupted. Keys typed ahead while a command runs are kept for the
+// next prompt, not echoed into the output (line_editor.cpp, TerminalMode).
 // (While an answer streams, Ctrl-C reaches the generation's StopScope.)
 #pragma once
 

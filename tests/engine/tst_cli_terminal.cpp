@@ -2,7 +2,8 @@
 // forkpty, TERM=xterm): the Up arrow recalls the previous line instead of
 // sending escape codes to the model, and Ctrl-C at the idle prompt drops the
 // line and keeps the loop going (like a shell) instead of killing the program;
-// in `chat`, Ctrl-C stops the answer and the chat goes on.
+// in `chat`, Ctrl-C stops the answer and the chat goes on; keys typed while
+// an answer streams reach the next prompt as keys.
 #include <QtTest/QtTest>
 
 #include <QFile>
@@ -134,6 +135,25 @@ private Q_SLOTS:
         QVERIFY2(term.waitFor("\n> ", settingsShown), term.output().constData());
         term.type("\x04");  // Ctrl-D leaves
         QVERIFY2(term.waitExit() == 0, term.output().constData());
+    }
+
+    // Ctrl-D typed while an answer still streams is kept for the prompt that
+    // follows and leaves there, as it does when typed at the prompt (the
+    // terminal's line mode would take it as an empty line's end and lose it).
+    // If the answer ends before the key lands, it meets the prompt: same end.
+    void ctrlDTypedAheadLeavesAfterTheAnswer() {
+        if (!QFile::exists(kModel)) QSKIP("../shared/models/stories260K/stories260K.bin is not there");
+        Terminal term({"--checkpoint", kModel, "--interactive", "--max-tokens", "2000"});
+        QVERIFY(term.started());
+        QVERIFY2(term.waitFor("> "), term.output().constData());
+        const qsizetype sent = term.output().size();
+        term.type("Once upon a time\r");
+        QVERIFY2(term.waitFor("Once upon a time\r\n", sent), term.output().constData());
+        const qsizetype answerStart = term.output().size();
+        QVERIFY2(term.waitFor(" ", answerStart), term.output().constData());  // the answer streams
+        term.type("\x04");
+        QVERIFY2(term.waitExit() == 0, term.output().constData());
+        QVERIFY2(term.output().mid(answerStart).contains("tok/s"), term.output().constData());  // the answer ended normally
     }
 
     // `chat`: Ctrl-C stops the answer (its stats say "stopped"), not the
