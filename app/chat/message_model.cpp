@@ -96,6 +96,7 @@ void MessageModel::finish(int row, const QString& stats) {
 }
 
 void MessageModel::setMessages(const QVector<Message>& messages) {
+    Q_EMIT aboutToReplace();
     beginResetModel();
     messages_ = messages;
     endResetModel();

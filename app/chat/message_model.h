@@ -64,8 +64,10 @@ public:
     void appendTokens(int row, const QVector<waypoint::TokenEvent>& tokens);
     void finish(int row, const QString& stats);
     // Replaces every row at once (a saved chat, or another branch of it,
-    // opened): one model reset, then replaced(), on which a view can put
-    // itself at the end before it makes any delegate.
+    // opened): aboutToReplace(), one model reset, then replaced(). A view
+    // makes the delegates where it stands as it applies the reset, so it
+    // empties itself on the first (no height) and puts itself at the end on
+    // the second: the first delegates made with the new rows are the last.
     void setMessages(const QVector<Message>& messages);
     void removeLast();
     // Removes rows row..end (an edited turn and what followed it).
@@ -94,8 +96,9 @@ public:
 
 Q_SIGNALS:
     void countChanged();
-    // After setMessages(), once the reset is through: the rows are another
-    // conversation's.
+    // setMessages(): before the reset (the rows are still the old ones), and
+    // once it is through (the rows are another conversation's).
+    void aboutToReplace();
     void replaced();
 
 private:

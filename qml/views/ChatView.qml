@@ -176,42 +176,50 @@ Rectangle {
             onContentHeightChanged: if (follow) Qt.callLater(followStream)
             onCountChanged: { follow = true; Qt.callLater(followStream) }
 
-            // Opening a chat (all its rows at once, MessageModel.replaced):
-            // the view goes to the end before it makes delegates, so that the
-            // first ones made are the last messages, not the first screenful
-            // (made, then thrown away). A ListView makes the delegates of new
-            // rows where it stands as it applies them; with no height and no
-            // cache buffer there is nowhere to put them, so none is made (only
-            // row 0, which it measures), and positionViewAtEnd() then makes
-            // those of the end, from the last up. The delegates made while
-            // `opening` make their Markdown in the background (MessageDelegate);
-            // the cache buffer comes back a few frames later.
+            // Opening a chat (all its rows at once: MessageModel.aboutToReplace,
+            // the model reset, MessageModel.replaced): the view goes to the end
+            // before it makes delegates, so that the first ones made are the
+            // last messages, not the first screenful (made, then thrown away).
+            // A ListView makes the delegates of new rows where it stands as it
+            // applies the reset; with no height and no cache buffer (set before
+            // the reset) there is nowhere to put them, so only row 0 is made
+            // (the view measures it), and positionViewAtEnd() after the reset
+            // makes those of the end, from the last up. The cache buffer comes
+            // back once the view is at the end: a delegate that its Markdown
+            // makes taller pushes those below it down, and they stay made in
+            // the buffer instead of being thrown away and made again when the
+            // view follows the end. The delegates made while `opening` (the
+            // buffer's, made over the next frames, too) make their Markdown in
+            // the background (MessageDelegate).
             property bool opening: false
             property int savedCacheBuffer: 0
-            function openAtEnd() {
+            property real openingHeight: 0
+            function emptyForOpening() {
                 if (!opening) savedCacheBuffer = cacheBuffer
                 opening = true
                 follow = true
-                const h = height
+                openingHeight = height
                 cacheBuffer = 0
                 height = 0
+            }
+            function openAtEnd() {
+                if (height > 0) emptyForOpening()
                 forceLayout()
                 positionViewAtEnd()
-                height = h
+                height = openingHeight
                 forceLayout()
                 positionViewAtEnd()
+                cacheBuffer = savedCacheBuffer
                 openedTimer.restart()
             }
             Timer {
                 id: openedTimer
                 interval: 250
-                onTriggered: {
-                    list.cacheBuffer = list.savedCacheBuffer
-                    list.opening = false
-                }
+                onTriggered: list.opening = false
             }
             Connections {
                 target: root.controller.messages
+                function onAboutToReplace() { list.emptyForOpening() }
                 function onReplaced() { list.openAtEnd() }
             }
 
