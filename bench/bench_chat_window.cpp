@@ -6,10 +6,12 @@
 // percentile and median frame interval, and the GUI thread's CPU time per
 // streamed token (what the long chat costs, whatever the machine's load).
 //   bench_chat_window [--checkpoint PATH] [--tokens 600] [--messages 200] [--screenshots PREFIX]
+//                     [--theme light|dark]
 // Last, it opens the long chat again from the empty one (reopen_long_chat).
-// --screenshots: the window while the answer streams into the long chat and
-// once it is whole (PREFIX-streaming.png, PREFIX-done.png), to look at; the
-// grabs stall the window, so the numbers of such a run do not count.
+// --screenshots: the window while the answer streams into the long chat,
+// once it is whole, and a second after the long chat was opened again
+// (PREFIX-streaming.png, PREFIX-done.png, PREFIX-reopened.png), to look at;
+// the grabs stall the window, so the numbers of such a run do not count.
 // Run under Xvfb (xvfb-run -a -s "-screen 0 1600x1000x24"). The history and
 // settings live in a temporary XDG_DATA_HOME / XDG_CONFIG_HOME: the user's own
 // are never read or written.
@@ -23,6 +25,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "app_options.h"
 #include "chat/chat_controller.h"
 #include "chat_recorder.h"
 #include "history_store.h"
@@ -82,6 +85,7 @@ int main(int argc, char* argv[]) {
         if (args[i] == QLatin1String("--tokens")) tokens = args[i + 1].toInt();
         if (args[i] == QLatin1String("--messages")) messages = args[i + 1].toInt();
         if (args[i] == QLatin1String("--screenshots")) screenshots = args[i + 1];
+        if (args[i] == QLatin1String("--theme")) waypoint::app::applyTheme(app, args[i + 1]);
     }
 
     // The long chat, written before the window opens: it shows the most recent chat.
@@ -192,6 +196,7 @@ int main(int argc, char* argv[]) {
         reopen = meter.json(t.elapsed());
         reopen[QStringLiteral("shown_ms")] = shownMs;
         reopen[QStringLiteral("gui_cpu_ms")] = waypoint::bench::threadCpuMs() - cpu0;
+        shoot("-reopened.png");
     }
     meter.stop();
 
