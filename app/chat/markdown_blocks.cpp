@@ -39,15 +39,18 @@ bool startsNewBlock(const QString& line) {
     return true;
 }
 
-// A line of plain running text: one that starts with a letter or a quote,
-// so no block syntax (list, quote, table, heading, HTML, setext underline).
+// A line of plain running text: one that starts with a letter, a quote or
+// punctuation that goes on or ends a sentence (an answer that continues the
+// prompt starts with ", there was..."), so no block syntax (list, quote,
+// table, heading, HTML, setext underline, link reference).
 // Prose is cut before such a line, or inside it, only where its paragraph
 // began with one and has no table cell: then the cut ends a paragraph of plain
 // text early and starts another, and nothing changes meaning.
 bool plainText(const QString& line) {
     if (line.isEmpty() || line.contains(QLatin1Char('|'))) return false;
     const QChar c = line.at(0);
-    return c.isLetter() || c == QLatin1Char('"') || c == QLatin1Char('\'') || c == QChar(0x201C);
+    return c.isLetter() || c == QLatin1Char('"') || c == QLatin1Char('\'') || c == QChar(0x201C) ||
+           QStringLiteral(",;:.!?)").contains(c);
 }
 
 // The inline spans (`code`, *emphasis*, _emphasis_, [link]) open so far in a

@@ -117,6 +117,11 @@ private Q_SLOTS:
             joined << b.text;
         }
         QCOMPARE(joined.join(QLatin1Char(' ')), sentences);
+        // An answer that continues the prompt ("Once upon a time") starts with a comma.
+        const QString continued = QStringLiteral(", there was a dog. ") + sentences;
+        const auto continuedPieces = splitMarkdownBlocks(continued);
+        QVERIFY2(continuedPieces.size() >= 3, qPrintable(QString::number(continuedPieces.size())));
+        QVERIFY(continuedPieces.first().text.startsWith(QLatin1String(", there was a dog.")));
 
         QStringList lines;
         for (int i = 0; i < 30; ++i) lines << QStringLiteral("a line of the poem goes on and on here %1").arg(i);
