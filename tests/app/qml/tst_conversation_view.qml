@@ -187,8 +187,21 @@ Item {
                                             + i + "\n```\n\nThe end of answer " + i + ".", "", {}, "eos")
             }
             const list = findChild(view, "messageList")
+            // The reset makes none of the first rows' delegates (at most row 0,
+            // which the view measures): the view has no height as it applies it.
+            let madeAtReset = -1
+            const countMade = () => {
+                madeAtReset = 0
+                for (let i = 0; i < list.contentItem.children.length; ++i) {
+                    const d = list.contentItem.children[i]
+                    if (d.role !== undefined && d.index > 0 && d.index < 50) ++madeAtReset
+                }
+            }
+            chat.messages.modelReset.connect(countMade)
             recorder.openChat(id)
             tryVerify(() => chat.messages.count === 60, 5000)
+            chat.messages.modelReset.disconnect(countMade)
+            compare(madeAtReset, 0)
             let last = null
             tryVerify(() => (last = list.itemAtIndex(59)) !== null, 2000)
             verify(showsTheEnd(list))
