@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <thread>
 
 #include "endpoints.h"
 #include "metrics.h"
@@ -214,7 +215,15 @@ void ApiServer::serve() { http_->listen_after_bind(); }
 
 int ApiServer::start() {
     const int port = bind();
-    thread_ = std::thread([this] { serve(); });
+    thread_ = std::thread([this] {
+        serve();
+        serve_ended_.store(true);
+    });
+    // httplib's stop() does nothing until the accept loop has begun
+    // (is_running()), so a stop() right after start() would leave the loop
+    // running and its join waiting forever: return once the loop runs (or
+    // has already ended). The socket listens since bind(); nothing is lost.
+    while (!http_->is_running() && !serve_ended_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     return port;
 }
 

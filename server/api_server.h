@@ -57,7 +57,8 @@ public:
     int bind();
     // Answers requests until stop(); call after bind().
     void serve();
-    // bind() and serve() on a thread of the server's own.
+    // bind() and serve() on a thread of the server's own; returns once the
+    // server accepts connections.
     int start();
     // Refuses new requests (503), lets the running ones finish for up to
     // `drain`, cancels the rest, closes the listener, and returns once every
@@ -86,6 +87,7 @@ private:
     int port_ = -1;
     std::atomic<bool> draining_{false};
     std::atomic<bool> stopped_{false};
+    std::atomic<bool> serve_ended_{false};  // start()'s thread has left serve()
     std::atomic<int> in_flight_{0};
     std::atomic<uint64_t> answered_{0};
 };

@@ -21,7 +21,13 @@ ServeController::ServeController(QObject* parent) : QObject(parent) {
 }
 
 ServeController::~ServeController() {
-    if (job_) job_->wait();
+    if (job_) {
+        // Its finished handler, which deletes it, goes with this object. A
+        // server a start job made is held by that handler alone and stops
+        // when ~QObject drops it.
+        job_->wait();
+        delete job_;
+    }
     if (server_) server_->stop(std::chrono::milliseconds(0));
 }
 

@@ -3,6 +3,7 @@
 // LoadedModel, so the same weights), shows the URL and counts requests, and
 // stops cleanly.
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QtTest/QtTest>
 
 #include "backend/backend_registry.h"
@@ -55,6 +56,26 @@ private Q_SLOTS:
         serve.start();
         QVERIFY(!serve.running());
         QVERIFY(!serve.error().isEmpty());
+    }
+
+    // Closing the app while a start job runs: the server that job makes is
+    // stopped at once, right after it started (httplib's stop() used to do
+    // nothing before its accept loop began: the join then hung), and does not
+    // outlive the controller.
+    void destroyedWhileStartingServesNothing() {
+        QTcpServer probe;  // a port that is free now
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        {
+            ServeController serve;
+            serve.setCheckpoint(server_test::demo_checkpoint());
+            serve.setDevice(QStringLiteral("auto"));
+            serve.setPort(port);
+            serve.start();
+            QVERIFY(serve.busy());
+        }  // no event loop ran: the job's result was never taken
+        QCOMPARE(server_test::request(port, "GET", "/health").status, 0);  // nothing listens
     }
 
     void portTakenIsAnError() {
