@@ -1,8 +1,11 @@
 // The hooks of tsan_qt_handover.cpp against what the app does: values handed
 // between a worker QThread and the main thread by queued signals (Qt strings,
 // a registered value type with a vector inside, a QThread::create job whose
-// result is read in the finished handler), 200 round trips. Under TSan this
-// must end without a report. With --plant-race the worker, after its first
+// result is read in the finished handler), 200 round trips; then the join of
+// a worker thread in the controllers' shape: the worker is deleted on
+// QThread::finished (on its own thread, as Qt ends it), its destructor reads
+// its owner, and the main thread frees the owner after quit() and wait().
+// Under TSan this must end without a report. With --plant-race the worker, after its first
 // answer, also writes a plain int that the main thread reads in the slot; the
 // worker waits for the read on a relaxed atomic (no ordering for TSan) and
 // does not go back to its event loop in between, so the two accesses are
@@ -27,6 +30,36 @@ bool plantRace = false;
 // its own, so that TSan's shadow of it holds only these accesses.
 alignas(64) int planted = 0;
 std::atomic<bool> plantedRead{false};  // relaxed only
+
+// The join: read by the ending worker, freed by the main thread after wait().
+struct Owner {
+    int field = 1;
+};
+int seenByWorker = 0;
+
+class Reader : public QObject {
+public:
+    explicit Reader(Owner* owner) : owner_(owner) {}
+    ~Reader() override { seenByWorker = owner_->field; }
+
+private:
+    Owner* owner_;
+};
+
+// Starts a thread whose worker is deleted as the thread ends, joins it, then
+// frees what the worker read (TSan counts a free as a write of the block).
+void joinAfterDeferredDelete() {
+    auto* owner = new Owner;
+    QThread thread;
+    auto* reader = new Reader(owner);  // no parent: it moves to the thread
+    reader->moveToThread(&thread);
+    QObject::connect(&thread, &QThread::finished, reader, &QObject::deleteLater);
+    thread.start();
+    thread.quit();
+    thread.wait();
+    if (seenByWorker != 1) qFatal("the worker was not deleted before the join");
+    delete owner;
+}
 
 }  // namespace
 
@@ -89,6 +122,7 @@ int main(int argc, char** argv) {
     const int code = app.exec();
     thread.quit();
     thread.wait();
+    joinAfterDeferredDelete();
     return code;
 }
 
