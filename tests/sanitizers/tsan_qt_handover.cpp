@@ -27,9 +27,12 @@
 // QString dropped on the sending thread after the receiver had read it reads
 // as a race: the receiver's reference is released inside Qt, unseen.
 //
-// The end of a QThread is a second hand-over TSan cannot see: Qt starts its
-// threads detached and QThread::wait() sleeps on a condition variable inside
-// Qt, so nothing orders what the thread did last (the deferred deletes Qt runs
+// The end of a QThread is a second hand-over TSan does not always see: Qt
+// starts its threads detached, and QThread::wait() on a thread that has
+// already ended returns under Qt's futex alone (only when it has to sleep
+// does TSan see the pthread condition variable: ignore_noninstrumented_modules
+// turns off the accesses of Qt's C-library calls, not their synchronisation).
+// Then nothing orders what the thread did last (the deferred deletes Qt runs
 // after QThread::finished, e.g. a worker's ~QObject reading its controller)
 // before what the waiting thread does after wait() returns (destroy the
 // controller, reuse its memory). Every QThread therefore releases its own
