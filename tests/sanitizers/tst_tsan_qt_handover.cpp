@@ -5,13 +5,13 @@
 // a worker thread in the controllers' shape: the worker is deleted on
 // QThread::finished (on its own thread, as Qt ends it), its destructor reads
 // its owner, and the main thread, once the thread has ended, joins it and
-// frees the owner (reported without the join hooks, 3 of 3 runs).
-// Under TSan this must end without a report. With --plant-race the worker, after its first
-// answer, also writes a plain int that the main thread reads in the slot; the
-// worker waits for the read on a relaxed atomic (no ordering for TSan) and
-// does not go back to its event loop in between, so the two accesses are
-// unordered in every run: a real race, which TSan must still report (the
-// CTest case tst_tsan_qt_handover_planted_race expects the report).
+// frees the owner (reported without the join hooks, 3 of 3 runs). Under TSan
+// this must end without a report. With --plant-race the worker, after its
+// first answer, also writes a plain int that the main thread reads in the
+// slot; the worker waits for the read on a relaxed atomic (no ordering for
+// TSan) and does not go back to its event loop in between, so the two
+// accesses are unordered in every run: a real race, which TSan must still
+// report (the CTest case tst_tsan_qt_handover_planted_race expects it).
 #include <QCoreApplication>
 #include <QString>
 #include <QThread>
