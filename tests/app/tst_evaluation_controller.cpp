@@ -15,6 +15,8 @@
 #include <QThread>
 #include <QtTest>
 
+#include <atomic>
+
 #include "chat/chat_controller.h"
 #include "evaluate/evaluation_controller.h"
 #include "fake_backend.h"
@@ -278,6 +280,7 @@ private Q_SLOTS:
         c->setTextPath(kStories);
         c->setWindow(8);  // many short windows: the cancel lands mid-text
         QSignalSpy done(c.get(), &EvaluationController::finished);
+        std::atomic<int> threadEnded{0};
         QVERIFY(c->start());
         QVERIFY(c->running());
         QVERIFY(QTest::qWaitFor([&] { return c->results()->rowAt(0).progress() > 0; },
@@ -300,12 +303,16 @@ private Q_SLOTS:
         QVERIFY(c->progress() < 1.0);
 
         // The worker thread is the controller's; deleting it joins the thread.
+        // Counted with an atomic made before the thread started, not a
+        // QSignalSpy made now: `finished` is emitted on the worker thread,
+        // and the spy's own setup would be ordered with it only through
+        // Qt's event-loop wake-up, which ThreadSanitizer does not see.
         QThread* thread = c->findChild<QThread*>();
         QVERIFY(thread);
         QVERIFY(thread->isRunning());
-        QSignalSpy threadEnded(thread, &QThread::finished);
+        connect(thread, &QThread::finished, thread, [&threadEnded] { threadEnded.fetch_add(1); }, Qt::DirectConnection);
         c.reset();
-        QCOMPARE(threadEnded.count(), 1);
+        QCOMPARE(threadEnded.load(), 1);
     }
 
     void destroyWhileRunningJoins() {
