@@ -34,7 +34,12 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     const QCommandLineOption compare(QStringList{QStringLiteral("compare")},
                                      QStringLiteral("Open the compare view with a pane on this checkpoint (repeat: 2-4 panes)."),
                                      QStringLiteral("path"));
-    p.addOptions({checkpoint, tokenizer, device, theme, compare});
+    const QCommandLineOption renderer(
+        QStringLiteral("renderer"),
+        QStringLiteral("How the window is drawn: auto (Qt Quick's software renderer where OpenGL is itself software, "
+                       "such as llvmpipe; else the GPU), gpu or software."),
+        QStringLiteral("renderer"), QStringLiteral("auto"));
+    p.addOptions({checkpoint, tokenizer, device, theme, compare, renderer});
 #ifdef WAYPOINT_SCREENSHOT_HOOKS
     const QCommandLineOption shots(QStringLiteral("screenshot"), QStringLiteral("Take the screenshots into this folder and quit."), QStringLiteral("dir"));
     p.addOption(shots);
@@ -61,6 +66,12 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     }
     v.device = p.value(device);
     v.theme = p.value(theme);
+    v.renderer = p.value(renderer);
+    if (v.renderer != QLatin1String("auto") && v.renderer != QLatin1String("gpu") && v.renderer != QLatin1String("software")) {
+        std::fprintf(stderr, "--renderer: auto, gpu or software (got %s)\n", qPrintable(v.renderer));
+        *exitCode = 2;
+        return false;
+    }
 #ifdef WAYPOINT_SCREENSHOT_HOOKS
     v.screenshotDir = p.value(shots);
 #endif

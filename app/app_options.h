@@ -1,6 +1,6 @@
 // The command line, parsed once in main() and read by QML as a singleton.
 //   waypoint [--checkpoint PATH [--tokenizer PATH]] [--device DEV] [--theme system|light|dark]
-//            [--screenshot DIR] [--compare PATH]...
+//            [--screenshot DIR] [--compare PATH]... [--renderer auto|gpu|software]
 // --compare (repeatable, 2-4 times) opens the compare view with those panes.
 // --screenshot exists only in builds with WAYPOINT_SCREENSHOT_HOOKS.
 #pragma once
@@ -17,6 +17,7 @@ namespace waypoint::app {
 
 struct AppOptionValues {
     QString checkpoint, tokenizer, device = QStringLiteral("auto"), theme = QStringLiteral("system"), screenshotDir;
+    QString renderer = QStringLiteral("auto");  // scene_renderer.h
     QStringList compare;
 };
 

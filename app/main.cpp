@@ -3,9 +3,11 @@
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QtQml/qqmlextensionplugin.h>
+#include <cstdio>
 
 #include "app_options.h"
 #include "private_files.h"
+#include "rendering/scene_renderer.h"
 #include "waypoint/startup.h"
 #ifdef WAYPOINT_SCREENSHOT_HOOKS
 #include "screenshots/token_delay_backend.h"
@@ -30,6 +32,10 @@ int main(int argc, char* argv[]) {
     int code = 0;
     if (!waypoint::app::AppOptions::parse(app.arguments(), &code)) return code;
     waypoint::app::applyTheme(app, waypoint::app::AppOptions::values().theme);
+    const auto renderer = waypoint::app::chooseSceneRenderer(waypoint::app::AppOptions::values().renderer);
+    if (renderer.software)
+        std::fprintf(stderr, "waypoint: drawing with Qt Quick's software renderer (%s; --renderer gpu to change)\n",
+                     qPrintable(renderer.reason));
 #ifdef WAYPOINT_SCREENSHOT_HOOKS
     waypoint::app::installScreenshotHooks();
 #endif

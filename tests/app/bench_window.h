@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 
 #include "app_options.h"
+#include "rendering/scene_renderer.h"
 
 namespace waypoint::bench {
 
@@ -23,16 +24,20 @@ public:
         qputenv("XDG_DATA_HOME", home_.filePath(QStringLiteral("data")).toUtf8());
         qputenv("XDG_CONFIG_HOME", home_.filePath(QStringLiteral("config")).toUtf8());
     }
-    // The names (settings scope), AppOptions and the Fusion style; false when
-    // AppOptions says not to start (exit with *exitCode).
+    // The names (settings scope), AppOptions, the scene renderer the app
+    // would choose (--renderer among the options) and the Fusion style; false
+    // when AppOptions says not to start (exit with *exitCode).
     bool start(const QString& name, const QStringList& appOptions, int* exitCode) {
         QCoreApplication::setOrganizationName(QStringLiteral("waypoint-bench"));
         QCoreApplication::setApplicationName(name);
         if (!waypoint::app::AppOptions::parse(QStringList{QCoreApplication::arguments().value(0)} + appOptions, exitCode))
             return false;
+        renderer = waypoint::app::chooseSceneRenderer(waypoint::app::AppOptions::values().renderer);
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
         return true;
     }
+
+    waypoint::app::SceneRendererChoice renderer;
 
 private:
     QTemporaryDir home_;

@@ -45,6 +45,7 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains("--checkpoint <path>"), r.out.constData());
         QVERIFY(r.out.contains("--compare <path>"));
         QVERIFY(r.out.contains("--tokenizer <path>"));
+        QVERIFY(r.out.contains("--renderer <renderer>"));
         QVERIFY2(!r.err.contains("no display"), r.err.constData());
     }
 
@@ -55,6 +56,16 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY2(p.readAllStandardError().contains("--checkpoint"), "says what it goes with");
+    }
+
+    void unknownRendererIsOneLine() {
+        QProcess p;
+        p.start(QStringLiteral(WAYPOINT_APP), {QStringLiteral("-platform"), QStringLiteral("offscreen"),
+                                               QStringLiteral("--renderer"), QStringLiteral("vulkan")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("--renderer: auto, gpu or software (got vulkan)"), err.constData());
     }
 
     void withoutDisplaySaysHowToRunHeadless() {
