@@ -48,6 +48,7 @@ Item {
     }
     readonly property bool markdownShown: showMarkdown && markdown.status === Loader.Ready
     property bool editing: false
+    property bool editorMade: false
 
     signal editSubmitted(int row, string text)
     signal alternativeRequested(int row, int step)
@@ -56,23 +57,31 @@ Item {
 
     implicitHeight: column.implicitHeight + 14
 
+    // What only some turns use (the editor, the "1/2" switcher, Edit,
+    // Continue, the streaming caret) is made by a Loader when first needed:
+    // opening a long chat makes a screenful of delegates in one step, and
+    // each control made up front would be paid for in every one of them.
     function startEditing() {
-        editor.text = root.text
+        editorMade = true  // makes the editor (editorLoader), synchronously
         editing = true
+        const editor = editorLoader.item.editor
+        editor.text = root.text
         editor.forceActiveFocus()
         editor.cursorPosition = editor.length
     }
     // Back to the message, the focus on its Edit button (not lost with the
     // hidden editor).
     function cancelEditing() {
-        const hadFocus = editor.activeFocus || cancelEditButton.activeFocus
+        const box = editorLoader.item
+        const hadFocus = box && (box.editor.activeFocus || box.cancelButton.activeFocus)
         editing = false
-        if (hadFocus) editButton.forceActiveFocus(Qt.TabFocusReason)
+        if (hadFocus && editButton.item) editButton.item.forceActiveFocus(Qt.TabFocusReason)
     }
     function submitEdit() {
-        if (editor.text.trim().length === 0) return
+        const text = editorLoader.item.editor.text
+        if (text.trim().length === 0) return
         editing = false
-        root.editSubmitted(root.index, editor.text)
+        root.editSubmitted(root.index, text)
     }
 
     ColumnLayout {
@@ -99,49 +108,55 @@ Item {
                 color: Theme.mutedText
             }
             // "‹ 1/2 ›": the turn's alternatives (each with its own continuation).
-            RowLayout {
+            Loader {
                 objectName: "branchSwitcher"
                 visible: root.alternatives > 1
-                spacing: 0
-                ToolButton {
-                    objectName: "previousAlternative"
-                    text: "‹"
-                    enabled: root.canEdit && root.alternative > 0
-                    implicitWidth: 24
-                    implicitHeight: 22
-                    Accessible.name: qsTr("Previous version")
-                    onClicked: root.alternativeRequested(root.index, -1)
-                }
-                Label {
-                    objectName: "alternativeLabel"
-                    renderType: Theme.textRenderType
-                    text: (root.alternative + 1) + "/" + root.alternatives
-                    font.pointSize: Theme.smallSize
-                    color: Theme.mutedText
-                }
-                ToolButton {
-                    objectName: "nextAlternative"
-                    text: "›"
-                    enabled: root.canEdit && root.alternative < root.alternatives - 1
-                    implicitWidth: 24
-                    implicitHeight: 22
-                    Accessible.name: qsTr("Next version")
-                    onClicked: root.alternativeRequested(root.index, +1)
+                active: visible
+                sourceComponent: RowLayout {
+                    spacing: 0
+                    ToolButton {
+                        objectName: "previousAlternative"
+                        text: "‹"
+                        enabled: root.canEdit && root.alternative > 0
+                        implicitWidth: 24
+                        implicitHeight: 22
+                        Accessible.name: qsTr("Previous version")
+                        onClicked: root.alternativeRequested(root.index, -1)
+                    }
+                    Label {
+                        objectName: "alternativeLabel"
+                        renderType: Theme.textRenderType
+                        text: (root.alternative + 1) + "/" + root.alternatives
+                        font.pointSize: Theme.smallSize
+                        color: Theme.mutedText
+                    }
+                    ToolButton {
+                        objectName: "nextAlternative"
+                        text: "›"
+                        enabled: root.canEdit && root.alternative < root.alternatives - 1
+                        implicitWidth: 24
+                        implicitHeight: 22
+                        Accessible.name: qsTr("Next version")
+                        onClicked: root.alternativeRequested(root.index, +1)
+                    }
                 }
             }
-            ToolButton {
+            Loader {
                 id: editButton
-                objectName: "editButton"
-                // Shown on hover or keyboard focus; kept in the layout (opacity,
-                // not visible) so that Tab reaches it.
-                visible: root.isUser && !root.editing
-                opacity: hover.hovered || activeFocus ? 1 : 0
-                enabled: root.canEdit
-                text: qsTr("Edit")
-                font.pointSize: Theme.smallSize
-                implicitHeight: 22
-                Accessible.name: qsTr("Edit this message and send it again")
-                onClicked: root.startEditing()
+                active: root.isUser
+                visible: active && !root.editing
+                sourceComponent: ToolButton {
+                    objectName: "editButton"
+                    // Shown on hover or keyboard focus; kept in the layout (opacity,
+                    // not visible) so that Tab reaches it.
+                    opacity: hover.hovered || activeFocus ? 1 : 0
+                    enabled: root.canEdit
+                    text: qsTr("Edit")
+                    font.pointSize: Theme.smallSize
+                    implicitHeight: 22
+                    Accessible.name: qsTr("Edit this message and send it again")
+                    onClicked: root.startEditing()
+                }
             }
         }
         Rectangle {
@@ -181,56 +196,64 @@ Item {
                     onCopyRequested: (code) => root.copyRequested(code)
                 }
             }
-            Rectangle {
+            Loader {
                 // the streaming caret, after the last character
-                visible: root.streaming
-                readonly property rect last: body.positionToRectangle(body.length)
+                active: root.streaming
+                readonly property rect last: active ? body.positionToRectangle(body.length) : Qt.rect(0, 0, 0, 0)
                 x: body.x + last.x + 2
                 y: body.y + last.y + 2
-                width: 7
-                height: Math.max(10, last.height - 4)
-                radius: 1
-                color: Theme.accent
-                SequentialAnimation on opacity {
-                    running: root.streaming
-                    loops: Animation.Infinite
-                    NumberAnimation { to: 0.2; duration: 450 }
-                    NumberAnimation { to: 1; duration: 450 }
+                sourceComponent: Rectangle {
+                    implicitWidth: 7
+                    implicitHeight: Math.max(10, parent.last.height - 4)
+                    radius: 1
+                    color: Theme.accent
+                    SequentialAnimation on opacity {
+                        loops: Animation.Infinite
+                        NumberAnimation { to: 0.2; duration: 450 }
+                        NumberAnimation { to: 1; duration: 450 }
+                    }
                 }
             }
         }
         // Editing a user turn: Enter (or Send) answers it again, Esc cancels.
-        ColumnLayout {
+        // Made when first opened, then kept (its focus and text survive Esc).
+        Loader {
+            id: editorLoader
             Layout.fillWidth: true
+            active: root.editorMade
             visible: root.editing
-            spacing: 4
-            TextArea {
-                id: editor
-                objectName: "messageEditor"
-                Layout.fillWidth: true
-                wrapMode: TextEdit.Wrap
-                Accessible.name: qsTr("Edit your message")
-                Keys.onReturnPressed: (event) => {
-                    if (event.modifiers & Qt.ShiftModifier) event.accepted = false
-                    else root.submitEdit()
+            sourceComponent: ColumnLayout {
+                property alias editor: editor
+                property alias cancelButton: cancelEditButton
+                spacing: 4
+                TextArea {
+                    id: editor
+                    objectName: "messageEditor"
+                    Layout.fillWidth: true
+                    wrapMode: TextEdit.Wrap
+                    Accessible.name: qsTr("Edit your message")
+                    Keys.onReturnPressed: (event) => {
+                        if (event.modifiers & Qt.ShiftModifier) event.accepted = false
+                        else root.submitEdit()
+                    }
+                    Keys.onEscapePressed: root.cancelEditing()
                 }
-                Keys.onEscapePressed: root.cancelEditing()
-            }
-            RowLayout {
-                Layout.alignment: Qt.AlignRight
-                Button {
-                    id: cancelEditButton
-                    objectName: "cancelEditButton"
-                    text: qsTr("Cancel")
-                    onClicked: root.cancelEditing()
-                }
-                Button {
-                    objectName: "sendEditButton"
-                    text: qsTr("Send")
-                    highlighted: true
-                    enabled: editor.text.trim().length > 0
-                    Accessible.name: qsTr("Send the edited message; the answer after it is replaced, the old one kept")
-                    onClicked: root.submitEdit()
+                RowLayout {
+                    Layout.alignment: Qt.AlignRight
+                    Button {
+                        id: cancelEditButton
+                        objectName: "cancelEditButton"
+                        text: qsTr("Cancel")
+                        onClicked: root.cancelEditing()
+                    }
+                    Button {
+                        objectName: "sendEditButton"
+                        text: qsTr("Send")
+                        highlighted: true
+                        enabled: editor.text.trim().length > 0
+                        Accessible.name: qsTr("Send the edited message; the answer after it is replaced, the old one kept")
+                        onClicked: root.submitEdit()
+                    }
                 }
             }
         }
@@ -257,12 +280,15 @@ Item {
                 font.pointSize: Theme.smallSize
                 color: Theme.mutedText
             }
-            Button {
-                objectName: "continueButton"
-                visible: root.canContinue && root.finish === "length"
-                text: qsTr("Continue")
-                Accessible.name: qsTr("Continue this answer where the token limit cut it")
-                onClicked: root.continueRequested()
+            Loader {
+                active: root.canContinue && root.finish === "length"
+                visible: active
+                sourceComponent: Button {
+                    objectName: "continueButton"
+                    text: qsTr("Continue")
+                    Accessible.name: qsTr("Continue this answer where the token limit cut it")
+                    onClicked: root.continueRequested()
+                }
             }
         }
     }

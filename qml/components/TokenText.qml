@@ -27,7 +27,8 @@ TextEdit {
     // messages.tokenAt(row, shownToken): a tokenInfo (TokenValue: valid, index, id, text, probability,
     // start, length, alternatives).
     readonly property var shownData: shownToken >= 0 && messages ? messages.tokenAt(row, shownToken) : ({})
-    readonly property alias popup: popup
+    // The token popup, null until a token was first shown.
+    readonly property Popup popup: popupLoader.item
 
     function tokenAtPosition(x, y) {
         if (!messages || row < 0 || length === 0) return -1
@@ -91,91 +92,99 @@ TextEdit {
         onExited: root.hoveredToken = -1
     }
 
-    Popup {
-        id: popup
-        objectName: "tokenPopup"
-        readonly property var info: root.shownData
-        readonly property rect anchorRect: info.valid ? root.positionToRectangle(info.start) : Qt.rect(0, 0, 0, 0)
-        visible: root.shownToken >= 0 && info.valid === true
-        // Below the token's line, so the pointer keeps hovering the text.
-        x: Math.max(0, Math.min(anchorRect.x, root.width - width))
-        y: anchorRect.y + anchorRect.height + 4
-        padding: 10
-        closePolicy: Popup.NoAutoClose
-        focus: false
-        background: Rectangle {
-            color: Theme.window
-            border.color: Theme.border
-            radius: Theme.radius
-        }
-        function percent(p) { return p === undefined ? "" : (100 * p).toFixed(p < 0.001 ? 3 : 1) + "%" }
-        // Spaces and newlines made visible: "␣the", "↵".
-        function visible_(s) { return (s || "").replace(/ /g, "␣").replace(/\n/g, "↵").replace(/\t/g, "⇥") }
+    // Made on the first hover or cursor stop, then kept: most answers are
+    // never inspected, and a chat makes many of them at once.
+    onShownTokenChanged: if (shownToken >= 0) popupLoader.active = true
+    Loader {
+        id: popupLoader
+        active: false
+        sourceComponent: Popup {
+            id: popup
+            objectName: "tokenPopup"
+            parent: root
+            readonly property var info: root.shownData
+            readonly property rect anchorRect: info.valid ? root.positionToRectangle(info.start) : Qt.rect(0, 0, 0, 0)
+            visible: root.shownToken >= 0 && info.valid === true
+            // Below the token's line, so the pointer keeps hovering the text.
+            x: Math.max(0, Math.min(anchorRect.x, root.width - width))
+            y: anchorRect.y + anchorRect.height + 4
+            padding: 10
+            closePolicy: Popup.NoAutoClose
+            focus: false
+            background: Rectangle {
+                color: Theme.window
+                border.color: Theme.border
+                radius: Theme.radius
+            }
+            function percent(p) { return p === undefined ? "" : (100 * p).toFixed(p < 0.001 ? 3 : 1) + "%" }
+            // Spaces and newlines made visible: "␣the", "↵".
+            function visible_(s) { return (s || "").replace(/ /g, "␣").replace(/\n/g, "↵").replace(/\t/g, "⇥") }
 
-        contentItem: ColumnLayout {
-            spacing: 4
-            Accessible.role: Accessible.ToolTip
-            Accessible.name: popup.info.valid
-                             ? qsTr("Token %1, probability %2").arg(JSON.stringify(popup.info.text)).arg(popup.percent(popup.info.probability))
-                             : ""
-            RowLayout {
-                spacing: 8
-                Label {
-                    objectName: "tokenPopupText"
-                    text: popup.visible_(popup.info.text)
-                    font.family: "monospace"
-                    font.weight: Font.DemiBold
-                    textFormat: Text.PlainText
+            contentItem: ColumnLayout {
+                spacing: 4
+                Accessible.role: Accessible.ToolTip
+                Accessible.name: popup.info.valid
+                                 ? qsTr("Token %1, probability %2").arg(JSON.stringify(popup.info.text)).arg(popup.percent(popup.info.probability))
+                                 : ""
+                RowLayout {
+                    spacing: 8
+                    Label {
+                        objectName: "tokenPopupText"
+                        text: popup.visible_(popup.info.text)
+                        font.family: "monospace"
+                        font.weight: Font.DemiBold
+                        textFormat: Text.PlainText
+                    }
+                    Label {
+                        objectName: "tokenPopupProbability"
+                        text: popup.percent(popup.info.probability)
+                        color: Theme.mutedText
+                    }
+                    Label {
+                        text: qsTr("id %1").arg(popup.info.id)
+                        color: Theme.mutedText
+                        font.pointSize: Theme.smallSize
+                    }
                 }
                 Label {
-                    objectName: "tokenPopupProbability"
-                    text: popup.percent(popup.info.probability)
-                    color: Theme.mutedText
-                }
-                Label {
-                    text: qsTr("id %1").arg(popup.info.id)
+                    text: qsTr("Top alternatives (after temperature)")
                     color: Theme.mutedText
                     font.pointSize: Theme.smallSize
                 }
-            }
-            Label {
-                text: qsTr("Top alternatives (after temperature)")
-                color: Theme.mutedText
-                font.pointSize: Theme.smallSize
-            }
-            Repeater {
-                objectName: "tokenPopupAlternatives"
-                model: popup.info.alternatives || []
-                delegate: RowLayout {
-                    required property var modelData
-                    readonly property string altText: popup.visible_(modelData.text)
-                    readonly property real altProbability: modelData.probability
-                    spacing: 8
-                    Label {
-                        Layout.preferredWidth: 90
-                        text: parent.altText
-                        font.family: "monospace"
-                        font.weight: modelData.chosen ? Font.Bold : Font.Normal
-                        elide: Text.ElideRight
-                        textFormat: Text.PlainText
-                    }
-                    Rectangle {
-                        Layout.preferredWidth: 80
-                        implicitHeight: 8
-                        radius: 2
-                        color: Theme.border
-                        Rectangle {
-                            width: parent.width * Math.max(0, Math.min(1, modelData.probability))
-                            height: parent.height
-                            radius: 2
-                            color: modelData.chosen ? Theme.accent : Theme.mutedText
+                Repeater {
+                    objectName: "tokenPopupAlternatives"
+                    model: popup.info.alternatives || []
+                    delegate: RowLayout {
+                        required property var modelData
+                        readonly property string altText: popup.visible_(modelData.text)
+                        readonly property real altProbability: modelData.probability
+                        spacing: 8
+                        Label {
+                            Layout.preferredWidth: 90
+                            text: parent.altText
+                            font.family: "monospace"
+                            font.weight: modelData.chosen ? Font.Bold : Font.Normal
+                            elide: Text.ElideRight
+                            textFormat: Text.PlainText
                         }
-                    }
-                    Label {
-                        Layout.preferredWidth: 52
-                        horizontalAlignment: Text.AlignRight
-                        text: popup.percent(modelData.probability)
-                        font.pointSize: Theme.smallSize
+                        Rectangle {
+                            Layout.preferredWidth: 80
+                            implicitHeight: 8
+                            radius: 2
+                            color: Theme.border
+                            Rectangle {
+                                width: parent.width * Math.max(0, Math.min(1, modelData.probability))
+                                height: parent.height
+                                radius: 2
+                                color: modelData.chosen ? Theme.accent : Theme.mutedText
+                            }
+                        }
+                        Label {
+                            Layout.preferredWidth: 52
+                            horizontalAlignment: Text.AlignRight
+                            text: popup.percent(modelData.probability)
+                            font.pointSize: Theme.smallSize
+                        }
                     }
                 }
             }

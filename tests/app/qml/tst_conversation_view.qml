@@ -86,6 +86,45 @@ Item {
             tryVerify(() => chat.messages.textAt(2) === "three", 5000)
         }
 
+        // What few turns use is made when first needed, not with every
+        // delegate (a long chat makes a screenful at once): the editor when
+        // Edit is pressed, the token popup when a token is first shown, the
+        // "1/2" switcher when there are alternatives, the caret while streaming.
+        function test_rarelyUsedPartsAreMadeWhenNeeded() {
+            chat.load("/models/edit")
+            tryVerify(() => chat.modelLoaded && !chat.loading, 5000)
+            chat.sampling.maxNewTokens = 3
+            answer("one")
+            const list = findChild(view, "messageList")
+            tryCompare(list, "count", 2)
+            const question = delegateAt(0)
+            const reply = delegateAt(1)
+            verify(findChild(question, "editButton"))
+            compare(findChild(reply, "editButton"), null)  // Edit is for the person's turns only
+            compare(findChild(question, "messageEditor"), null)
+            compare(findChild(question, "previousAlternative"), null)
+            compare(findChild(reply, "tokenPopup"), null)
+            compare(findChild(question, "continueButton"), null)
+            verify(findChild(reply, "continueButton"))  // cut at 3 tokens: Continue is offered there
+
+            mouseMove(question, question.width - 30, question.height / 2)
+            const edit = findChild(question, "editButton")
+            tryVerify(() => edit.visible && edit.opacity === 1)
+            mouseClick(edit)
+            const editor = findChild(question, "messageEditor")
+            verify(editor)
+            tryVerify(() => editor.visible && editor.activeFocus)
+            compare(editor.text, "one")
+            keyClick(Qt.Key_Escape)
+            tryVerify(() => !editor.visible)
+            verify(findChild(question, "messageEditor") === editor)  // kept once made
+
+            const tokens = findChild(reply, "messageText")
+            tokens.cursorToken = 0
+            verify(findChild(reply, "tokenPopup"))
+            tokens.cursorToken = -1
+        }
+
         // Without a mouse: Edit is a Tab stop (hidden until focused, then
         // shown), Space opens the editor, Esc gives the focus back to Edit.
         function test_editFromTheKeyboard() {
