@@ -20,6 +20,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
 #include <QQmlApplicationEngine>
 #include <QQuickWindow>
 #include <QSGRendererInterface>
@@ -51,19 +52,32 @@ QString answerText(int turn) {
         .arg(turn);
 }
 
-// Frame intervals (ms) between frameSwapped signals of the window.
+// Frame intervals (ms) between frameSwapped signals of the window. With a
+// threaded render loop the signal comes from the render thread, directly
+// (the GUI thread may be the one stalled): the mutex guards the intervals
+// against the GUI thread's reset() and json().
 struct FrameMeter {
     QElapsedTimer clock;
+    mutable QMutex mutex;
     qint64 last = -1;
     QVector<double> gaps;
-    void reset() { gaps.clear(); last = -1; }
+    void reset() {
+        QMutexLocker lock(&mutex);
+        gaps.clear();
+        last = -1;
+    }
     void frame() {
+        QMutexLocker lock(&mutex);
         const qint64 now = clock.nsecsElapsed();
         if (last >= 0) gaps << (now - last) / 1e6;
         last = now;
     }
     QJsonObject json() const {
-        QVector<double> s = gaps;
+        QVector<double> s;
+        {
+            QMutexLocker lock(&mutex);
+            s = gaps;
+        }
         std::sort(s.begin(), s.end());
         const auto at = [&](double q) { return s.isEmpty() ? 0.0 : s[std::min<int>(int(s.size()) - 1, int(q * s.size()))]; };
         return {{"frames", int(s.size())}, {"median_frame_ms", at(0.5)}, {"p95_frame_ms", at(0.95)},

@@ -17,6 +17,7 @@
 #include <QTimer>
 #include <QtQml/qqmlextensionplugin.h>
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #include "chat/chat_controller.h"
@@ -73,7 +74,7 @@ int main(int argc, char* argv[]) {
     chat->sampling()->setSeedText(QStringLiteral("42"));
 
     StallMeter meter;
-    int frames = 0;
+    std::atomic<int> frames{0};  // frameSwapped comes from the render thread where there is one
     QObject::connect(window, &QQuickWindow::frameSwapped, [&] { ++frames; });
 
     QJsonArray runs;
@@ -110,7 +111,7 @@ int main(int argc, char* argv[]) {
                         {"max_stall_ms", meter.maxGap},
                         {"gaps_over_16ms", meter.over16},
                         {"gaps_over_50ms", meter.over50},
-                        {"frames", frames}};
+                        {"frames", frames.load()}};
         if (hover) run[QStringLiteral("popup_token_while_streaming")] = popupToken;
         runs.append(run);
     }
