@@ -9,7 +9,6 @@
 // highlighter then re-colours just the paragraph that grew.
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 import Waypoint
 
 TextEdit {
@@ -120,13 +119,18 @@ TextEdit {
             // Spaces and newlines made visible: "␣the", "↵".
             function visible_(s) { return (s || "").replace(/ /g, "␣").replace(/\n/g, "↵").replace(/\t/g, "⇥") }
 
-            contentItem: ColumnLayout {
+            // Positioners, not layouts: the alternatives' Repeater replaces its
+            // rows whenever another token is shown, often in the same binding
+            // update that opens the popup, and Qt 6.4's layouts then lay out
+            // the rows just deleted (a crash seen with the pointer resting on
+            // a streaming answer).
+            contentItem: Column {
                 spacing: 4
                 Accessible.role: Accessible.ToolTip
                 Accessible.name: popup.info.valid
                                  ? qsTr("Token %1, probability %2").arg(JSON.stringify(popup.info.text)).arg(popup.percent(popup.info.probability))
                                  : ""
-                RowLayout {
+                Row {
                     spacing: 8
                     Label {
                         objectName: "tokenPopupText"
@@ -154,13 +158,14 @@ TextEdit {
                 Repeater {
                     objectName: "tokenPopupAlternatives"
                     model: popup.info.alternatives || []
-                    delegate: RowLayout {
+                    delegate: Row {
                         required property var modelData
                         readonly property string altText: popup.visible_(modelData.text)
                         readonly property real altProbability: modelData.probability
                         spacing: 8
                         Label {
-                            Layout.preferredWidth: 90
+                            width: 90
+                            anchors.verticalCenter: parent.verticalCenter
                             text: parent.altText
                             font.family: "monospace"
                             font.weight: modelData.chosen ? Font.Bold : Font.Normal
@@ -168,8 +173,9 @@ TextEdit {
                             textFormat: Text.PlainText
                         }
                         Rectangle {
-                            Layout.preferredWidth: 80
-                            implicitHeight: 8
+                            width: 80
+                            height: 8
+                            anchors.verticalCenter: parent.verticalCenter
                             radius: 2
                             color: Theme.border
                             Rectangle {
@@ -180,7 +186,8 @@ TextEdit {
                             }
                         }
                         Label {
-                            Layout.preferredWidth: 52
+                            width: 52
+                            anchors.verticalCenter: parent.verticalCenter
                             horizontalAlignment: Text.AlignRight
                             text: popup.percent(modelData.probability)
                             font.pointSize: Theme.smallSize
