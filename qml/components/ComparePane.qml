@@ -142,7 +142,7 @@ Rectangle {
                 flat: true
                 font.pointSize: Theme.smallSize
                 Accessible.name: qsTr("Sampling settings of pane %1").arg(root.index + 1)
-                onClicked: settingsPopup.open()
+                onClicked: root.openSettings()
             }
         }
 
@@ -248,11 +248,21 @@ Rectangle {
         }
     }
 
-    ComparePaneSettings {
-        id: settingsPopup
-        sampling: root.sampling
-        title: qsTr("Pane %1 sampling").arg(root.index + 1)
-        linked: root.controller.linked
-        sameSeed: root.controller.sameSeed
+    // The sliders' popup is made on first use: replacing the panes makes
+    // them all in one step, and few panes ever open their settings.
+    function openSettings() {
+        settingsLoader.active = true
+        settingsLoader.item.open()
+    }
+    Loader {
+        id: settingsLoader
+        active: false
+        sourceComponent: ComparePaneSettings {
+            parent: root
+            sampling: root.sampling
+            title: qsTr("Pane %1 sampling").arg(root.index + 1)
+            linked: root.controller.linked
+            sameSeed: root.controller.sameSeed
+        }
     }
 }

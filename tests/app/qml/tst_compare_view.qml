@@ -107,7 +107,10 @@ Item {
         function test_paneSettingsWriteThatPaneOnly() {
             const p = panes()[1]
             const button = findChild(p, "paneSettingsButton")
+            // Made when first opened: replacing the panes makes all of them at once.
+            compare(findChild(p, "paneSettingsPopup"), null)
             mouseClick(button)
+            verify(findChild(p, "paneSettingsPopup"))
             const field = findChild(p, "paneTemperatureField")
             verify(field)
             tryVerify(() => field.visible)
