@@ -2,6 +2,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QTimer>
@@ -14,6 +16,14 @@ namespace {
 AppOptionValues& store() {
     static AppOptionValues v;
     return v;
+}
+
+// A path typed on the command line is relative to the folder it was typed
+// in; the app keeps paths (Recent, per-checkpoint settings, saved chats)
+// long after, so they are made absolute, without "." or "..", here.
+QString absolutePath(const QString& typed) {
+    if (typed.isEmpty() || typed.startsWith(QLatin1String("file:"))) return typed;
+    return QDir::cleanPath(QFileInfo(typed).absoluteFilePath());
 }
 }  // namespace
 
@@ -58,7 +68,8 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
     AppOptionValues& v = store();
     v.checkpoint = p.value(checkpoint);
     if (v.checkpoint.isEmpty() && !p.positionalArguments().isEmpty()) v.checkpoint = p.positionalArguments().first();
-    v.tokenizer = p.value(tokenizer);
+    v.checkpoint = absolutePath(v.checkpoint);
+    v.tokenizer = absolutePath(p.value(tokenizer));
     if (!v.tokenizer.isEmpty() && v.checkpoint.isEmpty()) {
         std::fprintf(stderr, "--tokenizer goes with a checkpoint: waypoint --checkpoint PATH --tokenizer PATH\n");
         *exitCode = 2;
@@ -75,7 +86,8 @@ bool AppOptions::parse(const QStringList& arguments, int* exitCode) {
 #ifdef WAYPOINT_SCREENSHOT_HOOKS
     v.screenshotDir = p.value(shots);
 #endif
-    v.compare = p.values(compare);
+    v.compare.clear();
+    for (const QString& c : p.values(compare)) v.compare << absolutePath(c);
     if (v.compare.size() > 4) {
         std::fprintf(stderr, "--compare: at most 4 panes (got %d)\n", int(v.compare.size()));
         *exitCode = 2;
