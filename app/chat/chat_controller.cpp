@@ -5,11 +5,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
-#include <QUrl>
 #include <limits>
 
 #include "backend/backend_registry.h"
 #include "chat/engine_worker.h"
+#include "files/file_paths.h"
 #include "library/tokenizer_choices.h"
 #include "waypoint/platform/thread_priority.h"
 
@@ -120,9 +120,7 @@ void ChatController::setDevice(const QString& device) {
 }
 
 namespace {
-QString localPath(const QString& pathOrUrl) {
-    return pathOrUrl.startsWith(QLatin1String("file:")) ? QUrl(pathOrUrl).toLocalFile() : pathOrUrl;
-}
+QString localPath(const QString& pathOrUrl) { return FilePaths::localPath(pathOrUrl); }
 }  // namespace
 
 void ChatController::load(const QString& rawPath) {

@@ -1,8 +1,8 @@
 #include "evaluation_controller.h"
 
-#include <QUrl>
 
 #include "backend/backend_registry.h"
+#include "files/file_paths.h"
 #include "waypoint/platform/thread_priority.h"
 #include "evaluate/evaluation_worker.h"
 
@@ -62,22 +62,17 @@ void EvaluationController::ensureWorker() {
     thread_->start();
 }
 
-QString EvaluationController::localPath(const QString& pathOrUrl) {
-    if (pathOrUrl.startsWith(QLatin1String("file:"))) return QUrl(pathOrUrl).toLocalFile();
-    return pathOrUrl;
-}
-
 void EvaluationController::setCheckpoints(const QStringList& list) {
     QStringList local;
     for (const QString& c : list)
-        if (!c.trimmed().isEmpty()) local << localPath(c);  // a pane without a checkpoint yet
+        if (!c.trimmed().isEmpty()) local << FilePaths::localPath(c);  // a pane without a checkpoint yet
     if (local == checkpoints_) return;
     checkpoints_ = local;
     Q_EMIT checkpointsChanged();
 }
 
 void EvaluationController::setTextPath(const QString& path) {
-    const QString local = localPath(path);
+    const QString local = FilePaths::localPath(path);
     if (local == textPath_) return;
     textPath_ = local;
     Q_EMIT textPathChanged();

@@ -66,9 +66,6 @@ public:
     QString error() const { return error_; }
     EvaluationResults* results() { return &results_; }
 
-    // "file:///a/b.txt" -> "/a/b.txt"; a plain path stays as it is.
-    static QString localPath(const QString& pathOrUrl);
-
     // The rows that have numbers (done, or cancelled part-way), as the
     // engine's values: what the compare view's export writes.
     std::vector<waypoint::EvaluationResult> resultsForExport() const;

@@ -6,9 +6,10 @@
 #include <QHash>
 #include <QSet>
 #include <QSettings>
-#include <QUrl>
 #include <algorithm>
 #include <cmath>
+
+#include "files/file_paths.h"
 
 namespace waypoint::app {
 
@@ -19,7 +20,7 @@ constexpr int kMaxWatchedDirs = 256;
 QString statusKey(const QString& path) {
     return QStringLiteral("checkpoints/status/") + QString::fromLatin1(path.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
 }
-QString localPath(const QString& p) { return p.startsWith(QLatin1String("file:")) ? QUrl(p).toLocalFile() : p; }
+QString localPath(const QString& p) { return FilePaths::localPath(p); }
 const QString kCollapsedKey = QStringLiteral("checkpoints/collapsedRuns");
 }  // namespace
 

@@ -1,17 +1,14 @@
 #include "serve/serve_controller.h"
 
-#include <QUrl>
 
 #include "api_server.h"
 #include "backend/backend_registry.h"
+#include "files/file_paths.h"
 
 namespace waypoint::app {
 namespace {
 
-QString localPath(const QString& pathOrUrl) {
-    const QUrl url(pathOrUrl);
-    return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-}
+QString localPath(const QString& pathOrUrl) { return FilePaths::localPath(pathOrUrl); }
 
 }  // namespace
 
