@@ -12,11 +12,8 @@ struct Result {
     QByteArray out, err;
 };
 
-// Runs waypoint with no display at all: no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM.
-Result runWithoutDisplay(const QStringList& args) {
+Result runApp(const QStringList& args, const QProcessEnvironment& env) {
     QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(QString::fromLatin1(v));
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(WAYPOINT_APP), args);
     if (!p.waitForStarted() || !p.waitForFinished(60000)) {
@@ -25,6 +22,18 @@ Result runWithoutDisplay(const QStringList& args) {
         return {};
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+// Runs waypoint with no display at all: no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM.
+Result runWithoutDisplay(const QStringList& args) {
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) env.remove(QString::fromLatin1(v));
+    return runApp(args, env);
+}
+
+Result runOffscreen(const QStringList& args) {
+    return runApp(QStringList{QStringLiteral("-platform"), QStringLiteral("offscreen")} + args,
+                  QProcessEnvironment::systemEnvironment());
 }
 
 }  // namespace
@@ -50,22 +59,15 @@ private Q_SLOTS:
     }
 
     void tokenizerGoesWithACheckpoint() {
-        QProcess p;
-        p.start(QStringLiteral(WAYPOINT_APP), {QStringLiteral("-platform"), QStringLiteral("offscreen"),
-                                               QStringLiteral("--tokenizer"), QStringLiteral("/some/tokenizer.model")});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 2);
-        QVERIFY2(p.readAllStandardError().contains("--checkpoint"), "says what it goes with");
+        const Result r = runOffscreen({QStringLiteral("--tokenizer"), QStringLiteral("/some/tokenizer.model")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--checkpoint"), "says what it goes with");
     }
 
     void unknownRendererIsOneLine() {
-        QProcess p;
-        p.start(QStringLiteral(WAYPOINT_APP), {QStringLiteral("-platform"), QStringLiteral("offscreen"),
-                                               QStringLiteral("--renderer"), QStringLiteral("vulkan")});
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitCode(), 2);
-        const QByteArray err = p.readAllStandardError();
-        QVERIFY2(err.contains("--renderer: auto, gpu or software (got vulkan)"), err.constData());
+        const Result r = runOffscreen({QStringLiteral("--renderer"), QStringLiteral("vulkan")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--renderer: auto, gpu or software (got vulkan)"), r.err.constData());
     }
 
     void withoutDisplaySaysHowToRunHeadless() {
