@@ -9,13 +9,13 @@
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
-#include <QQuickStyle>
 #include <QQuickWindow>
 #include <QTest>
 #include <QtQml/qqmlextensionplugin.h>
 #include <cstdio>
 
 #include "app_options.h"
+#include "bench_window.h"
 #include "chat/chat_controller.h"
 
 Q_IMPORT_QML_PLUGIN(WaypointPlugin)
@@ -36,9 +36,10 @@ int fail(const char* what) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    // A first start in a temporary home: the person's own history and
+    // settings are neither shown in the picture nor written.
+    waypoint::bench::BenchWindowSetup setup;
     QGuiApplication app(argc, argv);
-    app.setOrganizationName(QStringLiteral("Waypoint"));
-    app.setApplicationName(QStringLiteral("Waypoint"));
     QCommandLineParser p;
     p.addHelpOption();
     const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light or dark"), QStringLiteral("theme"),
@@ -52,11 +53,10 @@ int main(int argc, char* argv[]) {
     p.process(app);
 
     int code = 0;
-    if (!AppOptions::parse({app.arguments().first(), QStringLiteral("--checkpoint"), p.value(checkpoint),
-                            QStringLiteral("--theme"), p.value(theme)}, &code))
+    if (!setup.start(QStringLiteral("shot_tokens"),
+                     {QStringLiteral("--checkpoint"), p.value(checkpoint), QStringLiteral("--theme"), p.value(theme)}, &code))
         return code;
     applyTheme(app, p.value(theme));
-    QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
     engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Waypoint/qml/Main.qml")));
